@@ -1,0 +1,78 @@
+# swpan: the two commands are `make run` and `make test`; the rest are for working on it.
+
+TARGET  := armv7a-none-eabi
+HOST    := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+KERNEL  := target/$(TARGET)/release/kernel
+CARGO   := cargo
+# Extra words for the kernel command line: make run CMDLINE="selftest"
+CMDLINE ?=
+LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
+
+.PHONY: all build run test unit integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+
+all: build
+
+help:
+	@echo "make run        boot the kernel in QEMU (CMDLINE=\"...\" adds to the command line)"
+	@echo "make test       every test: host unit tests, then the QEMU integration tests"
+	@echo "make build      the release kernel ELF at $(KERNEL)"
+	@echo "make selftest   boot with the self-tests only"
+	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
+	@echo "make clippy     clippy -D warnings on the kernel (target) and the host crates"
+	@echo "make fmt        rustfmt everything"
+	@echo "make objdump    disassemble the kernel; make nm: its symbols"
+	@echo "make clean      remove target/"
+
+# The Rust target and QEMU. rust-toolchain.toml pins the toolchain; with
+# RUSTUP_AUTO_INSTALL=0 it installs nothing, so the target is added here (idempotent).
+setup:
+	@rustup target add $(TARGET) >/dev/null 2>&1 || rustup target add $(TARGET)
+
+qemu-present:
+	@command -v qemu-system-arm >/dev/null 2>&1 || qemu/install qemu-system-arm
+
+gdb-present:
+	@command -v gdb-multiarch >/dev/null 2>&1 || qemu/install gdb-multiarch
+
+build: setup
+	$(CARGO) build --release -p kernel --bin kernel
+
+run: build qemu-present
+	qemu/run $(KERNEL) $(CMDLINE)
+
+selftest: build qemu-present
+	qemu/run $(KERNEL) selftest
+
+# Host unit tests of the kernel's pure logic, then the integration tests (which boot the
+# kernel in QEMU, including the in-kernel self-tests). Output ends with cargo test's summary.
+test: build qemu-present unit integration
+
+unit:
+	$(CARGO) test -p kernel --lib --target $(HOST)
+
+integration: build qemu-present
+	$(CARGO) test -p swpan-tests --target $(HOST)
+
+debug: build qemu-present gdb-present
+	@qemu/run --gdb $(KERNEL) $(CMDLINE) & qemu_pid=$$!; \
+	  gdb-multiarch -q -x qemu/debug.gdb $(KERNEL); \
+	  kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
+
+clippy: setup
+	$(CARGO) clippy --release -p kernel -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-tests --all-targets --target $(HOST) -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+objdump: build
+	$(LLVM_BIN)/llvm-objdump -d --no-show-raw-insn --demangle $(KERNEL)
+
+nm: build
+	$(LLVM_BIN)/llvm-nm -n --demangle $(KERNEL)
+
+clean:
+	$(CARGO) clean

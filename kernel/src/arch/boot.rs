@@ -1,0 +1,25 @@
+//! Start-up: the assembly in `boot.s` runs first, then [`crate::init::kernel_main`].
+
+use super::psr::{MODE_ABT, MODE_FIQ, MODE_HYP, MODE_IRQ, MODE_MASK, MODE_SVC, MODE_UND};
+use super::psr::{PSR_A, PSR_F, PSR_I};
+
+/// SCTLR.V: exception vectors at 0xFFFF0000 instead of VBAR.
+pub const SCTLR_V: u32 = 1 << 13;
+/// SCTLR.TE: take exceptions in Thumb state.
+pub const SCTLR_TE: u32 = 1 << 30;
+
+core::arch::global_asm!(
+    include_str!("boot.s"),
+    MODE_MASK = const MODE_MASK,
+    MODE_HYP = const MODE_HYP,
+    MODE_SVC = const MODE_SVC,
+    MODE_IRQ = const MODE_IRQ,
+    MODE_ABT = const MODE_ABT,
+    MODE_UND = const MODE_UND,
+    MODE_FIQ = const MODE_FIQ,
+    PSR_I = const PSR_I,
+    PSR_F = const PSR_F,
+    PSR_A = const PSR_A,
+    SCTLR_V = const SCTLR_V,
+    SCTLR_TE = const SCTLR_TE,
+);

@@ -1,0 +1,14 @@
+//! ARMv7-A: the processor-specific half of the kernel.
+//!
+//! `psr` and `trap_frame` are plain data, compiled (and unit-tested) on the host too; the rest
+//! exists only on the target.
+
+pub mod psr;
+pub mod trap_frame;
+
+#[cfg(target_arch = "arm")]
+pub mod boot;
+#[cfg(target_arch = "arm")]
+pub mod cpu;
+#[cfg(target_arch = "arm")]
+pub mod exception;

@@ -1,0 +1,328 @@
+//! The kernel command line: `key` and `key=value` words separated by spaces.
+//!
+//! QEMU hands the `-append` string to the kernel over semihosting (see `power.rs`); this
+//! module turns it into a typed [`CommandLine`] or an error that names the offending word.
+//! It is pure logic, unit-tested on the host.
+
+use core::fmt;
+
+/// What the kernel does after booting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// The default: boot, print the banner and what the kernel found, power off.
+    Boot,
+    /// Run the in-kernel self-tests and print KTAP.
+    SelfTest,
+}
+
+/// A fault provoked on purpose, for the integration tests of the failure paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestHook {
+    /// Add a self-test that fails, to prove a failing self-test fails the run.
+    FailingSelfTest,
+    /// Panic right after boot.
+    Panic,
+    /// Panic inside the panic handler's output, to exercise the re-entry guard.
+    NestedPanic,
+    /// Execute an undefined instruction in kernel mode with nobody expecting it.
+    UndefinedInstruction,
+    /// Spin forever with interrupts masked, to prove the runner's timeout.
+    Hang,
+}
+
+impl TestHook {
+    const NAMES: &'static [(&'static str, TestHook)] = &[
+        ("failing-selftest", TestHook::FailingSelfTest),
+        ("panic", TestHook::Panic),
+        ("nested-panic", TestHook::NestedPanic),
+        ("undefined-instruction", TestHook::UndefinedInstruction),
+        ("hang", TestHook::Hang),
+    ];
+}
+
+/// How much the kernel logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Errors and warnings.
+    Warn,
+    /// The normal boot log.
+    Info,
+    /// Everything the kernel explains about itself.
+    Debug,
+}
+
+impl LogLevel {
+    const NAMES: &'static [(&'static str, LogLevel)] = &[
+        ("error", LogLevel::Error),
+        ("warn", LogLevel::Warn),
+        ("info", LogLevel::Info),
+        ("debug", LogLevel::Debug),
+    ];
+}
+
+/// The parsed command line. Every field has a default, so an empty line is valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The main job.
+    pub job: Job,
+    /// The log level.
+    pub log_level: LogLevel,
+    /// A failure path to exercise, for tests only.
+    pub test_hook: Option<TestHook>,
+}
+
+impl Default for CommandLine {
+    fn default() -> Self {
+        CommandLine { job: Job::Boot, log_level: LogLevel::Info, test_hook: None }
+    }
+}
+
+/// One key the command line accepts, for the error message and `help`.
+pub struct KeyInfo {
+    /// The key.
+    pub key: &'static str,
+    /// Its value syntax, empty for a flag.
+    pub value: &'static str,
+    /// What it does.
+    pub help: &'static str,
+}
+
+/// Every key, in the order the error message lists them.
+pub const KEYS: &[KeyInfo] = &[
+    KeyInfo { key: "selftest", value: "", help: "run the in-kernel self-tests (KTAP)" },
+    KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
+    KeyInfo {
+        key: "test",
+        value: "=failing-selftest|panic|nested-panic|undefined-instruction|hang",
+        help: "reserved for the integration tests",
+    },
+];
+
+/// Why a command line was refused. Each variant names the word at fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error<'a> {
+    /// A key nobody knows.
+    UnknownKey(&'a str),
+    /// A known key with a value it does not accept.
+    BadValue {
+        /// The key.
+        key: &'static str,
+        /// The value given (empty when the key needs one and none was given).
+        value: &'a str,
+        /// What the key accepts.
+        expected: &'static str,
+    },
+    /// A flag given a value (`selftest=1`).
+    UnexpectedValue(&'static str),
+    /// Two keys that each choose the main job.
+    ConflictingJobs(&'a str, &'a str),
+    /// The same key twice.
+    Repeated(&'static str),
+}
+
+impl fmt::Display for Error<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownKey(key) => write!(f, "unknown key '{key}'"),
+            Error::BadValue { key, value: "", expected } => {
+                write!(f, "key '{key}' needs a value: {key}{expected}")
+            }
+            Error::BadValue { key, value, expected } => {
+                write!(f, "bad value '{value}' for key '{key}': expected {key}{expected}")
+            }
+            Error::UnexpectedValue(key) => write!(f, "key '{key}' takes no value"),
+            Error::ConflictingJobs(first, second) => {
+                write!(f, "'{first}' and '{second}' both choose the main job: give one")
+            }
+            Error::Repeated(key) => write!(f, "key '{key}' given twice"),
+        }
+    }
+}
+
+/// Parses a command line. Words are separated by ASCII whitespace.
+pub fn parse(line: &str) -> Result<CommandLine, Error<'_>> {
+    let mut parsed = CommandLine::default();
+    let mut job_word: Option<&str> = None;
+    let mut seen = [false; KEYS.len()];
+
+    for word in line.split_ascii_whitespace() {
+        let (key, value) = match word.split_once('=') {
+            Some((key, value)) => (key, Some(value)),
+            None => (word, None),
+        };
+        let index = KEYS.iter().position(|info| info.key == key).ok_or(Error::UnknownKey(key))?;
+        let info = &KEYS[index];
+        if core::mem::replace(&mut seen[index], true) {
+            return Err(Error::Repeated(info.key));
+        }
+
+        let job = match info.key {
+            "selftest" => {
+                flag(info, value)?;
+                Some(Job::SelfTest)
+            }
+            "loglevel" => {
+                parsed.log_level = lookup(info, value, LogLevel::NAMES)?;
+                None
+            }
+            "test" => {
+                parsed.test_hook = Some(lookup(info, value, TestHook::NAMES)?);
+                None
+            }
+            _ => unreachable!("every key in KEYS has a match arm"),
+        };
+        if let Some(job) = job {
+            if let Some(first) = job_word {
+                return Err(Error::ConflictingJobs(first, word));
+            }
+            job_word = Some(word);
+            parsed.job = job;
+        }
+    }
+    Ok(parsed)
+}
+
+fn flag<'a>(info: &KeyInfo, value: Option<&'a str>) -> Result<(), Error<'a>> {
+    match value {
+        None => Ok(()),
+        Some(_) => Err(Error::UnexpectedValue(info.key)),
+    }
+}
+
+fn required<'a>(info: &KeyInfo, value: Option<&'a str>) -> Result<&'a str, Error<'a>> {
+    match value {
+        Some(value) if !value.is_empty() => Ok(value),
+        _ => Err(Error::BadValue { key: info.key, value: "", expected: info.value }),
+    }
+}
+
+fn lookup<'a, T: Copy>(
+    info: &KeyInfo,
+    value: Option<&'a str>,
+    table: &[(&str, T)],
+) -> Result<T, Error<'a>> {
+    let value = required(info, value)?;
+    table
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, meaning)| *meaning)
+        .ok_or(Error::BadValue { key: info.key, value, expected: info.value })
+}
+
+/// SYS_GET_CMDLINE returns "<kernel path> <-append string>": the part after the first word.
+pub fn without_program_name(semihosting_line: &str) -> &str {
+    let line = semihosting_line.trim_start();
+    match line.find(|c: char| c.is_ascii_whitespace()) {
+        Some(end) => line[end..].trim(),
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_line_is_the_default() {
+        assert_eq!(parse(""), Ok(CommandLine::default()));
+        assert_eq!(parse("   "), Ok(CommandLine::default()));
+        assert_eq!(CommandLine::default().job, Job::Boot);
+    }
+
+    #[test]
+    fn flags_and_values() {
+        let line = parse("selftest loglevel=debug").unwrap();
+        assert_eq!(line.job, Job::SelfTest);
+        assert_eq!(line.log_level, LogLevel::Debug);
+        let line = parse("  loglevel=warn\ttest=panic ").unwrap();
+        assert_eq!(line.job, Job::Boot);
+        assert_eq!(line.log_level, LogLevel::Warn);
+    }
+
+    #[test]
+    fn test_hooks() {
+        assert_eq!(parse("test=panic").unwrap().test_hook, Some(TestHook::Panic));
+        assert_eq!(
+            parse("selftest test=failing-selftest").unwrap().test_hook,
+            Some(TestHook::FailingSelfTest)
+        );
+        assert_eq!(
+            parse("test=undefined-instruction").unwrap().test_hook,
+            Some(TestHook::UndefinedInstruction)
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        assert_eq!(parse("selftest bogus=1"), Err(Error::UnknownKey("bogus")));
+        assert_eq!(parse("SELFTEST"), Err(Error::UnknownKey("SELFTEST")));
+        assert_eq!(parse("=on"), Err(Error::UnknownKey("")));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let expected = "=error|warn|info|debug";
+        assert_eq!(
+            parse("loglevel=maybe"),
+            Err(Error::BadValue { key: "loglevel", value: "maybe", expected })
+        );
+        assert_eq!(
+            parse("loglevel"),
+            Err(Error::BadValue { key: "loglevel", value: "", expected })
+        );
+        assert_eq!(
+            parse("loglevel="),
+            Err(Error::BadValue { key: "loglevel", value: "", expected })
+        );
+        assert!(matches!(
+            parse("test=bogus"),
+            Err(Error::BadValue { key: "test", value: "bogus", .. })
+        ));
+        assert!(matches!(
+            parse("loglevel=loud"),
+            Err(Error::BadValue { key: "loglevel", value: "loud", .. })
+        ));
+        assert_eq!(parse("selftest=yes"), Err(Error::UnexpectedValue("selftest")));
+    }
+
+    #[test]
+    fn keys_do_not_repeat() {
+        assert_eq!(parse("loglevel=info loglevel=debug"), Err(Error::Repeated("loglevel")));
+        assert_eq!(parse("selftest selftest"), Err(Error::Repeated("selftest")));
+    }
+
+    #[test]
+    fn messages_name_the_word() {
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(Error::UnknownKey("bogus").to_string(), "unknown key 'bogus'");
+        let bad = Error::BadValue { key: "loglevel", value: "loud", expected: "=error|debug" };
+        assert_eq!(
+            bad.to_string(),
+            "bad value 'loud' for key 'loglevel': expected loglevel=error|debug"
+        );
+        let missing = Error::BadValue { key: "loglevel", value: "", expected: "=error|debug" };
+        assert_eq!(missing.to_string(), "key 'loglevel' needs a value: loglevel=error|debug");
+        assert_eq!(
+            Error::ConflictingJobs("selftest", "tour").to_string(),
+            "'selftest' and 'tour' both choose the main job: give one"
+        );
+    }
+
+    #[test]
+    fn program_name_is_dropped() {
+        assert_eq!(without_program_name("target/kernel selftest pan=off"), "selftest pan=off");
+        assert_eq!(without_program_name("target/kernel"), "");
+        assert_eq!(without_program_name("target/kernel "), "");
+        assert_eq!(without_program_name(""), "");
+    }
+
+    #[test]
+    fn every_key_is_parsed() {
+        for info in KEYS {
+            assert!(!matches!(parse(info.key), Err(Error::UnknownKey(_))), "{}", info.key);
+        }
+    }
+}

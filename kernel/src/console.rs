@@ -1,0 +1,115 @@
+//! The console: `print!`/`println!`, the `log` backend and the emergency writer, all on UART0.
+
+use crate::drivers::pl011::Pl011;
+use crate::memory_map;
+use crate::sync::IrqSafeLock;
+use core::fmt::{self, Write};
+
+// SAFETY: UART0 is a PL011, mapped as Device memory at this address for the kernel's lifetime
+// (memory_map.rs), and only this module drives it.
+static UART: Pl011 = unsafe { Pl011::new(memory_map::UART0) };
+
+/// Serialises whole lines: the lock is held for one `print!` call.
+static CONSOLE: IrqSafeLock<()> = IrqSafeLock::new(());
+
+/// A `fmt::Write` that sends straight to the UART, translating `\n` to `\r\n`.
+struct UartWriter;
+
+impl Write for UartWriter {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        for byte in text.bytes() {
+            if byte == b'\n' {
+                UART.write_byte(b'\r');
+            }
+            UART.write_byte(byte);
+        }
+        Ok(())
+    }
+}
+
+/// Programs the UART. Call once, before the first `print!`.
+pub fn init() {
+    UART.init();
+}
+
+/// Prints under the console lock. Use `print!` / `println!`.
+#[doc(hidden)]
+pub fn print_locked(args: fmt::Arguments<'_>) {
+    let _guard = CONSOLE.lock();
+    // UartWriter never fails.
+    let _ = UartWriter.write_fmt(args);
+}
+
+/// A writer for the paths that must print whatever state the kernel is in (panic, fatal
+/// exceptions): it does not take the console lock, which the failing code may hold.
+pub struct EmergencyWriter;
+
+impl Write for EmergencyWriter {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        UartWriter.write_str(text)
+    }
+}
+
+/// Waits until everything printed has left the UART (before powering off).
+pub fn flush() {
+    UART.flush();
+}
+
+/// A received byte, if one is waiting.
+pub fn read_byte() -> Option<u8> {
+    UART.read_byte()
+}
+
+/// Prints to the console.
+#[macro_export]
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::console::print_locked(format_args!($($arg)*)) };
+}
+
+/// Prints to the console, with a newline.
+#[macro_export]
+macro_rules! println {
+    () => { $crate::print!("\n") };
+    ($($arg:tt)*) => { $crate::console::print_locked(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// The `log` backend: one line per record. Records logged with an explicit target
+/// (`info!(target: "lkdtm", ...)`) are prefixed with it, as Linux prefixes a subsystem's
+/// messages; warnings and errors say so.
+struct ConsoleLogger;
+
+impl log::Log for ConsoleLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let level = match record.level() {
+            log::Level::Error => "error: ",
+            log::Level::Warn => "warning: ",
+            _ => "",
+        };
+        let target = record.target();
+        if target.starts_with(env!("CARGO_CRATE_NAME")) {
+            println!("{level}{}", record.args());
+        } else {
+            println!("{target}: {level}{}", record.args());
+        }
+    }
+
+    fn flush(&self) {
+        flush();
+    }
+}
+
+static LOGGER: ConsoleLogger = ConsoleLogger;
+
+/// Installs the `log` backend with the given maximum level.
+pub fn init_logger(level: log::LevelFilter) {
+    // Fails only if a logger is already set, which then stays in place.
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(level);
+}

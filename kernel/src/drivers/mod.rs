@@ -1,0 +1,3 @@
+//! Device drivers for the vexpress-a15 board.
+
+pub mod pl011;

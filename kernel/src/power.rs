@@ -1,0 +1,69 @@
+//! Powering off with an exit status, and the command line, over Arm semihosting.
+//!
+//! QEMU with `-semihosting-config enable=on,target=native` implements SYS_EXIT_EXTENDED
+//! (its exit status becomes QEMU's) and SYS_GET_CMDLINE (the `-append` string).
+
+use crate::arch::cpu;
+use crate::console;
+use crate::memory_map::SYSTEM_REGISTERS;
+
+/// The kernel's exit statuses, as QEMU passes them on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    /// The job succeeded.
+    Success = 0,
+    /// The job ran and found a failure (a self-test, an lkdtm test that was not blocked).
+    Failure = 1,
+    /// The command line was refused.
+    Usage = 2,
+    /// The kernel itself failed: a panic or an exception nobody expected.
+    Fatal = 3,
+}
+
+/// Powers the machine off; QEMU exits with `status`.
+pub fn poweroff(status: ExitStatus) -> ! {
+    console::flush();
+    // Returns only if semihosting is disabled, and then the SVC lands in our own handler
+    // (exception.rs), which powers off through the board instead.
+    semihosting::process::exit(status as i32)
+}
+
+/// Powers off through the board's SYS_CFGCTRL, which cannot carry an exit status (QEMU then
+/// exits with 0): the fallback when semihosting is not available.
+pub fn poweroff_without_semihosting() -> ! {
+    const SYS_CFGCTRL: usize = SYSTEM_REGISTERS + 0xA4;
+    const START: u32 = 1 << 31;
+    const WRITE: u32 = 1 << 30;
+    const FUNCTION_SHUTDOWN: u32 = 8 << 20;
+    console::flush();
+    // SAFETY: SYS_CFGCTRL is a device register of the board; writing the shutdown function
+    // has no effect on memory.
+    unsafe {
+        core::ptr::write_volatile(SYS_CFGCTRL as *mut u32, START | WRITE | FUNCTION_SHUTDOWN)
+    };
+    cpu::halt()
+}
+
+/// The kernel command line: the `-append` string, without the kernel path QEMU puts first.
+/// Read once; later calls return the same string.
+pub fn command_line() -> Result<&'static str, &'static str> {
+    static LINE: spin::Once<Result<(usize, [u8; 1024]), &'static str>> = spin::Once::new();
+    let result = LINE.call_once(|| {
+        let mut buffer = [core::mem::MaybeUninit::uninit(); 1024];
+        match semihosting::sys::arm_compat::sys_get_cmdline_uninit(&mut buffer) {
+            Ok(line) => {
+                let mut copy = [0u8; 1024];
+                copy[..line.len()].copy_from_slice(line);
+                Ok((line.len(), copy))
+            }
+            Err(_) => Err("the command line is longer than 1023 bytes"),
+        }
+    });
+    match result {
+        Ok((length, bytes)) => core::str::from_utf8(&bytes[..*length])
+            .map(crate::cmdline::without_program_name)
+            .map_err(|_| "the command line is not UTF-8"),
+        Err(message) => Err(message),
+    }
+}
