@@ -34,8 +34,11 @@ qemu-present:
 gdb-present:
 	@command -v gdb-multiarch >/dev/null 2>&1 || qemu/install gdb-multiarch
 
+# The kernel, then the post-link step: tools/ksyms writes the function symbols into the
+# image's .kallsyms section so that an oops prints a symbolized call trace.
 build: setup
 	$(CARGO) build --release -p kernel --bin kernel
+	$(CARGO) run --quiet --release -p ksyms --target $(HOST) -- $(KERNEL)
 
 run: build qemu-present
 	qemu/run $(KERNEL) $(CMDLINE)
@@ -49,6 +52,7 @@ test: build qemu-present unit integration
 
 unit:
 	$(CARGO) test -p kernel --lib --target $(HOST)
+	$(CARGO) test -p ksyms --target $(HOST)
 
 integration: build qemu-present
 	$(CARGO) test -p swpan-tests --target $(HOST)
@@ -60,7 +64,7 @@ debug: build qemu-present gdb-present
 
 clippy: setup
 	$(CARGO) clippy --release -p kernel -- -D warnings
-	$(CARGO) clippy -p kernel -p swpan-tests --all-targets --target $(HOST) -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-tests -p ksyms --all-targets --target $(HOST) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -28,6 +28,8 @@ pub enum TestHook {
     UndefinedInstruction,
     /// Spin forever with interrupts masked, to prove the runner's timeout.
     Hang,
+    /// Read a mapped user page from kernel mode outside any window: the oops report.
+    Oops,
 }
 
 impl TestHook {
@@ -37,6 +39,7 @@ impl TestHook {
         ("nested-panic", TestHook::NestedPanic),
         ("undefined-instruction", TestHook::UndefinedInstruction),
         ("hang", TestHook::Hang),
+        ("oops", TestHook::Oops),
     ];
 }
 
@@ -67,6 +70,10 @@ impl LogLevel {
 pub struct CommandLine {
     /// The main job.
     pub job: Job,
+    /// Emulated PAN: user memory is out of the kernel's reach outside the uaccess window.
+    pub pan: bool,
+    /// Hardware PXN: the kernel can never execute user pages.
+    pub pxn: bool,
     /// The log level.
     pub log_level: LogLevel,
     /// A failure path to exercise, for tests only.
@@ -75,7 +82,13 @@ pub struct CommandLine {
 
 impl Default for CommandLine {
     fn default() -> Self {
-        CommandLine { job: Job::Boot, log_level: LogLevel::Info, test_hook: None }
+        CommandLine {
+            job: Job::Boot,
+            pan: true,
+            pxn: true,
+            log_level: LogLevel::Info,
+            test_hook: None,
+        }
     }
 }
 
@@ -92,10 +105,12 @@ pub struct KeyInfo {
 /// Every key, in the order the error message lists them.
 pub const KEYS: &[KeyInfo] = &[
     KeyInfo { key: "selftest", value: "", help: "run the in-kernel self-tests (KTAP)" },
+    KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
+    KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
     KeyInfo {
         key: "test",
-        value: "=failing-selftest|panic|nested-panic|undefined-instruction|hang",
+        value: "=failing-selftest|panic|nested-panic|undefined-instruction|hang|oops",
         help: "reserved for the integration tests",
     },
 ];
@@ -163,6 +178,14 @@ pub fn parse(line: &str) -> Result<CommandLine, Error<'_>> {
                 flag(info, value)?;
                 Some(Job::SelfTest)
             }
+            "pan" => {
+                parsed.pan = on_off(info, value)?;
+                None
+            }
+            "pxn" => {
+                parsed.pxn = on_off(info, value)?;
+                None
+            }
             "loglevel" => {
                 parsed.log_level = lookup(info, value, LogLevel::NAMES)?;
                 None
@@ -198,6 +221,10 @@ fn required<'a>(info: &KeyInfo, value: Option<&'a str>) -> Result<&'a str, Error
     }
 }
 
+fn on_off<'a>(info: &KeyInfo, value: Option<&'a str>) -> Result<bool, Error<'a>> {
+    lookup(info, value, &[("on", true), ("off", false)])
+}
+
 fn lookup<'a, T: Copy>(
     info: &KeyInfo,
     value: Option<&'a str>,
@@ -228,7 +255,9 @@ mod tests {
     fn empty_line_is_the_default() {
         assert_eq!(parse(""), Ok(CommandLine::default()));
         assert_eq!(parse("   "), Ok(CommandLine::default()));
-        assert_eq!(CommandLine::default().job, Job::Boot);
+        let default = CommandLine::default();
+        assert_eq!(default.job, Job::Boot);
+        assert!(default.pan && default.pxn);
     }
 
     #[test]
@@ -239,6 +268,23 @@ mod tests {
         let line = parse("  loglevel=warn\ttest=panic ").unwrap();
         assert_eq!(line.job, Job::Boot);
         assert_eq!(line.log_level, LogLevel::Warn);
+    }
+
+    #[test]
+    fn protections() {
+        let line = parse("pan=off pxn=on").unwrap();
+        assert!(!line.pan && line.pxn);
+        let line = parse("pxn=off").unwrap();
+        assert!(line.pan && !line.pxn);
+        assert_eq!(
+            parse("pan=maybe"),
+            Err(Error::BadValue { key: "pan", value: "maybe", expected: "=on|off" })
+        );
+        assert_eq!(
+            parse("pxn"),
+            Err(Error::BadValue { key: "pxn", value: "", expected: "=on|off" })
+        );
+        assert_eq!(parse("pan=on pan=off"), Err(Error::Repeated("pan")));
     }
 
     #[test]

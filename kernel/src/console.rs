@@ -1,13 +1,18 @@
 //! The console: `print!`/`println!`, the `log` backend and the emergency writer, all on UART0.
 
+use crate::arch::mmu;
 use crate::drivers::pl011::Pl011;
-use crate::memory_map;
+use crate::memory_map::{UART0, UART0_PHYSICAL};
 use crate::sync::IrqSafeLock;
 use core::fmt::{self, Write};
 
-// SAFETY: UART0 is a PL011, mapped as Device memory at this address for the kernel's lifetime
-// (memory_map.rs), and only this module drives it.
-static UART: Pl011 = unsafe { Pl011::new(memory_map::UART0) };
+/// UART0: at its physical address until the MMU is on, at its window in the IO domain after.
+fn uart() -> Pl011 {
+    let base = if mmu::mmu_on() { UART0 } else { UART0_PHYSICAL };
+    // SAFETY: UART0 is a PL011 and `base` is where it is reachable now (memory_map.rs); only
+    // this module drives it.
+    unsafe { Pl011::new(base) }
+}
 
 /// Serialises whole lines: the lock is held for one `print!` call.
 static CONSOLE: IrqSafeLock<()> = IrqSafeLock::new(());
@@ -19,17 +24,17 @@ impl Write for UartWriter {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         for byte in text.bytes() {
             if byte == b'\n' {
-                UART.write_byte(b'\r');
+                uart().write_byte(b'\r');
             }
-            UART.write_byte(byte);
+            uart().write_byte(byte);
         }
         Ok(())
     }
 }
 
-/// Programs the UART. Call once, before the first `print!`.
+/// Programs the uart(). Call once, before the first `print!`.
 pub fn init() {
-    UART.init();
+    uart().init();
 }
 
 /// Prints under the console lock. Use `print!` / `println!`.
@@ -52,12 +57,12 @@ impl Write for EmergencyWriter {
 
 /// Waits until everything printed has left the UART (before powering off).
 pub fn flush() {
-    UART.flush();
+    uart().flush();
 }
 
 /// A received byte, if one is waiting.
 pub fn read_byte() -> Option<u8> {
-    UART.read_byte()
+    uart().read_byte()
 }
 
 /// Prints to the console.

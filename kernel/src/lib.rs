@@ -2,30 +2,44 @@
 //!
 //! swpan is a small ARMv7-A kernel for QEMU's `vexpress-a15` board. It exists to show, on a
 //! real (emulated) CPU, how a kernel keeps user memory out of its own reach the way Linux's
-//! `CONFIG_CPU_SW_DOMAIN_PAN` does.
+//! `CONFIG_CPU_SW_DOMAIN_PAN` does: every user page is in MMU domain 1, the DACR makes domain 1
+//! "No access" whenever the kernel runs, and only the uaccess routines open it, around the
+//! user access itself. A kernel bug that follows a user pointer takes a domain fault and oopses.
 //!
 //! ## Boot flow
 //!
 //! 1. `_start` (`arch/boot.s`): leave HYP mode if QEMU entered there, give each exception mode
 //!    a stack, zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
 //! 2. [`init::kernel_main`]: console ([`console`], [`drivers::pl011`]), command line over
-//!    semihosting ([`power`], parsed by [`cmdline`]), banner, then the job the command line
-//!    chose: the default boot report, or the self-tests ([`selftest`]).
+//!    semihosting ([`power`], parsed by [`cmdline`]), then memory: the kernel's translation
+//!    tables, the DACR, the MMU ([`mm`]); the vectors move to their alias in the VECTORS
+//!    domain; the exception table is sorted ([`uaccess::extable`]); then the job the command
+//!    line chose: the default boot report or the self-tests ([`selftest`]).
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
-//! ## Exceptions
+//! ## The protection, piece by piece
 //!
-//! Every exception enters through `arch/vectors.s`, which saves a [`arch::trap_frame::TrapFrame`]
-//! on the SVC stack and calls a handler in [`arch::exception`]. Whatever nobody expects ends in
-//! a report ([`oops`]) and a power-off with a failure status: the kernel never hangs silently.
+//! - [`domain`]: the four domains (kernel 0, user 1, IO 2, vectors 3) and the DACR values
+//!   0x51 (kernel mode, window closed) and 0x55 (window open, user mode).
+//! - [`mm`]: short-descriptor tables ([`mm::descriptor`]); the kernel half (TTBR1) with W^X
+//!   page permissions; user address spaces (TTBR0 + ASID), every page in domain 1, every user
+//!   page table with PXNTABLE.
+//! - [`uaccess`]: the window (`uaccess::window`: open and close, always inlined, save and
+//!   restore), typed user pointers, `access_ok`, the copy routines, the exception table.
+//! - [`arch::exception`] with `arch/vectors.s`: every exception saves the DACR in the trap
+//!   frame, closes the window, and restores it on the way out (the data abort path keeps it);
+//!   a fault on a listed user access resumes at its fixup; a domain fault is never fixed up.
+//! - [`oops`]: Linux-style reports with a call trace named from the embedded symbol table
+//!   ([`symbols`], written after linking by `tools/ksyms`).
 //!
-//! ## Layers
+//! ## Where the rest is
 //!
-//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CPU operations).
-//! - [`drivers`]: the board's devices.
-//! - [`memory_map`]: every address, under one diagram.
-//! - [`fault`], [`cmdline`], [`arch::psr`], [`arch::trap_frame`], the formatting in [`oops`]:
-//!   pure logic with no assembly, unit-tested on the host with `make unit`.
+//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CP15, CPU operations).
+//! - [`drivers`]: the board's devices. [`memory_map`]: every address, under one diagram.
+//! - Pure logic with no assembly, unit-tested on the host with `make unit`: [`cmdline`],
+//!   [`fault`], [`domain`], [`mm::descriptor`], [`mm::frames`], [`uaccess`]'s `access_ok` and
+//!   exception table search, [`elf`], [`kallsyms`], [`errno`], [`arch::psr`],
+//!   [`arch::trap_frame`] and the formatting in [`oops`].
 //!
 //! On the host (`cargo test`) only the pure modules are compiled; everything that touches the
 //! hardware is behind `cfg(target_arch = "arm")`.
@@ -34,9 +48,15 @@
 
 pub mod arch;
 pub mod cmdline;
+pub mod domain;
+pub mod elf;
+pub mod errno;
 pub mod fault;
+pub mod kallsyms;
 pub mod memory_map;
+pub mod mm;
 pub mod oops;
+pub mod uaccess;
 
 #[cfg(target_arch = "arm")]
 pub mod console;
@@ -50,5 +70,7 @@ mod panic;
 pub mod power;
 #[cfg(target_arch = "arm")]
 pub mod selftest;
+#[cfg(target_arch = "arm")]
+pub mod symbols;
 #[cfg(target_arch = "arm")]
 pub mod sync;

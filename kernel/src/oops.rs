@@ -4,6 +4,7 @@
 //! and power off exist on the target only.
 
 use crate::arch::trap_frame::TrapFrame;
+use crate::fault::FaultStatus;
 use core::fmt;
 
 /// CP15 state shown under the registers: `Control: ...  Table: ...  DAC: ...`.
@@ -50,28 +51,191 @@ impl fmt::Display for RegisterDump<'_> {
     }
 }
 
+/// Where a kernel-mode abort came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbortKind {
+    /// A data access (DFSR, DFAR).
+    Data,
+    /// An instruction fetch (IFSR, IFAR).
+    Prefetch,
+}
+
+/// The first line of a kernel fault report, in the words Linux uses (arch/arm/mm/fault.c):
+/// faults the MMU raises from the tables (translation, access flag, permission) are "Unable to
+/// handle kernel ..."; everything else, domain faults included, is "Unhandled fault".
+pub struct FaultHeadline {
+    /// Data or prefetch abort.
+    pub kind: AbortKind,
+    /// DFSR or IFSR.
+    pub status: FaultStatus,
+    /// DFAR or IFAR.
+    pub address: u32,
+}
+
+/// Addresses below this are reported as NULL pointer dereferences (one page, as Linux).
+const NULL_PAGE: u32 = 4096;
+
+impl FaultHeadline {
+    /// True for the "Unable to handle kernel ..." family (Linux's `die("Oops", ...)`).
+    pub fn is_paging_request(&self) -> bool {
+        self.status.kind().is_translation_or_permission()
+    }
+
+    /// `Internal error: Oops: 805 [#1] ARM` or `Internal error: : 1b [#1] ARM`.
+    pub fn internal_error(&self, count: u32) -> InternalError {
+        InternalError { oops: self.is_paging_request(), status: self.status.raw(), count }
+    }
+}
+
+impl fmt::Display for FaultHeadline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_paging_request() {
+            let what = if self.address < NULL_PAGE {
+                "NULL pointer dereference"
+            } else {
+                "paging request"
+            };
+            write!(
+                f,
+                "Unable to handle kernel {what} at virtual address {:08x} when {}",
+                self.address,
+                self.status.access()
+            )
+        } else {
+            let prefix = match self.kind {
+                AbortKind::Data => "Unhandled fault",
+                AbortKind::Prefetch => "Unhandled prefetch abort",
+            };
+            write!(
+                f,
+                "{prefix}: {} ({:#05x}) at {:#010x}",
+                self.status.kind(),
+                self.status.raw(),
+                self.address
+            )
+        }
+    }
+}
+
+/// The `Internal error:` line.
+pub struct InternalError {
+    oops: bool,
+    status: u32,
+    count: u32,
+}
+
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = if self.oops { "Oops" } else { "" };
+        write!(f, "Internal error: {label}: {:x} [#{}] ARM", self.status, self.count)
+    }
+}
+
+/// The return addresses of a frame-pointer chain, innermost first.
+///
+/// In the ARM-state frames LLVM builds with `-C force-frame-pointers=yes`, r11 points at the
+/// saved pair {caller's r11, return address}. The walk reads only inside `stack` (one stack,
+/// growing down), requires each record to be aligned and above the previous one, and stops at
+/// a zero frame pointer (set by `_start`) or after `limit` records: a corrupt chain ends the
+/// trace instead of faulting the reporter.
+pub fn walk_frame_pointers(
+    mut frame_pointer: u32,
+    stack: core::ops::Range<u32>,
+    limit: usize,
+    read_word: impl Fn(u32) -> u32,
+) -> impl Iterator<Item = u32> {
+    let mut remaining = limit;
+    core::iter::from_fn(move || {
+        if remaining == 0 || !frame_pointer.is_multiple_of(4) {
+            return None;
+        }
+        let record_end = frame_pointer.checked_add(8)?;
+        if frame_pointer < stack.start || record_end > stack.end {
+            return None;
+        }
+        remaining -= 1;
+        let caller_frame = read_word(frame_pointer);
+        let return_address = read_word(frame_pointer + 4);
+        frame_pointer = if caller_frame > frame_pointer { caller_frame } else { 0 };
+        (return_address != 0).then_some(return_address)
+    })
+}
+
 #[cfg(target_arch = "arm")]
 pub use target::*;
 
 #[cfg(target_arch = "arm")]
 mod target {
-    use super::{RegisterDump, SystemRegisters};
-    use crate::arch::cpu;
+    use super::{FaultHeadline, RegisterDump, SystemRegisters, walk_frame_pointers};
     use crate::arch::exception::{Event, ExceptionKind};
     use crate::arch::trap_frame::TrapFrame;
+    use crate::arch::{cpu, exception, mmu};
     use crate::console::EmergencyWriter;
+    use crate::mm::image;
     use crate::power::{self, ExitStatus};
     use crate::selftest;
-    use aarch32_cpu::register::{Dacr, Sctlr, SysRegRead, Ttbr0};
+    use crate::symbols::Symbolized;
     use core::fmt::Write;
+    use core::ops::Range;
+    use core::sync::atomic::{AtomicU32, Ordering};
 
-    /// The CP15 registers shown in a report, read now.
-    pub fn system_registers() -> SystemRegisters {
+    /// Oopses so far, for the `[#N]` of each report.
+    static OOPS_COUNT: AtomicU32 = AtomicU32::new(0);
+
+    /// The deepest call trace printed.
+    const TRACE_DEPTH: usize = 32;
+
+    /// The CP15 state shown in a report about `frame`: SCTLR and TTBR0 now, and the DACR the
+    /// interrupted context ran with.
+    pub fn system_registers(frame: &TrapFrame) -> SystemRegisters {
         SystemRegisters {
-            sctlr: <Sctlr as SysRegRead>::read_raw(),
-            ttbr0: <Ttbr0 as SysRegRead>::read_raw(),
-            dacr: <Dacr as SysRegRead>::read_raw(),
+            sctlr: mmu::read_sctlr(),
+            ttbr0: mmu::read_ttbr0(),
+            dacr: exception::interrupted_dacr(frame),
         }
+    }
+
+    /// The kernel stack that holds `address`, if any.
+    fn stack_containing(address: u32) -> Option<Range<u32>> {
+        let stacks = image::stacks();
+        stacks.contains(&address).then_some(stacks)
+    }
+
+    /// Prints `PC is at`, `LR is at`, the registers and the call trace of a kernel frame.
+    fn print_context(out: &mut EmergencyWriter, frame: &TrapFrame) {
+        let _ = writeln!(out, "PC is at {}", Symbolized(frame.pc));
+        let _ = writeln!(out, "LR is at {}", Symbolized(frame.lr()));
+        let dump = RegisterDump { frame, system: system_registers(frame) };
+        let _ = writeln!(out, "{dump}");
+        let _ = writeln!(out, "Call trace:");
+        let _ = writeln!(out, " {}", Symbolized(frame.pc));
+        if frame.from_user() {
+            return;
+        }
+        let Some(stack) = stack_containing(frame.sp()) else {
+            let _ = writeln!(out, " (stack pointer {:#010x} is on no known stack)", frame.sp());
+            return;
+        };
+        let read = |address: u32| {
+            // SAFETY: the walk reads only aligned words inside `stack`, mapped kernel memory.
+            unsafe { core::ptr::read_volatile(address as *const u32) }
+        };
+        for return_address in walk_frame_pointers(frame.fp(), stack, TRACE_DEPTH, read) {
+            let _ = writeln!(out, " {}", Symbolized(return_address));
+        }
+    }
+
+    /// Reports a kernel-mode abort that no fixup and no self-test took: an oops.
+    pub fn kernel_fault(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
+        let _ = cpu::mask_irqs();
+        let count = OOPS_COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut out = EmergencyWriter;
+        let _ = writeln!(out, "{headline}");
+        let _ = writeln!(out, "{}", headline.internal_error(count));
+        print_context(&mut out, frame);
+        selftest::abandon_current("oops");
+        let _ = writeln!(out, "Kernel panic - not syncing: Fatal exception");
+        power::poweroff(ExitStatus::Fatal)
     }
 
     /// Reports an exception that nobody expected and powers off with [`ExitStatus::Fatal`].
@@ -90,8 +254,7 @@ mod target {
             let far = if event.kind == ExceptionKind::PrefetchAbort { "IFAR" } else { "DFAR" };
             let _ = writeln!(out, "{register}: {status}  {far}: {address:#010x}");
         }
-        let dump = RegisterDump { frame, system: system_registers() };
-        let _ = writeln!(out, "{dump}");
+        print_context(&mut out, frame);
         selftest::abandon_current("unexpected exception");
         let _ = writeln!(out, "Kernel panic - not syncing: unexpected {}", event.kind);
         power::poweroff(ExitStatus::Fatal)
@@ -115,6 +278,90 @@ mod tests {
     use super::*;
     extern crate std;
     use std::string::ToString;
+    use std::vec::Vec;
+
+    #[test]
+    fn domain_faults_read_like_linux() {
+        let data = FaultHeadline {
+            kind: AbortKind::Data,
+            status: FaultStatus::data(0x01b),
+            address: 0x0040_0000,
+        };
+        assert_eq!(data.to_string(), "Unhandled fault: page domain fault (0x01b) at 0x00400000");
+        assert_eq!(data.internal_error(1).to_string(), "Internal error: : 1b [#1] ARM");
+        let write = FaultHeadline { status: FaultStatus::data(0x81b), ..data };
+        assert_eq!(write.to_string(), "Unhandled fault: page domain fault (0x81b) at 0x00400000");
+        let prefetch = FaultHeadline {
+            kind: AbortKind::Prefetch,
+            status: FaultStatus::instruction(0x00b),
+            address: 0x0040_0000,
+        };
+        assert_eq!(
+            prefetch.to_string(),
+            "Unhandled prefetch abort: page domain fault (0x00b) at 0x00400000"
+        );
+    }
+
+    #[test]
+    fn paging_requests_read_like_linux() {
+        let null =
+            FaultHeadline { kind: AbortKind::Data, status: FaultStatus::data(0x005), address: 0 };
+        assert_eq!(
+            null.to_string(),
+            "Unable to handle kernel NULL pointer dereference at virtual address 00000000 when read"
+        );
+        assert_eq!(null.internal_error(2).to_string(), "Internal error: Oops: 5 [#2] ARM");
+        let write = FaultHeadline {
+            kind: AbortKind::Data,
+            status: FaultStatus::data(0x80f),
+            address: 0x8012_3000,
+        };
+        assert_eq!(
+            write.to_string(),
+            "Unable to handle kernel paging request at virtual address 80123000 when write"
+        );
+        let execute = FaultHeadline {
+            kind: AbortKind::Prefetch,
+            status: FaultStatus::instruction(0x00f),
+            address: 0x8012_3000,
+        };
+        assert_eq!(
+            execute.to_string(),
+            "Unable to handle kernel paging request at virtual address 80123000 when execute"
+        );
+        let alignment = FaultHeadline {
+            kind: AbortKind::Data,
+            status: FaultStatus::data(0x001),
+            address: 0x8000_0001,
+        };
+        assert_eq!(
+            alignment.to_string(),
+            "Unhandled fault: alignment exception (0x001) at 0x80000001"
+        );
+    }
+
+    #[test]
+    fn frame_pointer_walk() {
+        // A stack at 0x1000..0x1100 with three records: 0x1010 -> 0x1040 -> 0x1080 -> end.
+        let mut memory = std::collections::BTreeMap::new();
+        memory.insert(0x1010, 0x1040);
+        memory.insert(0x1014, 0x8000_0100);
+        memory.insert(0x1040, 0x1080);
+        memory.insert(0x1044, 0x8000_0200);
+        memory.insert(0x1080, 0);
+        memory.insert(0x1084, 0x8000_0300);
+        let read = |address: u32| *memory.get(&address).unwrap_or(&0xDEAD_BEEF);
+        let trace: Vec<u32> = walk_frame_pointers(0x1010, 0x1000..0x1100, 16, read).collect();
+        assert_eq!(trace, [0x8000_0100, 0x8000_0200, 0x8000_0300]);
+        // Limits: depth, bounds, alignment, a chain that does not go up.
+        assert_eq!(walk_frame_pointers(0x1010, 0x1000..0x1100, 2, read).count(), 2);
+        assert_eq!(walk_frame_pointers(0x0FF0, 0x1000..0x1100, 16, read).count(), 0);
+        assert_eq!(walk_frame_pointers(0x10FC, 0x1000..0x1100, 16, read).count(), 0);
+        assert_eq!(walk_frame_pointers(0x1012, 0x1000..0x1100, 16, read).count(), 0);
+        memory.insert(0x1040, 0x1010);
+        let read = |address: u32| *memory.get(&address).unwrap_or(&0);
+        assert_eq!(walk_frame_pointers(0x1010, 0x1000..0x1100, 16, read).count(), 2);
+    }
 
     #[test]
     fn dump_reads_like_linux() {

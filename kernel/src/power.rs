@@ -3,9 +3,9 @@
 //! QEMU with `-semihosting-config enable=on,target=native` implements SYS_EXIT_EXTENDED
 //! (its exit status becomes QEMU's) and SYS_GET_CMDLINE (the `-append` string).
 
-use crate::arch::cpu;
+use crate::arch::{cpu, mmu};
 use crate::console;
-use crate::memory_map::SYSTEM_REGISTERS;
+use crate::memory_map::{SYSTEM_REGISTERS, SYSTEM_REGISTERS_PHYSICAL};
 
 /// The kernel's exit statuses, as QEMU passes them on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,16 +32,16 @@ pub fn poweroff(status: ExitStatus) -> ! {
 /// Powers off through the board's SYS_CFGCTRL, which cannot carry an exit status (QEMU then
 /// exits with 0): the fallback when semihosting is not available.
 pub fn poweroff_without_semihosting() -> ! {
-    const SYS_CFGCTRL: usize = SYSTEM_REGISTERS + 0xA4;
+    const SYS_CFGCTRL_OFFSET: usize = 0xA4;
     const START: u32 = 1 << 31;
     const WRITE: u32 = 1 << 30;
     const FUNCTION_SHUTDOWN: u32 = 8 << 20;
     console::flush();
-    // SAFETY: SYS_CFGCTRL is a device register of the board; writing the shutdown function
-    // has no effect on memory.
-    unsafe {
-        core::ptr::write_volatile(SYS_CFGCTRL as *mut u32, START | WRITE | FUNCTION_SHUTDOWN)
-    };
+    let base = if mmu::mmu_on() { SYSTEM_REGISTERS } else { SYSTEM_REGISTERS_PHYSICAL };
+    let register = (base + SYS_CFGCTRL_OFFSET) as *mut u32;
+    // SAFETY: SYS_CFGCTRL is a device register of the board, reachable at `base` now; writing
+    // the shutdown function has no effect on memory.
+    unsafe { core::ptr::write_volatile(register, START | WRITE | FUNCTION_SHUTDOWN) };
     cpu::halt()
 }
 

@@ -44,7 +44,7 @@ _start:
     blo     3b
 
     // Vectors at VBAR: clear SCTLR.V (high vectors) and SCTLR.TE (Thumb exceptions).
-    ldr     r0, =exception_vectors
+    ldr     r0, =exception_vectors_pan
     mcr     p15, 0, r0, c12, c0, 0
     mrc     p15, 0, r0, c1, c0, 0
     bic     r0, r0, #{SCTLR_V}

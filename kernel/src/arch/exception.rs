@@ -1,15 +1,28 @@
 //! Exception handlers: where the entry stubs of `vectors.s` land, one per vector.
 //!
 //! Each builds an [`Event`] (what happened, the decoded fault status, the faulting address)
-//! and decides: a self-test that declared the exception takes it; anything else nobody
-//! expects ends in [`crate::oops::fatal_exception`], a report and a power-off.
+//! and decides, in this order:
+//! 1. a kernel-mode data abort on an instruction listed in the exception table, with a
+//!    translation, access flag or permission fault, resumes at the fixup (a user access that
+//!    hit an unmapped or read-only page); a domain fault is never fixed up: inside the kernel
+//!    it means the kernel touched user memory outside a window, a bug;
+//! 2. a self-test that declared this exception takes it;
+//! 3. any other kernel-mode abort is an oops ([`oops::kernel_fault`]); anything else nobody
+//!    expected is reported by [`oops::fatal_exception`].
 
+use super::mmu;
 use super::psr::MODE_SVC;
-use super::trap_frame::{FRAME_LR_SVC, FRAME_SIZE, FRAME_SP_USR, TrapFrame};
+use super::trap_frame::{
+    FRAME_DACR, FRAME_LR_SVC, FRAME_SIZE, FRAME_SP_USR, FRAME_SPSR, TrapFrame,
+};
+use crate::domain::{DACR_KERNEL, DACR_USER};
 use crate::fault::FaultStatus;
-use crate::{oops, selftest};
+use crate::memory_map::VECTORS;
+use crate::oops::{self, AbortKind, FaultHeadline};
+use crate::{selftest, uaccess};
 use aarch32_cpu::register::{Dfar, Dfsr, Ifar, Ifsr, SysRegRead};
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 core::arch::global_asm!(
     include_str!("vectors.s"),
@@ -17,7 +30,59 @@ core::arch::global_asm!(
     FRAME_SIZE = const FRAME_SIZE,
     FRAME_SP_USR = const FRAME_SP_USR,
     FRAME_LR_SVC = const FRAME_LR_SVC,
+    FRAME_DACR = const FRAME_DACR,
+    FRAME_SPSR = const FRAME_SPSR,
+    DACR_KERNEL = const DACR_KERNEL,
+    DACR_USER = const DACR_USER,
 );
+
+unsafe extern "C" {
+    static exception_vectors_pan: u8;
+    static exception_vectors_nopan: u8;
+    fn return_to_user_pan() -> !;
+    fn return_to_user_nopan() -> !;
+}
+
+/// Whether the vectors with software PAN are installed.
+static PAN: AtomicBool = AtomicBool::new(true);
+
+/// Installs the vector set for `pan` at its alias in the VECTORS domain. Call right after
+/// the MMU is on (before, VBAR holds the link address of the PAN set, set by `_start`).
+///
+/// # Safety
+///
+/// The vector page must be mapped at [`VECTORS`] (see `mm::kernel_map`), and the DACR must
+/// already hold the kernel value that matches `pan`.
+pub unsafe fn install(pan: bool) {
+    let (with, without) = (&raw const exception_vectors_pan, &raw const exception_vectors_nopan);
+    let offset = if pan { 0 } else { without as usize - with as usize };
+    PAN.store(pan, Ordering::Relaxed);
+    // SAFETY: the caller's contract: the page is mapped there and the set matches the DACR.
+    unsafe { mmu::write_vbar((VECTORS + offset) as u32) };
+}
+
+/// True when exceptions save, close and restore the DACR (pan=on).
+pub fn pan_enabled() -> bool {
+    PAN.load(Ordering::Relaxed)
+}
+
+/// The exception return into user mode for the installed vector set: where a new process's
+/// first frame is restored from.
+pub fn return_to_user_path() -> unsafe extern "C" fn() -> ! {
+    if pan_enabled() { return_to_user_pan } else { return_to_user_nopan }
+}
+
+/// The DACR the interrupted context ran with: the saved value for a kernel frame with PAN on,
+/// DACR_USER for a user frame, and the constant DACR with PAN off.
+pub fn interrupted_dacr(frame: &TrapFrame) -> u32 {
+    if frame.from_user() {
+        DACR_USER
+    } else if pan_enabled() {
+        frame.dacr
+    } else {
+        mmu::read_dacr()
+    }
+}
 
 /// The eight ways into the kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +174,7 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
         // means semihosting is off, and returning would re-run the failed call.
         oops::semihosting_disabled()
     }
+    // The kernel itself never issues an SVC: its entry path assumes a user caller.
     dispatch_unexpected(frame, Event::new(ExceptionKind::SupervisorCall));
 }
 
@@ -120,22 +186,39 @@ fn is_semihosting_call(address: u32) -> bool {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_prefetch_abort(frame: &mut TrapFrame) {
-    let event = Event {
-        kind: ExceptionKind::PrefetchAbort,
-        status: Some(FaultStatus::instruction(<Ifsr as SysRegRead>::read_raw())),
-        address: Some(Ifar::read().0),
-    };
-    dispatch_unexpected(frame, event);
+    let status = FaultStatus::instruction(<Ifsr as SysRegRead>::read_raw());
+    let address = Ifar::read().0;
+    let event =
+        Event { kind: ExceptionKind::PrefetchAbort, status: Some(status), address: Some(address) };
+    if frame.from_user() {
+        return dispatch_unexpected(frame, event);
+    }
+    if selftest::catch_expected(frame, &event) {
+        return;
+    }
+    // Never retried and never fixed up: the kernel tried to execute where it must not.
+    oops::kernel_fault(frame, &FaultHeadline { kind: AbortKind::Prefetch, status, address })
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
-    let event = Event {
-        kind: ExceptionKind::DataAbort,
-        status: Some(FaultStatus::data(<Dfsr as SysRegRead>::read_raw())),
-        address: Some(Dfar::read().0),
-    };
-    dispatch_unexpected(frame, event);
+    let status = FaultStatus::data(<Dfsr as SysRegRead>::read_raw());
+    let address = Dfar::read().0;
+    let event =
+        Event { kind: ExceptionKind::DataAbort, status: Some(status), address: Some(address) };
+    if frame.from_user() {
+        return dispatch_unexpected(frame, event);
+    }
+    if status.kind().is_translation_or_permission()
+        && let Some(fixup) = uaccess::extable::fixup_for(frame.pc)
+    {
+        frame.pc = fixup;
+        return;
+    }
+    if selftest::catch_expected(frame, &event) {
+        return;
+    }
+    oops::kernel_fault(frame, &FaultHeadline { kind: AbortKind::Data, status, address })
 }
 
 #[unsafe(no_mangle)]

@@ -12,3 +12,5 @@ pub mod boot;
 pub mod cpu;
 #[cfg(target_arch = "arm")]
 pub mod exception;
+#[cfg(target_arch = "arm")]
+pub mod mmu;

@@ -1,28 +1,68 @@
-// Exception vectors, entry stubs and the exception return.
+// Exception vectors, entry stubs and exception returns, in two sets: one with software PAN
+// (the DACR is saved, closed and restored around every exception) and one without (pan=off:
+// the DACR never changes). VBAR selects the set at boot.
 //
 // Every exception is handled in SVC mode on the SVC stack: the stub pushes the return state
-// with `srsdb` straight onto the SVC stack and switches to SVC mode before anything else, so an
-// exception inside a handler (a fault in a syscall, an IRQ in a fault handler) nests without
-// losing state. The stub then completes a TrapFrame (see trap_frame.rs for the layout, whose
-// offsets arrive here as `const` operands) and calls the Rust handler with r0 = &mut TrapFrame.
+// with `srsdb` straight onto the SVC stack and switches to SVC mode before anything else, so
+// an exception inside a handler (a fault in a syscall, an IRQ in a fault handler) nests
+// without losing state. The stub completes a TrapFrame (trap_frame.rs; its offsets arrive
+// here as `const` operands) and calls the Rust handler with r0 = &mut TrapFrame.
+//
+// The DACR with PAN on (linux-sw-pan.md, "Exceptions and the DACR"):
+// - entry from any mode saves the DACR in the frame and closes the window (DACR_KERNEL, isb),
+//   except the data abort entry, which keeps the interrupted value so that a fault inside an
+//   open window returns to it still open;
+// - the syscall entry comes from user mode only, where the DACR is DACR_USER by definition:
+//   it closes the window without saving;
+// - the return to kernel mode restores the saved DACR; the return to user mode writes
+//   DACR_USER, whatever the frame says. `rfeia` is context synchronizing: no isb needed.
 
     .section .text.vectors, "ax"
     .arm
     .balign 32
-    .global exception_vectors
-exception_vectors:
-    b       reset_vector_entry              // 0x00: reset (never taken: a branch to VBAR)
-    b       undefined_instruction_entry     // 0x04
-    b       supervisor_call_entry           // 0x08
-    b       prefetch_abort_entry            // 0x0c
-    b       data_abort_entry                // 0x10
-    b       unused_vector_entry             // 0x14: not used outside HYP mode
-    b       irq_entry                       // 0x18
-    b       fiq_entry                       // 0x1c
+// Each slot loads PC from the literal 32 bytes after it, so the table works at any address:
+// at its link address (before the MMU is on) and at its alias 0xFFFF0000 (after).
+    .global exception_vectors_pan
+exception_vectors_pan:
+    .rept 8
+    ldr     pc, [pc, #24]
+    .endr
+    .word   reset_vector_entry_pan
+    .word   undefined_instruction_entry_pan
+    .word   supervisor_call_entry_pan
+    .word   prefetch_abort_entry_pan
+    .word   data_abort_entry_pan
+    .word   unused_vector_entry_pan
+    .word   irq_entry_pan
+    .word   fiq_entry_pan
+
+    .balign 32
+    .global exception_vectors_nopan
+exception_vectors_nopan:
+    .rept 8
+    ldr     pc, [pc, #24]
+    .endr
+    .word   reset_vector_entry_nopan
+    .word   undefined_instruction_entry_nopan
+    .word   supervisor_call_entry_nopan
+    .word   prefetch_abort_entry_nopan
+    .word   data_abort_entry_nopan
+    .word   unused_vector_entry_nopan
+    .word   irq_entry_nopan
+    .word   fiq_entry_nopan
+
+    .section .text.exception_entry, "ax"
+    .arm
+
+// What an entry does with the DACR.
+    .equ DACR_UNTOUCHED, 0      // pan=off: the DACR is constant
+    .equ DACR_SAVE_CLOSE, 1     // save it in the frame, close the window
+    .equ DACR_SAVE_KEEP, 2      // save it, leave it as it is (data abort)
+    .equ DACR_CLOSE, 3          // close the window; the frame is a user frame (syscall)
 
 // name: the stub; lr_offset: LR minus the preferred return address (ARM ARM B1.8.3);
-// handler: the Rust function.
-.macro EXCEPTION_ENTRY name, lr_offset, handler
+// handler: the Rust function; dacr: one of the DACR_* above; return: where to return.
+.macro EXCEPTION_ENTRY name, lr_offset, handler, dacr, return
     .type \name, %function
 \name:
     .if \lr_offset
@@ -35,6 +75,15 @@ exception_vectors:
     add     r0, sp, #{FRAME_SP_USR}
     stmia   r0, {{sp, lr}}^                 // SP_usr, LR_usr
     str     lr, [sp, #{FRAME_LR_SVC}]
+    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_SAVE_KEEP)
+    mrc     p15, 0, r1, c3, c0, 0
+    str     r1, [sp, #{FRAME_DACR}]
+    .endif
+    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_CLOSE)
+    mov     r1, #{DACR_KERNEL}
+    mcr     p15, 0, r1, c3, c0, 0
+    isb
+    .endif
     mov     r0, sp
     // The kernel may be interrupted with SP 4 mod 8; AAPCS wants 8 at a call. r4 is
     // callee-saved, so it still holds the frame address when the handler returns.
@@ -42,28 +91,71 @@ exception_vectors:
     bic     sp, sp, #7
     bl      \handler
     mov     sp, r4
-    b       exception_return
+    b       \return
     .size \name, . - \name
 .endm
 
-    EXCEPTION_ENTRY reset_vector_entry, 0, handle_reset_vector
+.macro ENTRY_SET suffix, pan
+    .if \pan
+    EXCEPTION_ENTRY reset_vector_entry_\suffix, 0, handle_reset_vector, DACR_SAVE_CLOSE, exception_return_\suffix
     // The undefined-instruction handler works out the instruction's size from SPSR.T.
-    EXCEPTION_ENTRY undefined_instruction_entry, 0, handle_undefined_instruction
-    EXCEPTION_ENTRY supervisor_call_entry, 0, handle_supervisor_call
-    EXCEPTION_ENTRY prefetch_abort_entry, 4, handle_prefetch_abort
-    EXCEPTION_ENTRY data_abort_entry, 8, handle_data_abort
-    EXCEPTION_ENTRY unused_vector_entry, 0, handle_unused_vector
-    EXCEPTION_ENTRY irq_entry, 4, handle_irq
-    EXCEPTION_ENTRY fiq_entry, 4, handle_fiq
+    EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_SAVE_CLOSE, exception_return_\suffix
+    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix
+    EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_SAVE_CLOSE, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_KEEP, exception_return_\suffix
+    EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_SAVE_CLOSE, exception_return_\suffix
+    EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_SAVE_CLOSE, exception_return_\suffix
+    EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_SAVE_CLOSE, exception_return_\suffix
+    .else
+    EXCEPTION_ENTRY reset_vector_entry_\suffix, 0, handle_reset_vector, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_UNTOUCHED, return_to_user_\suffix
+    EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_UNTOUCHED, exception_return_\suffix
+    .endif
+.endm
 
-// Restores the TrapFrame at SP and returns to the interrupted context.
-    .global exception_return
-    .type exception_return, %function
-exception_return:
+// Restores the TrapFrame at SP (all but the DACR) and returns to the interrupted context.
+.macro RESTORE_AND_RETURN
     ldr     lr, [sp, #{FRAME_LR_SVC}]
     add     r0, sp, #{FRAME_SP_USR}
     ldmia   r0, {{sp, lr}}^
     ldmia   sp, {{r0-r12}}
     add     sp, sp, #({FRAME_SIZE} - 8)
     rfeia   sp!                             // pop the return address into PC, SPSR into CPSR
-    .size exception_return, . - exception_return
+.endm
+
+    ENTRY_SET pan, 1
+    ENTRY_SET nopan, 0
+
+// exception_return_*: return through the TrapFrame at SP to whichever mode it came from.
+// return_to_user_*: the same when the frame is known to be a user frame.
+    .global exception_return_pan
+    .type exception_return_pan, %function
+exception_return_pan:
+    ldr     r1, [sp, #{FRAME_SPSR}]
+    tst     r1, #0xF                        // User mode is the only mode with M[3:0] = 0
+    beq     return_to_user_pan
+    ldr     r1, [sp, #{FRAME_DACR}]
+    mcr     p15, 0, r1, c3, c0, 0
+    RESTORE_AND_RETURN
+    .size exception_return_pan, . - exception_return_pan
+
+    .global return_to_user_pan
+    .type return_to_user_pan, %function
+return_to_user_pan:
+    mov     r1, #{DACR_USER}
+    mcr     p15, 0, r1, c3, c0, 0
+    RESTORE_AND_RETURN
+    .size return_to_user_pan, . - return_to_user_pan
+
+    .global exception_return_nopan
+    .type exception_return_nopan, %function
+exception_return_nopan:
+    .global return_to_user_nopan
+return_to_user_nopan:
+    RESTORE_AND_RETURN
+    .size exception_return_nopan, . - exception_return_nopan

@@ -27,7 +27,7 @@ fn undefined_instruction_resumes(test: &mut Test) {
     test.check_eq("return address in the frame", caught.pc, instruction);
     test.check_eq("interrupted mode", caught.spsr & MODE_MASK, MODE_SVC);
     test.check_eq("handler mode", caught.handler_cpsr & MODE_MASK, MODE_SVC);
-    test.check(caught.handler_cpsr & PSR_I != 0, "handler runs with IRQs masked");
+    test.check("handler runs with IRQs masked", caught.handler_cpsr & PSR_I != 0);
 }
 
 global_asm!(

@@ -7,16 +7,19 @@
 //! case prints `not ok` for it and a `Bail out!` line, and the run fails.
 
 mod exceptions;
+mod fixture;
+mod mmu_tables;
+mod pan;
+mod uaccess;
 
-use crate::arch::cpu;
-use crate::arch::exception::{Event, ExceptionKind};
+use crate::arch::exception::{self, Event, ExceptionKind};
 use crate::arch::trap_frame::TrapFrame;
+use crate::arch::{cpu, mmu};
 use crate::cmdline::TestHook;
 use crate::console::EmergencyWriter;
 use crate::power::{self, ExitStatus};
 use crate::println;
 use crate::sync::IrqSafeLock;
-use aarch32_cpu::register::{Dacr, SysRegRead};
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,7 +32,7 @@ pub struct Case {
 }
 
 /// Every suite, in run order.
-const SUITES: &[&[Case]] = &[exceptions::CASES];
+const SUITES: &[&[Case]] = &[exceptions::CASES, mmu_tables::CASES, pan::CASES, uaccess::CASES];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.
 const FAILING_CASE: Case = Case { name: "selftest.fails_on_purpose", run: fails_on_purpose };
@@ -97,7 +100,7 @@ impl Test {
     }
 
     /// Fails the case unless `condition` holds.
-    pub fn check(&mut self, condition: bool, what: &str) {
+    pub fn check(&mut self, what: &str, condition: bool) {
         if !condition {
             self.fail(format_args!("{what}: false"));
         }
@@ -158,6 +161,8 @@ pub struct Caught {
     pub spsr: u32,
     /// The CPSR the handler ran with.
     pub handler_cpsr: u32,
+    /// The DACR of the interrupted context (saved in the trap frame).
+    pub interrupted_dacr: u32,
     /// The DACR the handler ran with.
     pub handler_dacr: u32,
 }
@@ -183,7 +188,8 @@ pub fn catch_expected(frame: &mut TrapFrame, event: &Event) -> bool {
         pc: frame.pc,
         spsr: frame.spsr,
         handler_cpsr: cpu::cpsr(),
-        handler_dacr: <Dacr as SysRegRead>::read_raw(),
+        interrupted_dacr: exception::interrupted_dacr(frame),
+        handler_dacr: mmu::read_dacr(),
     };
     if let Some(mut slot) = CAUGHT.try_lock() {
         *slot = Some(caught);

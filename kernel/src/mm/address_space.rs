@@ -1,0 +1,253 @@
+//! User address spaces: a TTBR0 table and an ASID per space, every page in the USER domain.
+//!
+//! With TTBCR.N = 1 a user L1 table has 2048 entries (8 KiB, 8 KiB aligned) and covers
+//! 0x0000_0000-0x7FFF_FFFF. L2 tables are 1 KiB; they are taken four to a frame, the four
+//! serving four consecutive L1 entries (a 4 MiB aligned range), so that a frame is found from
+//! any of its entries and freed with the space. Every L1 page-table entry carries the USER
+//! domain and, when PXN is on, PXNTABLE: the kernel can never execute a user page, whatever
+//! the DACR says. An address space owns the frames mapped into it and frees them on drop.
+
+use super::descriptor::{self, Attributes, L1Entry, L2_TABLE_SIZE, L2Entry, PAGE_SIZE};
+use super::frames::FRAME_SIZE;
+use super::{frames_allocate, frames_free, linear};
+use crate::arch::mmu;
+use crate::domain;
+use crate::errno::Errno;
+use crate::memory_map::{USER_END, USER_START};
+use crate::sync::IrqSafeLock;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Entries in a user L1 table (TTBCR.N = 1).
+pub const USER_L1_ENTRIES: usize = 2048;
+const USER_L1_BYTES: u32 = (USER_L1_ENTRIES * 4) as u32;
+/// L2 tables per frame.
+const L2_PER_FRAME: usize = (FRAME_SIZE / L2_TABLE_SIZE) as usize;
+
+/// PXNTABLE in new user page-table entries, set at boot from `pxn=` and the CPU's support.
+static PRIVILEGED_EXECUTE_NEVER: AtomicBool = AtomicBool::new(true);
+
+/// Chooses whether user page tables carry PXNTABLE. Boot only.
+pub fn set_privileged_execute_never(enabled: bool) {
+    PRIVILEGED_EXECUTE_NEVER.store(enabled, Ordering::Relaxed);
+}
+
+/// True when user page tables carry PXNTABLE.
+pub fn privileged_execute_never() -> bool {
+    PRIVILEGED_EXECUTE_NEVER.load(Ordering::Relaxed)
+}
+
+/// ASIDs 1..=255; 0 is reserved for "no process" and for the switch sequence.
+static ASIDS: IrqSafeLock<[u32; 8]> = IrqSafeLock::new([1, 0, 0, 0, 0, 0, 0, 0]);
+
+fn allocate_asid() -> Result<u8, Errno> {
+    let mut used = ASIDS.lock();
+    for asid in 1..=255usize {
+        if used[asid / 32] & (1 << (asid % 32)) == 0 {
+            used[asid / 32] |= 1 << (asid % 32);
+            return Ok(asid as u8);
+        }
+    }
+    Err(Errno::EAGAIN)
+}
+
+fn free_asid(asid: u8) {
+    // Entries tagged with the ASID must be gone before someone else gets it.
+    mmu::invalidate_tlb_asid(asid);
+    let asid = asid as usize;
+    ASIDS.lock()[asid / 32] &= !(1 << (asid % 32));
+}
+
+/// A user address space.
+pub struct AddressSpace {
+    /// Physical (= kernel virtual) address of the 8 KiB L1 table.
+    l1: u32,
+    asid: u8,
+}
+
+impl AddressSpace {
+    /// An empty address space with a fresh ASID.
+    pub fn new() -> Result<AddressSpace, Errno> {
+        let asid = allocate_asid()?;
+        let l1 = match frames_allocate((USER_L1_BYTES / FRAME_SIZE) as usize, USER_L1_BYTES) {
+            Ok(l1) => l1,
+            Err(error) => {
+                free_asid(asid);
+                return Err(error);
+            }
+        };
+        Ok(AddressSpace { l1, asid })
+    }
+
+    /// The ASID tagging this space's TLB entries.
+    pub fn asid(&self) -> u8 {
+        self.asid
+    }
+
+    /// The TTBR0 value for this space.
+    pub fn ttbr0(&self) -> u32 {
+        self.l1 | mmu::TTBR_WALK_ATTRIBUTES
+    }
+
+    fn l1_entries(&self) -> *mut u32 {
+        linear(self.l1) as *mut u32
+    }
+
+    fn l1_entry(&self, index: usize) -> u32 {
+        debug_assert!(index < USER_L1_ENTRIES);
+        // SAFETY: the L1 table is a frame pair this space owns, mapped by the linear map, and
+        // `index` is inside it.
+        unsafe { self.l1_entries().add(index).read_volatile() }
+    }
+
+    fn set_l1_entry(&mut self, index: usize, value: u32) {
+        // SAFETY: as in `l1_entry`; `&mut self` keeps writers exclusive.
+        let entry = unsafe { self.l1_entries().add(index) };
+        // SAFETY: as above.
+        unsafe { entry.write_volatile(value) };
+        mmu::publish_table_entry(entry);
+    }
+
+    fn l2_entry_pointer(&self, virtual_address: u32) -> Option<*mut u32> {
+        match descriptor::decode_l1(self.l1_entry(descriptor::l1_index(virtual_address))) {
+            L1Entry::PageTable { table, .. } => {
+                let entry = linear(table) as *mut u32;
+                // SAFETY: `table` is an L2 table of this space; the index is below 256.
+                Some(unsafe { entry.add(descriptor::l2_index(virtual_address)) })
+            }
+            _ => None,
+        }
+    }
+
+    /// The L2 table for `virtual_address`, created (with its three neighbours in one frame)
+    /// if missing.
+    fn l2_entry_pointer_or_create(&mut self, virtual_address: u32) -> Result<*mut u32, Errno> {
+        if let Some(entry) = self.l2_entry_pointer(virtual_address) {
+            return Ok(entry);
+        }
+        let index = descriptor::l1_index(virtual_address);
+        let group = index - index % L2_PER_FRAME;
+        let frame = frames_allocate(1, FRAME_SIZE)?;
+        let pxn = privileged_execute_never();
+        for member in group..group + L2_PER_FRAME {
+            // A group shares its frame: either all four entries are tables in one frame or
+            // none is, so this group had none.
+            debug_assert!(matches!(descriptor::decode_l1(self.l1_entry(member)), L1Entry::Fault));
+            let table = frame + (member - group) as u32 * L2_TABLE_SIZE;
+            self.set_l1_entry(member, descriptor::page_table(table, domain::USER, pxn));
+        }
+        self.l2_entry_pointer(virtual_address).ok_or(Errno::ENOMEM)
+    }
+
+    /// Maps the frame at `physical` (which the space now owns) at `virtual_address` with
+    /// `attributes` (which must be user, non-global attributes).
+    pub fn map_page(
+        &mut self,
+        virtual_address: u32,
+        physical: u32,
+        attributes: Attributes,
+    ) -> Result<(), Errno> {
+        if !is_user_page(virtual_address)
+            || !physical.is_multiple_of(PAGE_SIZE)
+            || attributes.global
+        {
+            return Err(Errno::EINVAL);
+        }
+        let entry = self.l2_entry_pointer_or_create(virtual_address)?;
+        // SAFETY: `entry` points into an L2 table of this space.
+        if unsafe { entry.read_volatile() } != 0 {
+            return Err(Errno::EEXIST);
+        }
+        // SAFETY: as above. A fault entry is never cached in the TLB, so no invalidation.
+        unsafe { entry.write_volatile(descriptor::small_page(physical, attributes)) };
+        mmu::publish_table_entry(entry);
+        Ok(())
+    }
+
+    /// Unmaps the page at `virtual_address` and returns its frame (no longer owned by the
+    /// space), if one was mapped.
+    pub fn unmap_page(&mut self, virtual_address: u32) -> Option<u32> {
+        if !is_user_page(virtual_address) {
+            return None;
+        }
+        let entry = self.l2_entry_pointer(virtual_address)?;
+        // SAFETY: `entry` points into an L2 table of this space.
+        let raw = unsafe { entry.read_volatile() };
+        let L2Entry::SmallPage { base, .. } = descriptor::decode_l2(raw) else { return None };
+        // SAFETY: as above.
+        unsafe { entry.write_volatile(0) };
+        mmu::publish_table_entry(entry);
+        mmu::invalidate_tlb_page(virtual_address, self.asid);
+        Some(base)
+    }
+
+    /// The frame and attributes mapped at `virtual_address` (any address in the page).
+    pub fn translate(&self, virtual_address: u32) -> Option<(u32, Attributes)> {
+        if (virtual_address as usize) >= USER_END {
+            return None;
+        }
+        let entry = self.l2_entry_pointer(virtual_address)?;
+        // SAFETY: `entry` points into an L2 table of this space.
+        match descriptor::decode_l2(unsafe { entry.read_volatile() }) {
+            L2Entry::SmallPage { base, attributes: Some(attributes) } => {
+                Some((base + (virtual_address & (PAGE_SIZE - 1)), attributes))
+            }
+            _ => None,
+        }
+    }
+
+    /// The raw L1 entry covering `virtual_address`, for the self-tests and the page-table dump.
+    pub fn l1_descriptor(&self, virtual_address: u32) -> u32 {
+        self.l1_entry(descriptor::l1_index(virtual_address))
+    }
+
+    /// Makes this space the user half of the address space.
+    ///
+    /// # Safety
+    ///
+    /// The space must outlive its time in TTBR0: call [`deactivate`] before dropping it, or
+    /// make another space active.
+    pub unsafe fn activate(&self) {
+        // SAFETY: the table is a valid user L1 table and the ASID is this space's.
+        unsafe { mmu::switch_user_table(self.ttbr0(), self.asid) };
+    }
+}
+
+/// Leaves no process in the user half: TTBR0 points at a table of faults.
+pub fn deactivate() {
+    // SAFETY: the empty table is a valid user table, and ASID 0 belongs to no process.
+    unsafe { mmu::switch_user_table(super::kernel_map::empty_user_ttbr0(), 0) };
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        if mmu::read_ttbr0() & !0x7F == self.l1 {
+            deactivate();
+        }
+        for group in (0..USER_L1_ENTRIES).step_by(L2_PER_FRAME) {
+            let L1Entry::PageTable { table, .. } = descriptor::decode_l1(self.l1_entry(group))
+            else {
+                continue;
+            };
+            for member in 0..L2_PER_FRAME {
+                let entries = linear(table + member as u32 * L2_TABLE_SIZE) as *const u32;
+                for slot in 0..descriptor::L2_ENTRIES {
+                    // SAFETY: the frame holds four L2 tables of this space.
+                    let raw = unsafe { entries.add(slot).read_volatile() };
+                    if let L2Entry::SmallPage { base, .. } = descriptor::decode_l2(raw) {
+                        frames_free(base, 1);
+                    }
+                }
+            }
+            frames_free(table, 1);
+        }
+        frames_free(self.l1, (USER_L1_BYTES / FRAME_SIZE) as usize);
+        free_asid(self.asid);
+    }
+}
+
+/// A page-aligned address a user page may be mapped at.
+pub fn is_user_page(virtual_address: u32) -> bool {
+    virtual_address.is_multiple_of(PAGE_SIZE)
+        && (virtual_address as usize) >= USER_START
+        && (virtual_address as usize) < USER_END
+}

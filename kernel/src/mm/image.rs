@@ -1,0 +1,60 @@
+//! The kernel image's regions, from the symbols of linker/kernel.ld.
+
+use core::ops::Range;
+
+unsafe extern "C" {
+    static __kernel_start: u8;
+    static __text_start: u8;
+    static __vectors_page_start: u8;
+    static __vectors_page_end_exclusive: u8;
+    static __text_end_exclusive: u8;
+    static __rodata_start: u8;
+    static __rodata_end_exclusive: u8;
+    static __data_start: u8;
+    static __boot_stack_top: u8;
+    static __stacks_start: u8;
+    static __stacks_end_exclusive: u8;
+    static __kernel_end_exclusive: u8;
+}
+
+macro_rules! address {
+    ($symbol:ident) => {
+        // Only the address of the linker symbol is taken, never its value.
+        (&raw const $symbol) as u32
+    };
+}
+
+/// The whole image, from the first instruction to the end of the stacks.
+pub fn kernel() -> Range<u32> {
+    address!(__kernel_start)..address!(__kernel_end_exclusive)
+}
+
+/// Code: read-only and executable.
+pub fn text() -> Range<u32> {
+    address!(__text_start)..address!(__text_end_exclusive)
+}
+
+/// The page holding both vector tables (inside `text`).
+pub fn vectors_page() -> Range<u32> {
+    address!(__vectors_page_start)..address!(__vectors_page_end_exclusive)
+}
+
+/// Read-only data, the exception unwind index and the symbol table: read-only, never executed.
+pub fn rodata() -> Range<u32> {
+    address!(__rodata_start)..address!(__rodata_end_exclusive)
+}
+
+/// Data, .bss and the stacks: read-write, never executed.
+pub fn data() -> Range<u32> {
+    address!(__data_start)..address!(__kernel_end_exclusive)
+}
+
+/// The stacks region (boot stack and the exception modes' stacks).
+pub fn stacks() -> Range<u32> {
+    address!(__stacks_start)..address!(__stacks_end_exclusive)
+}
+
+/// The boot stack (the kernel's SVC stack until tasks have their own).
+pub fn boot_stack() -> Range<u32> {
+    address!(__stacks_start)..address!(__boot_stack_top)
+}

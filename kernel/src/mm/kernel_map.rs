@@ -1,0 +1,161 @@
+//! The kernel half of the address space (TTBR1), built once at boot, and turning the MMU on.
+//!
+//! The first 16 MiB of RAM, which hold the kernel image, are mapped with 4 KiB pages so that
+//! each part of the image has its own permissions: text read-only and executable, rodata
+//! read-only, data and stacks read-write, never executable. The rest of RAM is mapped with
+//! read-write, never-executable sections. The device windows are sections in the IO domain,
+//! and the vector page is mapped a second time at 0xFFFF_0000 in the VECTORS domain. Nothing
+//! here is in the USER domain, and no mapping is both writable and executable.
+
+use super::descriptor::{
+    self, Attributes, L1_ENTRIES, L2_ENTRIES, PAGE_SIZE, SECTION_SIZE, l1_index, l2_index,
+};
+use super::image;
+use crate::arch::mmu;
+use crate::domain::{self, DACR_KERNEL, DACR_USER};
+use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, TTBCR_N, VECTORS};
+use core::cell::UnsafeCell;
+
+/// How much RAM, from its start, is mapped with pages rather than sections.
+const PAGE_MAPPED_BYTES: u32 = 16 << 20;
+const PAGE_MAPPED_TABLES: usize = (PAGE_MAPPED_BYTES / SECTION_SIZE) as usize;
+
+/// A first-level table. 16 KiB alignment is what TTBR1 needs.
+#[repr(C, align(16384))]
+pub struct L1Table(pub [u32; L1_ENTRIES]);
+
+/// A second-level table, 1 KiB aligned.
+#[repr(C, align(1024))]
+pub struct L2Table(pub [u32; L2_ENTRIES]);
+
+/// The user half's table for "no process": TTBCR.N = 1 makes TTBR0's table 8 KiB, 8 KiB
+/// aligned. All entries are faults.
+#[repr(C, align(8192))]
+struct EmptyUserTable([u32; L1_ENTRIES / 2]);
+
+#[repr(C)]
+struct KernelTables {
+    l1: L1Table,
+    image: [L2Table; PAGE_MAPPED_TABLES],
+    vectors: L2Table,
+}
+
+/// Storage written only by `build` (once, before the MMU is on, single core) and read by the
+/// walker and by `ptdump`-style readers afterwards.
+struct TableCell<T>(UnsafeCell<T>);
+
+// SAFETY: the tables are written only during single-threaded boot (`build`), before any
+// interrupt is enabled; afterwards they are only read.
+unsafe impl<T> Sync for TableCell<T> {}
+
+static KERNEL_TABLES: TableCell<KernelTables> = TableCell(UnsafeCell::new(KernelTables {
+    l1: L1Table([0; L1_ENTRIES]),
+    image: [const { L2Table([0; L2_ENTRIES]) }; PAGE_MAPPED_TABLES],
+    vectors: L2Table([0; L2_ENTRIES]),
+}));
+
+static EMPTY_USER_TABLE: TableCell<EmptyUserTable> =
+    TableCell(UnsafeCell::new(EmptyUserTable([0; L1_ENTRIES / 2])));
+
+/// The protections the command line chose, fixed at boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Protections {
+    /// Emulated PAN: the user domain is No access in kernel mode.
+    pub pan: bool,
+    /// Hardware PXN on user pages (PXNTABLE), when the CPU has it.
+    pub pxn: bool,
+}
+
+impl Protections {
+    /// The DACR value of kernel mode with the window closed.
+    pub const fn kernel_dacr(self) -> u32 {
+        if self.pan { DACR_KERNEL } else { DACR_USER }
+    }
+}
+
+/// The attributes of the kernel page at `address` in the first 16 MiB of RAM.
+fn image_page_attributes(address: u32) -> Attributes {
+    if image::text().contains(&address) {
+        Attributes::KERNEL_TEXT
+    } else if image::rodata().contains(&address) {
+        Attributes::KERNEL_READ_ONLY
+    } else {
+        Attributes::KERNEL_DATA
+    }
+}
+
+/// Writes the kernel tables.
+///
+/// # Safety
+///
+/// Call once, before the MMU is on, with nothing else running.
+unsafe fn build() {
+    // SAFETY: the caller's contract: nothing else touches the tables now.
+    let tables = unsafe { &mut *KERNEL_TABLES.0.get() };
+
+    for (index, table) in tables.image.iter_mut().enumerate() {
+        let section_base = RAM_BASE as u32 + index as u32 * SECTION_SIZE;
+        for (slot, entry) in table.0.iter_mut().enumerate() {
+            let page = section_base + slot as u32 * PAGE_SIZE;
+            *entry = descriptor::small_page(page, image_page_attributes(page));
+        }
+        let table_address = table as *const L2Table as u32;
+        tables.l1.0[l1_index(section_base)] =
+            descriptor::page_table(table_address, domain::KERNEL, false);
+    }
+    let mut section_base = RAM_BASE as u32 + PAGE_MAPPED_BYTES;
+    while section_base < RAM_END as u32 {
+        tables.l1.0[l1_index(section_base)] =
+            descriptor::section(section_base, domain::KERNEL, Attributes::KERNEL_DATA);
+        section_base += SECTION_SIZE;
+    }
+
+    for window in DEVICE_WINDOWS {
+        let mut offset = 0;
+        while offset < window.size as u32 {
+            tables.l1.0[l1_index(window.virtual_address as u32 + offset)] = descriptor::section(
+                window.physical as u32 + offset,
+                domain::IO,
+                Attributes::DEVICE,
+            );
+            offset += SECTION_SIZE;
+        }
+    }
+
+    let vectors = VECTORS as u32;
+    tables.vectors.0[l2_index(vectors)] =
+        descriptor::small_page(image::vectors_page().start, Attributes::KERNEL_TEXT);
+    let vectors_table = &tables.vectors as *const L2Table as u32;
+    tables.l1.0[l1_index(vectors)] = descriptor::page_table(vectors_table, domain::VECTORS, false);
+}
+
+/// The kernel's L1 table (TTBR1), for readers such as the page-table dump.
+pub fn kernel_l1() -> &'static L1Table {
+    // SAFETY: after `enable` the tables are never written again: shared reads are sound.
+    unsafe { &(*KERNEL_TABLES.0.get()).l1 }
+}
+
+/// The TTBR0 value with no process: a table of faults, so the whole user half is unmapped.
+pub fn empty_user_ttbr0() -> u32 {
+    EMPTY_USER_TABLE.0.get() as u32 | mmu::TTBR_WALK_ATTRIBUTES
+}
+
+/// Builds the kernel tables, sets the DACR for `protections` and turns the MMU and caches on.
+///
+/// # Safety
+///
+/// Call once at boot, with interrupts masked, before anything uses a virtual device address.
+pub unsafe fn enable(protections: Protections) {
+    // SAFETY: the caller's contract (boot, once, single core).
+    unsafe {
+        build();
+        mmu::write_dacr(protections.kernel_dacr());
+        mmu::write_ttbcr(TTBCR_N);
+        mmu::write_contextidr(0);
+        mmu::write_ttbr0(empty_user_ttbr0());
+        mmu::write_ttbr1(kernel_l1() as *const L1Table as u32 | mmu::TTBR_WALK_ATTRIBUTES);
+        // The kernel runs at its physical address, which the tables map: nothing moves when
+        // translation starts.
+        mmu::enable(0);
+    }
+}
