@@ -8,12 +8,13 @@ CARGO   := cargo
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 
-.PHONY: all build run test unit integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+.PHONY: all build run shell test unit integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
 
 all: build
 
 help:
-	@echo "make run        boot the kernel in QEMU (CMDLINE=\"...\" adds to the command line)"
+	@echo "make run        the guided tour (three boots); CMDLINE=\"...\": one boot with that command line"
+	@echo "make shell      the interactive shell (piped input works)"
 	@echo "make test       every test: host unit tests, then the QEMU integration tests"
 	@echo "make build      the release kernel ELF at $(KERNEL)"
 	@echo "make selftest   boot with the self-tests only"
@@ -40,8 +41,17 @@ build: setup
 	$(CARGO) build --release -p kernel --bin kernel
 	$(CARGO) run --quiet --release -p ksyms --target $(HOST) -- $(KERNEL)
 
+# The guided tour in three boots (qemu/tour); with CMDLINE, one boot with that command line.
 run: build qemu-present
+ifeq ($(strip $(CMDLINE)),)
+	qemu/tour $(KERNEL)
+else
 	qemu/run $(KERNEL) $(CMDLINE)
+endif
+
+# The interactive shell; piped input works too: printf 'provoke ACCESS_USERSPACE\npoweroff\n' | make shell
+shell: build qemu-present
+	@qemu/run --timeout 3600 $(KERNEL) shell $(CMDLINE)
 
 selftest: build qemu-present
 	qemu/run $(KERNEL) selftest
@@ -52,10 +62,11 @@ test: build qemu-present unit integration
 
 unit:
 	$(CARGO) test -p kernel --lib --target $(HOST)
+	$(CARGO) test -p swpan-abi --target $(HOST)
 	$(CARGO) test -p ksyms --target $(HOST)
 
 integration: build qemu-present
-	$(CARGO) test -p swpan-tests --target $(HOST)
+	$(CARGO) test --no-fail-fast -p swpan-tests --target $(HOST)
 
 debug: build qemu-present gdb-present
 	@qemu/run --gdb $(KERNEL) $(CMDLINE) & qemu_pid=$$!; \
@@ -63,8 +74,8 @@ debug: build qemu-present gdb-present
 	  kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
 clippy: setup
-	$(CARGO) clippy --release -p kernel -- -D warnings
-	$(CARGO) clippy -p kernel -p swpan-tests -p ksyms --all-targets --target $(HOST) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms --all-targets --target $(HOST) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

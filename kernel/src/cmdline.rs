@@ -8,11 +8,15 @@ use core::fmt;
 
 /// What the kernel does after booting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Job {
-    /// The default: boot, print the banner and what the kernel found, power off.
-    Boot,
+pub enum Job<'a> {
+    /// The default: the guided tour (`make run`).
+    Tour,
     /// Run the in-kernel self-tests and print KTAP.
     SelfTest,
+    /// Run the interactive shell.
+    Shell,
+    /// Run the named lkdtm crash types, comma-separated, each in a fresh process.
+    Lkdtm(&'a str),
 }
 
 /// A fault provoked on purpose, for the integration tests of the failure paths.
@@ -67,9 +71,9 @@ impl LogLevel {
 
 /// The parsed command line. Every field has a default, so an empty line is valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommandLine {
+pub struct CommandLine<'a> {
     /// The main job.
-    pub job: Job,
+    pub job: Job<'a>,
     /// Emulated PAN: user memory is out of the kernel's reach outside the uaccess window.
     pub pan: bool,
     /// Hardware PXN: the kernel can never execute user pages.
@@ -80,10 +84,10 @@ pub struct CommandLine {
     pub test_hook: Option<TestHook>,
 }
 
-impl Default for CommandLine {
+impl Default for CommandLine<'_> {
     fn default() -> Self {
         CommandLine {
-            job: Job::Boot,
+            job: Job::Tour,
             pan: true,
             pxn: true,
             log_level: LogLevel::Info,
@@ -104,7 +108,14 @@ pub struct KeyInfo {
 
 /// Every key, in the order the error message lists them.
 pub const KEYS: &[KeyInfo] = &[
+    KeyInfo { key: "tour", value: "", help: "the guided tour (the default job)" },
     KeyInfo { key: "selftest", value: "", help: "run the in-kernel self-tests (KTAP)" },
+    KeyInfo { key: "shell", value: "", help: "the interactive shell" },
+    KeyInfo {
+        key: "lkdtm",
+        value: "=NAME[,NAME...]",
+        help: "run lkdtm crash types, one process each",
+    },
     KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
     KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
@@ -157,7 +168,7 @@ impl fmt::Display for Error<'_> {
 }
 
 /// Parses a command line. Words are separated by ASCII whitespace.
-pub fn parse(line: &str) -> Result<CommandLine, Error<'_>> {
+pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
     let mut parsed = CommandLine::default();
     let mut job_word: Option<&str> = None;
     let mut seen = [false; KEYS.len()];
@@ -174,10 +185,19 @@ pub fn parse(line: &str) -> Result<CommandLine, Error<'_>> {
         }
 
         let job = match info.key {
+            "tour" => {
+                flag(info, value)?;
+                Some(Job::Tour)
+            }
             "selftest" => {
                 flag(info, value)?;
                 Some(Job::SelfTest)
             }
+            "shell" => {
+                flag(info, value)?;
+                Some(Job::Shell)
+            }
+            "lkdtm" => Some(Job::Lkdtm(required(info, value)?)),
             "pan" => {
                 parsed.pan = on_off(info, value)?;
                 None
@@ -256,7 +276,7 @@ mod tests {
         assert_eq!(parse(""), Ok(CommandLine::default()));
         assert_eq!(parse("   "), Ok(CommandLine::default()));
         let default = CommandLine::default();
-        assert_eq!(default.job, Job::Boot);
+        assert_eq!(default.job, Job::Tour);
         assert!(default.pan && default.pxn);
     }
 
@@ -266,7 +286,7 @@ mod tests {
         assert_eq!(line.job, Job::SelfTest);
         assert_eq!(line.log_level, LogLevel::Debug);
         let line = parse("  loglevel=warn\ttest=panic ").unwrap();
-        assert_eq!(line.job, Job::Boot);
+        assert_eq!(line.job, Job::Tour);
         assert_eq!(line.log_level, LogLevel::Warn);
     }
 
@@ -331,6 +351,18 @@ mod tests {
             Err(Error::BadValue { key: "loglevel", value: "loud", .. })
         ));
         assert_eq!(parse("selftest=yes"), Err(Error::UnexpectedValue("selftest")));
+    }
+
+    #[test]
+    fn jobs() {
+        assert_eq!(parse("shell").unwrap().job, Job::Shell);
+        assert_eq!(parse("tour pan=off").unwrap().job, Job::Tour);
+        let line = parse("pxn=off lkdtm=ACCESS_USERSPACE,EXEC_USERSPACE").unwrap();
+        assert_eq!(line.job, Job::Lkdtm("ACCESS_USERSPACE,EXEC_USERSPACE"));
+        assert!(matches!(parse("lkdtm="), Err(Error::BadValue { key: "lkdtm", value: "", .. })));
+        assert!(matches!(parse("lkdtm"), Err(Error::BadValue { key: "lkdtm", .. })));
+        assert_eq!(parse("selftest lkdtm=X"), Err(Error::ConflictingJobs("selftest", "lkdtm=X")));
+        assert_eq!(parse("shell=1"), Err(Error::UnexpectedValue("shell")));
     }
 
     #[test]

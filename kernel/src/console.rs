@@ -32,8 +32,10 @@ impl Write for UartWriter {
     }
 }
 
-/// Programs the uart(). Call once, before the first `print!`.
+/// Programs the UART. Call once, before the first `print!`. Bytes that arrived before (QEMU
+/// feeds piped input from its first instant) are kept: switching the FIFOs on would drop them.
 pub fn init() {
+    receive_interrupt();
     uart().init();
 }
 
@@ -60,9 +62,65 @@ pub fn flush() {
     uart().flush();
 }
 
-/// A received byte, if one is waiting.
-pub fn read_byte() -> Option<u8> {
-    uart().read_byte()
+/// Bytes received and not read yet: filled by the receive interrupt, drained by `read`.
+struct InputBuffer {
+    bytes: [u8; 256],
+    start: usize,
+    length: usize,
+}
+
+static INPUT: IrqSafeLock<InputBuffer> =
+    IrqSafeLock::new(InputBuffer { bytes: [0; 256], start: 0, length: 0 });
+
+/// Lets the UART raise its receive interrupt (the GIC line is enabled separately), then
+/// takes what is already waiting: the interrupt fires on the arrival of a byte into an empty
+/// FIFO, so bytes that came before would otherwise wait for company.
+pub fn enable_input_interrupt() {
+    uart().enable_receive_interrupt();
+    receive_interrupt();
+}
+
+/// The receive interrupt: moves every received byte into the input buffer. Bytes that do not
+/// fit are dropped, as a full terminal line discipline would.
+pub fn receive_interrupt() {
+    let uart = uart();
+    let mut input = INPUT.lock();
+    while let Some(byte) = uart.read_byte() {
+        if input.length < input.bytes.len() {
+            let slot = (input.start + input.length) % input.bytes.len();
+            input.bytes[slot] = byte;
+            input.length += 1;
+        }
+    }
+}
+
+/// True when `read_input` has something to return.
+pub fn input_available() -> bool {
+    INPUT.lock().length > 0
+}
+
+/// Moves up to `buffer.len()` received bytes into `buffer`; returns how many.
+pub fn read_input(buffer: &mut [u8]) -> usize {
+    let mut input = INPUT.lock();
+    let count = buffer.len().min(input.length);
+    for byte in buffer.iter_mut().take(count) {
+        *byte = input.bytes[input.start];
+        input.start = (input.start + 1) % input.bytes.len();
+        input.length -= 1;
+    }
+    count
+}
+
+/// Writes raw bytes (a user program's output), translating `\n` to `\r\n`.
+pub fn write_bytes(bytes: &[u8]) {
+    let _guard = CONSOLE.lock();
+    let uart = uart();
+    for &byte in bytes {
+        if byte == b'\n' {
+            uart.write_byte(b'\r');
+        }
+        uart.write_byte(byte);
+    }
 }
 
 /// Prints to the console.

@@ -154,6 +154,9 @@ impl fmt::Display for Access {
     }
 }
 
+/// The IFSR bits the short-descriptor format defines: FS[3:0], FS[4] (bit 10), ExT (bit 12).
+const IFSR_DEFINED_BITS: u32 = 0x140F;
+
 /// A raw fault status register value, DFSR or IFSR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaultStatus {
@@ -167,9 +170,11 @@ impl FaultStatus {
         FaultStatus { raw, instruction: false }
     }
 
-    /// An IFSR value (prefetch abort).
+    /// An IFSR value (prefetch abort). Only FS and ExT are kept: bits [7:4] of the IFSR are
+    /// UNK in the architecture (QEMU happens to put the domain there), so they are dropped, as
+    /// they would read on hardware that leaves them zero.
     pub const fn instruction(raw: u32) -> FaultStatus {
-        FaultStatus { raw, instruction: true }
+        FaultStatus { raw: raw & IFSR_DEFINED_BITS, instruction: true }
     }
 
     /// The register value as read.
@@ -265,6 +270,8 @@ mod tests {
         assert_eq!(FaultStatus::instruction(0x19).domain(), None);
         assert_eq!(FaultStatus::instruction(0x1d).kind(), FaultKind::Permission(Level::Section));
         assert_eq!(FaultStatus::instruction(0x00b).access(), Access::Execute);
+        // QEMU reports the domain in IFSR[7:4], which the architecture leaves UNK.
+        assert_eq!(FaultStatus::instruction(0x01b).raw(), 0x00b);
     }
 
     #[test]

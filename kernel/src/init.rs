@@ -5,7 +5,7 @@ use crate::arch::{exception, mmu};
 use crate::cmdline::{self, CommandLine, Job, LogLevel, TestHook};
 use crate::mm::{self, Protections};
 use crate::power::{self, ExitStatus};
-use crate::{console, println, selftest, uaccess};
+use crate::{console, interrupts, jobs, println, process, selftest, uaccess};
 use aarch32_cpu::register::{Midr, SysRegRead};
 use core::fmt;
 
@@ -27,14 +27,15 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     console::init_logger(log_filter(command_line.log_level));
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
+    process::init();
+    interrupts::init();
     run_test_hook(&command_line);
 
     match command_line.job {
-        Job::Boot => {
-            println!("swpan: boot complete; nothing else to do (try the `selftest` key)");
-            power::poweroff(ExitStatus::Success)
-        }
+        Job::Tour => jobs::tour::run(protections),
         Job::SelfTest => selftest::run(command_line.test_hook),
+        Job::Shell => jobs::shell::run(),
+        Job::Lkdtm(names) => jobs::lkdtm::run(names),
     }
 }
 

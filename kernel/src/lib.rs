@@ -12,9 +12,11 @@
 //!    a stack, zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
 //! 2. [`init::kernel_main`]: console ([`console`], [`drivers::pl011`]), command line over
 //!    semihosting ([`power`], parsed by [`cmdline`]), then memory: the kernel's translation
-//!    tables, the DACR, the MMU ([`mm`]); the vectors move to their alias in the VECTORS
-//!    domain; the exception table is sorted ([`uaccess::extable`]); then the job the command
-//!    line chose: the default boot report or the self-tests ([`selftest`]).
+//!    tables, the DACR, the MMU, the heap ([`mm`]); the vectors move to their alias in the
+//!    VECTORS domain; the exception table is sorted ([`uaccess::extable`]); the kernel becomes
+//!    process 0 ([`process`]) and the timer starts ([`interrupts`]); then the job the command
+//!    line chose ([`jobs`]): the tour (default), `lkdtm=`, the shell, or the self-tests
+//!    ([`selftest`]).
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
 //! ## The protection, piece by piece
@@ -30,7 +32,16 @@
 //!   frame, closes the window, and restores it on the way out (the data abort path keeps it);
 //!   a fault on a listed user access resumes at its fixup; a domain fault is never fixed up.
 //! - [`oops`]: Linux-style reports with a call trace named from the embedded symbol table
-//!   ([`symbols`], written after linking by `tools/ksyms`).
+//!   ([`symbols`], written after linking by `tools/ksyms`); an oops in a system call kills
+//!   only the calling process.
+//!
+//! ## User mode
+//!
+//! - [`process`]: user programs (the `user/` crate, embedded at build time) loaded by a
+//!   validating ELF loader ([`process::loader`]) into their own address space; round-robin
+//!   scheduling, preemption by the timer at the return to user mode, `spawn`/`exit`/`wait`.
+//! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`].
+//! - [`lkdtm`]: the crash types ACCESS_USERSPACE and EXEC_USERSPACE, run by `provoke`.
 //!
 //! ## Where the rest is
 //!
@@ -46,16 +57,20 @@
 
 #![cfg_attr(target_os = "none", no_std)]
 
+extern crate alloc;
+
 pub mod arch;
 pub mod cmdline;
 pub mod domain;
+pub use swpan_abi::errno;
 pub mod elf;
-pub mod errno;
 pub mod fault;
+pub mod fmt_buffer;
 pub mod kallsyms;
 pub mod memory_map;
 pub mod mm;
 pub mod oops;
+pub mod process;
 pub mod uaccess;
 
 #[cfg(target_arch = "arm")]
@@ -64,6 +79,12 @@ pub mod console;
 pub mod drivers;
 #[cfg(target_arch = "arm")]
 pub mod init;
+#[cfg(target_arch = "arm")]
+pub mod interrupts;
+#[cfg(target_arch = "arm")]
+pub mod jobs;
+#[cfg(target_arch = "arm")]
+pub mod lkdtm;
 #[cfg(target_arch = "arm")]
 mod panic;
 #[cfg(target_arch = "arm")]
@@ -74,3 +95,5 @@ pub mod selftest;
 pub mod symbols;
 #[cfg(target_arch = "arm")]
 pub mod sync;
+#[cfg(target_arch = "arm")]
+pub mod syscall;

@@ -173,11 +173,13 @@ mod target {
     use crate::console::EmergencyWriter;
     use crate::mm::image;
     use crate::power::{self, ExitStatus};
+    use crate::process::{self, Cause, Death};
     use crate::selftest;
-    use crate::symbols::Symbolized;
+    use crate::symbols::{self, Symbolized};
     use core::fmt::Write;
     use core::ops::Range;
     use core::sync::atomic::{AtomicU32, Ordering};
+    use swpan_abi::signal;
 
     /// Oopses so far, for the `[#N]` of each report.
     static OOPS_COUNT: AtomicU32 = AtomicU32::new(0);
@@ -195,10 +197,14 @@ mod target {
         }
     }
 
-    /// The kernel stack that holds `address`, if any.
+    /// The kernel stack that holds `address`, if any: the boot stacks, or the running
+    /// process's kernel stack.
     fn stack_containing(address: u32) -> Option<Range<u32>> {
         let stacks = image::stacks();
-        stacks.contains(&address).then_some(stacks)
+        if stacks.contains(&address) {
+            return Some(stacks);
+        }
+        process::current_kernel_stack().filter(|stack| stack.contains(&address))
     }
 
     /// Prints `PC is at`, `LR is at`, the registers and the call trace of a kernel frame.
@@ -211,6 +217,11 @@ mod target {
         let _ = writeln!(out, " {}", Symbolized(frame.pc));
         if frame.from_user() {
             return;
+        }
+        if symbols::lookup(frame.pc).is_none() {
+            // The PC is outside the kernel's code (a call into a bad address): the caller is in
+            // LR, not yet in any frame record.
+            let _ = writeln!(out, " {}", Symbolized(frame.lr()));
         }
         let Some(stack) = stack_containing(frame.sp()) else {
             let _ = writeln!(out, " (stack pointer {:#010x} is on no known stack)", frame.sp());
@@ -225,17 +236,56 @@ mod target {
         }
     }
 
-    /// Reports a kernel-mode abort that no fixup and no self-test took: an oops.
+    /// Reports a kernel-mode abort that no fixup and no self-test took: an oops. As Linux
+    /// with `panic_on_oops=0`, an oops in a system call kills only the calling process; an
+    /// oops in the kernel's own job is fatal.
     pub fn kernel_fault(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
         let _ = cpu::mask_irqs();
         let count = OOPS_COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        let pid = process::current_pid();
+        let name = process::current_name();
         let mut out = EmergencyWriter;
         let _ = writeln!(out, "{headline}");
         let _ = writeln!(out, "{}", headline.internal_error(count));
+        let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name}");
         print_context(&mut out, frame);
-        selftest::abandon_current("oops");
-        let _ = writeln!(out, "Kernel panic - not syncing: Fatal exception");
-        power::poweroff(ExitStatus::Fatal)
+        if pid == process::KERNEL_PID {
+            selftest::abandon_current("oops");
+            let _ = writeln!(out, "Kernel panic - not syncing: Fatal exception");
+            power::poweroff(ExitStatus::Fatal)
+        }
+        let _ = writeln!(out, "---[ end trace: oops #{count} killed {name}[{pid}] ]---");
+        let cause =
+            Cause::KernelOops { status: headline.status, address: headline.address, pc: frame.pc };
+        process::exit_current(Death::Killed { signal: signal::SIGSEGV, cause })
+    }
+
+    /// A user process touched memory it may not (or ran an undefined instruction): a report
+    /// in the spirit of Linux's `user_debug` line, and SIGSEGV (SIGILL).
+    pub fn user_fault(frame: &TrapFrame, event: &Event) -> ! {
+        let _ = cpu::mask_irqs();
+        let pid = process::current_pid();
+        let name = process::current_name();
+        let mut out = EmergencyWriter;
+        let (signal, cause) = match (event.status, event.address) {
+            (Some(status), Some(address)) => {
+                let _ = writeln!(
+                    out,
+                    "{name}[{pid}]: segfault at {address:08x} pc {:08x} sp {:08x}: {status}",
+                    frame.pc, frame.sp_usr
+                );
+                (signal::SIGSEGV, Cause::UserFault { status, address, pc: frame.pc })
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "{name}[{pid}]: illegal instruction at pc {:08x} sp {:08x}",
+                    frame.pc, frame.sp_usr
+                );
+                (signal::SIGILL, Cause::UndefinedInstruction { pc: frame.pc })
+            }
+        };
+        process::exit_current(Death::Killed { signal, cause })
     }
 
     /// Reports an exception that nobody expected and powers off with [`ExitStatus::Fatal`].

@@ -23,10 +23,15 @@ pub enum ExitStatus {
 
 /// Powers the machine off; QEMU exits with `status`.
 pub fn poweroff(status: ExitStatus) -> ! {
+    poweroff_code(status as u8)
+}
+
+/// Powers the machine off; QEMU exits with `code` (a user program's `poweroff(code)`).
+pub fn poweroff_code(code: u8) -> ! {
     console::flush();
     // Returns only if semihosting is disabled, and then the SVC lands in our own handler
     // (exception.rs), which powers off through the board instead.
-    semihosting::process::exit(status as i32)
+    semihosting::process::exit(code as i32)
 }
 
 /// Powers off through the board's SYS_CFGCTRL, which cannot carry an exit status (QEMU then

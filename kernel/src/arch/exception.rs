@@ -10,16 +10,16 @@
 //! 3. any other kernel-mode abort is an oops ([`oops::kernel_fault`]); anything else nobody
 //!    expected is reported by [`oops::fatal_exception`].
 
-use super::mmu;
 use super::psr::MODE_SVC;
 use super::trap_frame::{
     FRAME_DACR, FRAME_LR_SVC, FRAME_SIZE, FRAME_SP_USR, FRAME_SPSR, TrapFrame,
 };
+use super::{cpu, mmu};
 use crate::domain::{DACR_KERNEL, DACR_USER};
 use crate::fault::FaultStatus;
 use crate::memory_map::VECTORS;
 use crate::oops::{self, AbortKind, FaultHeadline};
-use crate::{selftest, uaccess};
+use crate::{interrupts, process, selftest, syscall, uaccess};
 use aarch32_cpu::register::{Dfar, Dfsr, Ifar, Ifsr, SysRegRead};
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -164,6 +164,9 @@ extern "C" fn handle_undefined_instruction(frame: &mut TrapFrame) {
     frame.pc = frame.pc.wrapping_sub(size);
     let event =
         Event { address: Some(frame.pc), ..Event::new(ExceptionKind::UndefinedInstruction) };
+    if frame.from_user() {
+        oops::user_fault(frame, &event)
+    }
     dispatch_unexpected(frame, event);
 }
 
@@ -174,8 +177,18 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
         // means semihosting is off, and returning would re-run the failed call.
         oops::semihosting_disabled()
     }
-    // The kernel itself never issues an SVC: its entry path assumes a user caller.
-    dispatch_unexpected(frame, Event::new(ExceptionKind::SupervisorCall));
+    if !frame.from_user() {
+        // The kernel itself never issues an SVC: its entry path assumes a user caller.
+        return dispatch_unexpected(frame, Event::new(ExceptionKind::SupervisorCall));
+    }
+    let entry_dacr = mmu::read_dacr();
+    // System calls run with interrupts on: a long copy can be interrupted, the window
+    // included (the IRQ entry closes it and the return reopens it).
+    // SAFETY: no lock is held, and the vectors are installed.
+    unsafe { cpu::unmask_irqs() };
+    syscall::dispatch(frame, entry_dacr);
+    let _ = cpu::mask_irqs();
+    process::before_return_to_user();
 }
 
 fn is_semihosting_call(address: u32) -> bool {
@@ -191,7 +204,7 @@ extern "C" fn handle_prefetch_abort(frame: &mut TrapFrame) {
     let event =
         Event { kind: ExceptionKind::PrefetchAbort, status: Some(status), address: Some(address) };
     if frame.from_user() {
-        return dispatch_unexpected(frame, event);
+        oops::user_fault(frame, &event)
     }
     if selftest::catch_expected(frame, &event) {
         return;
@@ -207,7 +220,7 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
     let event =
         Event { kind: ExceptionKind::DataAbort, status: Some(status), address: Some(address) };
     if frame.from_user() {
-        return dispatch_unexpected(frame, event);
+        oops::user_fault(frame, &event)
     }
     if status.kind().is_translation_or_permission()
         && let Some(fixup) = uaccess::extable::fixup_for(frame.pc)
@@ -223,7 +236,13 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_irq(frame: &mut TrapFrame) {
-    dispatch_unexpected(frame, Event::new(ExceptionKind::Irq));
+    if selftest::catch_expected(frame, &Event::new(ExceptionKind::Irq)) {
+        return;
+    }
+    interrupts::handle();
+    if frame.from_user() {
+        process::before_return_to_user();
+    }
 }
 
 #[unsafe(no_mangle)]

@@ -1,3 +1,5 @@
 //! Device drivers for the vexpress-a15 board.
 
+pub mod gic;
 pub mod pl011;
+pub mod sp804;

@@ -78,6 +78,9 @@ register_structs! {
     }
 }
 
+/// The receive (bit 4) and receive-timeout (bit 6) interrupt bits.
+const RECEIVE_BITS: u32 = (1 << 4) | (1 << 6);
+
 /// The UART reference clock on vexpress boards (24 MHz) and the console's line rate.
 const REFERENCE_CLOCK_HZ: u32 = 24_000_000;
 const BAUD_RATE: u32 = 115_200;
@@ -122,7 +125,10 @@ impl Pl011 {
         regs.fbrd.set(divisor_x64 & 0x3F);
         regs.lcr_h.write(LCR_H::WLEN::EightBits + LCR_H::FEN::SET);
         regs.imsc.set(0);
-        regs.icr.set(0x7FF);
+        // Receive and receive-timeout stay as they are: clearing them while bytes wait in the
+        // FIFO would lose the interrupt for those bytes (QEMU raises it only when a byte
+        // lands in an empty FIFO). The caller drains the FIFO instead.
+        regs.icr.set(0x7FF & !(RECEIVE_BITS));
         regs.cr.write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
     }
 
@@ -156,10 +162,9 @@ impl Pl011 {
     }
 
     /// Raises the receive interrupt whenever a byte arrives (or waits below the FIFO level).
+    /// Drain the FIFO with `read_byte` after this: bytes already there raise nothing new.
     pub fn enable_receive_interrupt(&self) {
-        let regs = self.registers();
-        regs.icr.write(INT::RX::SET + INT::RT::SET);
-        regs.imsc.modify(INT::RX::SET + INT::RT::SET);
+        self.registers().imsc.modify(INT::RX::SET + INT::RT::SET);
     }
 
     /// True when the receive interrupt is pending (used by the IRQ handler).

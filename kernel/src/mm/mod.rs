@@ -12,6 +12,8 @@ pub mod frames;
 #[cfg(target_arch = "arm")]
 pub mod address_space;
 #[cfg(target_arch = "arm")]
+pub mod heap;
+#[cfg(target_arch = "arm")]
 pub mod image;
 #[cfg(target_arch = "arm")]
 pub mod kernel_map;
@@ -75,5 +77,6 @@ mod target {
         address_space::set_privileged_execute_never(protections.pxn && mmu::pxn_supported());
         // SAFETY: the caller's contract.
         unsafe { kernel_map::enable(protections) };
+        super::heap::init().expect("128 MiB of RAM holds the kernel heap");
     }
 }

@@ -10,6 +10,7 @@ mod exceptions;
 mod fixture;
 mod mmu_tables;
 mod pan;
+mod processes;
 mod uaccess;
 
 use crate::arch::exception::{self, Event, ExceptionKind};
@@ -32,7 +33,8 @@ pub struct Case {
 }
 
 /// Every suite, in run order.
-const SUITES: &[&[Case]] = &[exceptions::CASES, mmu_tables::CASES, pan::CASES, uaccess::CASES];
+const SUITES: &[&[Case]] =
+    &[exceptions::CASES, mmu_tables::CASES, pan::CASES, uaccess::CASES, processes::CASES];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.
 const FAILING_CASE: Case = Case { name: "selftest.fails_on_purpose", run: fails_on_purpose };

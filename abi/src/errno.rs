@@ -1,7 +1,7 @@
 //! Error numbers, with Linux's values (include/uapi/asm-generic/errno-base.h, errno.h).
 //!
 //! A system call returns `-errno` in r0, as on Linux; kernel functions return
-//! `Result<T, Errno>`.
+//! `Result<T, Errno>`; user programs get an `Err(Errno)`.
 
 use core::fmt;
 
@@ -11,6 +11,8 @@ use core::fmt;
 pub enum Errno {
     /// Operation not permitted.
     EPERM = 1,
+    /// No such file or directory (no such program).
+    ENOENT = 2,
     /// No such process.
     ESRCH = 3,
     /// Input/output error.
@@ -41,8 +43,9 @@ pub enum Errno {
 
 impl Errno {
     /// Every error number, in numeric order.
-    pub const ALL: [Errno; 14] = [
+    pub const ALL: [Errno; 15] = [
         Errno::EPERM,
+        Errno::ENOENT,
         Errno::ESRCH,
         Errno::EIO,
         Errno::E2BIG,
@@ -72,6 +75,7 @@ impl Errno {
     pub const fn name(self) -> &'static str {
         match self {
             Errno::EPERM => "EPERM",
+            Errno::ENOENT => "ENOENT",
             Errno::ESRCH => "ESRCH",
             Errno::EIO => "EIO",
             Errno::E2BIG => "E2BIG",

@@ -1,0 +1,169 @@
+//! The interface between the swpan kernel and its user programs, defined once for both.
+//!
+//! System calls follow the Linux ARM EABI: the number in r7, arguments in r0-r5, `svc #0`,
+//! the result in r0, negative for `-errno`. The numbers Linux has are Linux's; the calls
+//! Linux lacks live in the ARM private range above 0x0f0000 (arch/arm/include/uapi/asm/unistd.h
+//! reserves 0x0f0000-0x0fffff for architecture-specific calls). Pure data, no `unsafe`.
+
+#![no_std]
+
+pub mod errno;
+
+pub use errno::Errno;
+
+/// System call numbers.
+pub mod syscall {
+    /// `exit(status) -> !`.
+    pub const EXIT: u32 = 1;
+    /// `read(fd, buffer, count) -> bytes`: fd 0 is the console.
+    pub const READ: u32 = 3;
+    /// `write(fd, buffer, count) -> bytes`: fds 1 and 2 are the console.
+    pub const WRITE: u32 = 4;
+    /// `getpid() -> pid`.
+    pub const GETPID: u32 = 20;
+    /// `kill(pid, signal) -> 0`.
+    pub const KILL: u32 = 37;
+    /// `munmap(address, length) -> 0`.
+    pub const MUNMAP: u32 = 91;
+    /// `sched_yield() -> 0`.
+    pub const SCHED_YIELD: u32 = 158;
+    /// `mmap2(address, length, protection, flags, fd, page_offset) -> address`: anonymous
+    /// private mappings only.
+    pub const MMAP2: u32 = 192;
+    /// ARM's private `cacheflush(start, end, flags)`: makes code written to user memory
+    /// executable (arch/arm/kernel/traps.c).
+    pub const CACHEFLUSH: u32 = 0x0f_0002;
+    /// `spawn(program, argument) -> pid`: runs an embedded program with one argument string.
+    pub const SPAWN: u32 = 0x0f_0101;
+    /// `wait(pid, &mut ExitInfo) -> pid`: waits for a child (`pid` -1: any child).
+    pub const WAIT: u32 = 0x0f_0102;
+    /// `provoke(name) -> 0`: lkdtm's DIRECT entry: runs the crash type `name` (a string).
+    pub const PROVOKE: u32 = 0x0f_0103;
+    /// `poweroff(status) -> !`: powers the machine off; QEMU exits with `status`.
+    pub const POWEROFF: u32 = 0x0f_0104;
+    /// `uaccess_report(&mut DacrReport) -> 0`: what the DACR is at each step of a syscall.
+    pub const UACCESS_REPORT: u32 = 0x0f_0105;
+    /// `maps(buffer, length) -> bytes`: the caller's mappings as text, one per line.
+    pub const MAPS: u32 = 0x0f_0106;
+    /// `lkdtm_list(buffer, length) -> bytes`: the lkdtm crash types, one per line.
+    pub const LKDTM_LIST: u32 = 0x0f_0107;
+}
+
+/// `mmap2` protections.
+pub mod protection {
+    /// Readable.
+    pub const READ: u32 = 1;
+    /// Writable.
+    pub const WRITE: u32 = 2;
+    /// Executable (by user mode).
+    pub const EXEC: u32 = 4;
+}
+
+/// `mmap2` flags.
+pub mod map {
+    /// Private to the process (required).
+    pub const PRIVATE: u32 = 0x02;
+    /// At exactly the given address.
+    pub const FIXED: u32 = 0x10;
+    /// Not backed by a file (required).
+    pub const ANONYMOUS: u32 = 0x20;
+}
+
+/// Signals, with Linux's numbers, as reported by `wait`.
+pub mod signal {
+    /// Illegal instruction.
+    pub const SIGILL: u32 = 4;
+    /// Killed.
+    pub const SIGKILL: u32 = 9;
+    /// Invalid memory reference.
+    pub const SIGSEGV: u32 = 11;
+}
+
+/// How a child ended, filled in by `wait`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitInfo {
+    /// The child's pid.
+    pub pid: u32,
+    /// [`ExitInfo::EXITED`] or [`ExitInfo::KILLED`].
+    pub how: u32,
+    /// The exit status, or the signal that killed it.
+    pub status: i32,
+    /// 1 when a kernel oops in one of its system calls killed it.
+    pub by_oops: u32,
+    /// The faulting address (DFAR/IFAR), when a fault killed it.
+    pub fault_address: u32,
+    /// The fault status register (DFSR/IFSR), when a fault killed it.
+    pub fault_status: u32,
+    /// The PC at the fault.
+    pub pc: u32,
+    /// What killed it, in words (`page domain fault`), NUL-terminated.
+    pub cause: [u8; 48],
+}
+
+impl ExitInfo {
+    /// `how`: the child called `exit`.
+    pub const EXITED: u32 = 0;
+    /// `how`: the child was killed.
+    pub const KILLED: u32 = 1;
+
+    /// An all-zero record.
+    pub const fn empty() -> ExitInfo {
+        ExitInfo {
+            pid: 0,
+            how: 0,
+            status: 0,
+            by_oops: 0,
+            fault_address: 0,
+            fault_status: 0,
+            pc: 0,
+            cause: [0; 48],
+        }
+    }
+
+    /// The cause as text.
+    pub fn cause(&self) -> &str {
+        let length = self.cause.iter().position(|&byte| byte == 0).unwrap_or(self.cause.len());
+        core::str::from_utf8(&self.cause[..length]).unwrap_or("?")
+    }
+}
+
+/// The DACR at each step of one system call, as the kernel observed it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DacrReport {
+    /// The value the return to user mode writes (what user code runs with).
+    pub user: u32,
+    /// In the kernel, right after the syscall entry.
+    pub kernel_entry: u32,
+    /// Inside the uaccess window that copies this report out.
+    pub inside_window: u32,
+    /// After that window closed.
+    pub after_window: u32,
+    /// 1 when emulated PAN is on.
+    pub pan: u32,
+    /// 1 when hardware PXN is on.
+    pub pxn: u32,
+}
+
+/// The lkdtm crash types the kernel implements, in lkdtm's order.
+pub const LKDTM_NAMES: &[&str] = &["ACCESS_USERSPACE", "EXEC_USERSPACE"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_are_fixed() {
+        assert_eq!(core::mem::size_of::<ExitInfo>(), 7 * 4 + 48);
+        assert_eq!(core::mem::size_of::<DacrReport>(), 6 * 4);
+    }
+
+    #[test]
+    fn cause_text() {
+        let mut info = ExitInfo::empty();
+        info.cause[..17].copy_from_slice(b"page domain fault");
+        assert_eq!(info.cause(), "page domain fault");
+        assert_eq!(ExitInfo::empty().cause(), "");
+    }
+}

@@ -1,0 +1,63 @@
+//! Interrupts: the GIC, the scheduler's timer tick, and the console's receive interrupt.
+//!
+//! Handlers run in SVC mode with IRQs masked and the uaccess window closed (the IRQ entry
+//! closes it, whatever the interrupted code had open). They never touch the process table:
+//! the tick only asks for a reschedule, and received bytes go to the console's buffer, which
+//! the scheduler checks.
+
+use crate::console;
+use crate::drivers::gic::{Gic, SPURIOUS};
+use crate::drivers::sp804::Sp804;
+use crate::memory_map::{GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, TIMER01, TIMER01_IRQ, UART0_IRQ};
+use crate::process;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+// SAFETY: the GIC's register blocks are mapped at these addresses (memory_map.rs) and only
+// this module programs the GIC.
+static GIC: Gic = unsafe { Gic::new(GIC_DISTRIBUTOR, GIC_CPU_INTERFACE) };
+// SAFETY: the SP804 is mapped there and only this module programs it.
+static TIMER: Sp804 = unsafe { Sp804::new(TIMER01) };
+
+/// The scheduler's tick.
+pub const TICK_MICROSECONDS: u32 = 10_000;
+
+static TICKS: AtomicU32 = AtomicU32::new(0);
+
+/// Enables the GIC, the timer tick and the console's receive interrupt. Interrupts stay
+/// masked in the CPU until something unmasks them.
+pub fn init() {
+    GIC.init();
+    GIC.enable(TIMER01_IRQ);
+    GIC.enable(UART0_IRQ);
+    TIMER.start_periodic(TICK_MICROSECONDS);
+    console::enable_input_interrupt();
+}
+
+/// Timer ticks since boot.
+pub fn ticks() -> u32 {
+    TICKS.load(Ordering::Relaxed)
+}
+
+/// Handles every pending interrupt.
+pub fn handle() {
+    loop {
+        let iar = GIC.acknowledge();
+        let id = iar & 0x3FF;
+        if id == SPURIOUS {
+            break;
+        }
+        match id {
+            TIMER01_IRQ => {
+                TIMER.clear_interrupt();
+                TICKS.fetch_add(1, Ordering::Relaxed);
+                process::request_reschedule();
+            }
+            UART0_IRQ => console::receive_interrupt(),
+            other => {
+                log::warn!("unexpected interrupt {other}: disabled");
+                GIC.disable(other);
+            }
+        }
+        GIC.end_of_interrupt(iar);
+    }
+}

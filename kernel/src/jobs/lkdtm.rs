@@ -1,0 +1,106 @@
+//! `lkdtm=NAME[,NAME...]`: runs each crash type in a fresh process, as
+//! `echo NAME > /sys/kernel/debug/provoke-crash/DIRECT` would, and prints one summary line
+//! per name:
+//!
+//! ```text
+//! lkdtm: ACCESS_USERSPACE: blocked (page domain fault at 0x40000000)
+//! lkdtm: ACCESS_USERSPACE: FAIL: survived bad read and bad write
+//! ```
+//!
+//! Then powers off with 0 when every name was blocked, 1 when any failed, 2 for an unknown
+//! name (before running anything).
+
+use crate::lkdtm::{self, lkdtm_print};
+use crate::power::{self, ExitStatus};
+use crate::println;
+use crate::process::{self, Cause, Death, KERNEL_PID};
+use core::fmt;
+
+/// How one crash type went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A kernel oops stopped it and killed its process.
+    Blocked {
+        /// The fault that stopped it.
+        fault: crate::fault::FaultKind,
+        /// Where.
+        address: u32,
+    },
+    /// It ran to its end, or its process ended some other way.
+    Failed(FailureReason),
+}
+
+/// Why a crash type counts as failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureReason {
+    /// The crash type returned: what survived.
+    Survived(&'static str),
+    /// The process ended without an oops and without the crash type returning.
+    Ended(Death),
+    /// The process could not be started.
+    NotStarted(crate::errno::Errno),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Blocked { fault, address } => {
+                write!(f, "blocked ({fault} at {address:#010x})")
+            }
+            Outcome::Failed(FailureReason::Survived(what)) => write!(f, "FAIL: {what}"),
+            Outcome::Failed(FailureReason::Ended(death)) => {
+                write!(f, "FAIL: the process ended unexpectedly ({death:?})")
+            }
+            Outcome::Failed(FailureReason::NotStarted(errno)) => {
+                write!(f, "FAIL: could not start a process ({errno})")
+            }
+        }
+    }
+}
+
+/// Runs crash type `name` in a new child of the kernel and says how it went.
+pub fn run_one(name: &str) -> Outcome {
+    let pid = match process::spawn("provoke", name, KERNEL_PID) {
+        Ok(pid) => pid,
+        Err(errno) => return Outcome::Failed(FailureReason::NotStarted(errno)),
+    };
+    let reaped = match process::wait(Some(pid)) {
+        Ok(reaped) => reaped,
+        Err(errno) => return Outcome::Failed(FailureReason::NotStarted(errno)),
+    };
+    match (reaped.death, reaped.lkdtm_survived) {
+        (Death::Killed { cause: Cause::KernelOops { status, address, .. }, .. }, _) => {
+            Outcome::Blocked { fault: status.kind(), address }
+        }
+        (_, Some(survived)) => Outcome::Failed(FailureReason::Survived(survived)),
+        (death, None) => Outcome::Failed(FailureReason::Ended(death)),
+    }
+}
+
+/// Prints the summary line of one crash type.
+pub fn print_summary(name: &str, outcome: &Outcome) {
+    lkdtm_print!("{name}: {outcome}");
+}
+
+/// The `lkdtm=` job.
+pub fn run(names: &str) -> ! {
+    let unknown = names.split(',').find(|name| lkdtm::find(name).is_none());
+    if let Some(name) = unknown {
+        lkdtm_print!("unknown crash type '{name}'");
+        let mut valid = lkdtm::names();
+        let first = valid.next().unwrap_or("");
+        crate::print!("lkdtm: valid names: {first}");
+        for name in valid {
+            crate::print!(", {name}");
+        }
+        println!();
+        power::poweroff(ExitStatus::Usage)
+    }
+    let mut failed = false;
+    for name in names.split(',') {
+        let outcome = run_one(name);
+        print_summary(name, &outcome);
+        failed |= matches!(outcome, Outcome::Failed(_));
+    }
+    power::poweroff(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+}

@@ -1,0 +1,10 @@
+//! The jobs the command line can choose, all run by the kernel (process 0) after boot.
+//!
+//! - `tour` (the default, `make run`): the guided demonstration.
+//! - `lkdtm=NAME,...`: each crash type in a fresh process, one summary line each.
+//! - `shell` (`make shell`): the interactive shell, a user program.
+//! - `selftest`: the in-kernel self-tests ([`crate::selftest`]).
+
+pub mod lkdtm;
+pub mod shell;
+pub mod tour;

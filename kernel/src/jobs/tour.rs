@@ -1,0 +1,142 @@
+//! `tour` (the default job, `make run`): a guided demonstration, non-interactive.
+//!
+//! 1. the memory map, with each region's domain and what the DACR gives it in kernel mode;
+//! 2. a user process whose system calls copy through the window, with the DACR at each step;
+//! 3. lkdtm ACCESS_USERSPACE and EXEC_USERSPACE, each in its own process;
+//! 4. a summary table.
+//!
+//! With `pan=off` (and `pxn=off`) the same tour shows the attacks succeeding. It powers off
+//! with 0 when every attack ended as this boot's protections say it must (blocked when the
+//! protection that covers it is on, successful when it is off), 1 otherwise.
+
+use super::lkdtm::{Outcome, print_summary, run_one};
+use crate::arch::mmu;
+use crate::domain::{self, DomainAccess};
+use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, USER_END, USER_START, VECTORS};
+use crate::mm::Protections;
+use crate::power::{self, ExitStatus};
+use crate::println;
+use crate::process::{self, Death, KERNEL_PID};
+
+fn step(number: u32, what: &str) {
+    println!();
+    println!("== Step {number}: {what}");
+}
+
+fn access_name(access: DomainAccess) -> &'static str {
+    match access {
+        DomainAccess::NoAccess => "No access",
+        DomainAccess::Client => "Client",
+        DomainAccess::Reserved => "reserved",
+        DomainAccess::Manager => "Manager",
+    }
+}
+
+fn print_memory_map() {
+    let dacr = mmu::read_dacr();
+    let line = |start: usize, end: usize, what: &str, domain: Option<(u32, &str)>| match domain {
+        Some((number, name)) => println!(
+            "  {start:#010x}-{:#010x}  {what:<26} domain {number} {name:<8} kernel mode: {}",
+            end - 1,
+            access_name(domain::access_of(dacr, number))
+        ),
+        None => println!(
+            "  {start:#010x}-{:#010x}  {what:<26} (unmapped: every access faults)",
+            end - 1
+        ),
+    };
+    line(0, USER_START, "never mapped", None);
+    line(USER_START, USER_END, "user memory (TTBR0)", Some((domain::USER, "USER")));
+    line(RAM_BASE, RAM_END, "RAM and the kernel (TTBR1)", Some((domain::KERNEL, "KERNEL")));
+    let devices_start = DEVICE_WINDOWS[0].virtual_address;
+    let devices_end = DEVICE_WINDOWS
+        .iter()
+        .map(|window| window.virtual_address + window.size)
+        .max()
+        .unwrap_or(devices_start);
+    line(devices_start, devices_end, "devices", Some((domain::IO, "IO")));
+    line(VECTORS, VECTORS + 0x1000, "exception vectors", Some((domain::VECTORS, "VECTORS")));
+    println!(
+        "  DACR in kernel mode: {dacr:#04x}; in user mode and inside a uaccess window: {:#04x}",
+        domain::DACR_USER
+    );
+}
+
+fn run_user_process() -> bool {
+    match process::spawn("tour", "", KERNEL_PID).and_then(|pid| process::wait(Some(pid))) {
+        Ok(reaped) if reaped.death == Death::Exited(0) => true,
+        Ok(reaped) => {
+            println!("tour: the user process ended badly: {:?}", reaped.death);
+            false
+        }
+        Err(errno) => {
+            println!("tour: could not run the user process: {errno}");
+            false
+        }
+    }
+}
+
+/// The `tour` job.
+pub fn run(protections: Protections) -> ! {
+    let pxn = crate::mm::address_space::privileged_execute_never();
+    println!();
+    println!(
+        "swpan tour: how a kernel keeps user memory out of its own reach (PAN {}, PXN {})",
+        on_off(protections.pan),
+        on_off(pxn)
+    );
+
+    step(1, "the memory map. Every user page is in domain 1; nothing of the kernel is.");
+    print_memory_map();
+
+    step(2, "a user process. Its system calls reach its memory only through the uaccess window.");
+    let user_process_ran = run_user_process();
+
+    let attacks: [(&str, &str, bool); 2] = [
+        (
+            "ACCESS_USERSPACE",
+            "the kernel reads and writes a user page with plain loads and stores (a kernel bug following a user pointer).",
+            protections.pan,
+        ),
+        (
+            "EXEC_USERSPACE",
+            "the kernel calls code in a user page (a ret2usr exploit).",
+            protections.pan || pxn,
+        ),
+    ];
+    let mut outcomes = [None, None];
+    for (index, (name, what, protected)) in attacks.iter().enumerate() {
+        step(3 + index as u32, &alloc::format!("lkdtm {name}: {what}"));
+        let outcome = run_one(name);
+        print_summary(name, &outcome);
+        outcomes[index] = Some((outcome, *protected));
+    }
+
+    step(5, "summary.");
+    println!("  {:<18} {:<16} {:<9} {}", "attack", "protection", "expected", "observed");
+    let mut as_expected = user_process_ran;
+    for ((name, _, _), outcome) in attacks.iter().zip(outcomes) {
+        let Some((outcome, protected)) = outcome else { continue };
+        let blocked = matches!(outcome, Outcome::Blocked { .. });
+        let protection = match (*name, protections.pan, pxn) {
+            ("EXEC_USERSPACE", false, true) => "PXN",
+            (_, true, _) => "PAN (DACR)",
+            _ => "none",
+        };
+        let expected = if protected { "blocked" } else { "succeeds" };
+        as_expected &= blocked == protected;
+        println!("  {name:<18} {protection:<16} {expected:<9} {outcome}");
+    }
+    println!();
+    if as_expected {
+        println!("swpan tour: every attack ended as the protections say it must.");
+        power::poweroff(ExitStatus::Success)
+    } else {
+        println!("swpan tour: an attack did not end as the protections say it must.");
+        power::poweroff(ExitStatus::Failure)
+    }
+}
+
+fn on_off(flag: bool) -> &'static str {
+    if flag { "on" } else { "off" }
+}

@@ -1,0 +1,334 @@
+//! The ELF loader: checks a user program image and maps its segments into an address space.
+//!
+//! [`plan`] is pure and unit-tested on the host: it reads the image through [`crate::elf`]
+//! (which bounds-checks every header) and refuses anything a user program must not be: not
+//! a 32-bit little-endian ARM executable, no loadable segment, a segment outside the program
+//! area of the user half, a segment both writable and executable, segments sharing a page,
+//! an entry point outside the executable segments. `load` (target only) then maps exactly
+//! what the plan says.
+
+use super::regions::PAGE;
+use crate::elf::{Elf, PF_R, PF_W, PF_X};
+use crate::memory_map::USER_START;
+use alloc::vec::Vec;
+use core::fmt;
+use swpan_abi::protection;
+
+/// User programs live between [`USER_START`] and here; mmap hands out memory above.
+pub const PROGRAM_END: u32 = 0x4000_0000;
+
+/// Why an image was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// The ELF headers are malformed.
+    Elf(crate::elf::Error),
+    /// No PT_LOAD segment.
+    NothingToLoad,
+    /// A segment lies (partly) outside the program area.
+    OutsideProgramArea {
+        /// Its virtual address.
+        address: u32,
+    },
+    /// A segment is both writable and executable.
+    WritableAndExecutable {
+        /// Its virtual address.
+        address: u32,
+    },
+    /// A segment is not readable.
+    NotReadable {
+        /// Its virtual address.
+        address: u32,
+    },
+    /// Two segments share a page.
+    Overlap {
+        /// The later segment's virtual address.
+        address: u32,
+    },
+    /// The entry point is not in an executable segment.
+    BadEntry(u32),
+    /// Out of kernel memory for the plan.
+    OutOfMemory,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Elf(error) => write!(f, "bad ELF: {error}"),
+            LoadError::NothingToLoad => f.write_str("no loadable segment"),
+            LoadError::OutsideProgramArea { address } => {
+                write!(f, "segment at {address:#010x} outside the program area")
+            }
+            LoadError::WritableAndExecutable { address } => {
+                write!(f, "segment at {address:#010x} is writable and executable")
+            }
+            LoadError::NotReadable { address } => {
+                write!(f, "segment at {address:#010x} is not readable")
+            }
+            LoadError::Overlap { address } => {
+                write!(f, "segment at {address:#010x} shares a page with another")
+            }
+            LoadError::BadEntry(entry) => {
+                write!(f, "entry point {entry:#010x} is not in an executable segment")
+            }
+            LoadError::OutOfMemory => f.write_str("out of memory"),
+        }
+    }
+}
+
+/// One segment to map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentPlan {
+    /// First page.
+    pub start: u32,
+    /// One past the last page.
+    pub end: u32,
+    /// Where the file bytes go.
+    pub virtual_address: u32,
+    /// The file bytes (copied at `virtual_address`; the rest of the pages stays zero).
+    pub file_offset: u32,
+    /// How many file bytes.
+    pub file_size: u32,
+    /// `protection::READ | WRITE | EXEC`.
+    pub protection: u32,
+}
+
+/// What to map for an image.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadPlan {
+    /// The entry point.
+    pub entry: u32,
+    /// The segments, in address order.
+    pub segments: Vec<SegmentPlan>,
+}
+
+/// Checks `image` and says what to map.
+pub fn plan(image: &[u8]) -> Result<LoadPlan, LoadError> {
+    let elf = Elf::parse(image).map_err(LoadError::Elf)?;
+    let mut segments: Vec<SegmentPlan> = Vec::new();
+    for header in elf.program_headers().filter(|header| header.is_load() && header.memory_size > 0)
+    {
+        let address = header.virtual_address;
+        // parse() checked file ranges, file_size <= memory_size and that the end does not wrap.
+        let end = address + header.memory_size;
+        let start_page = address - address % PAGE;
+        let end_page =
+            end.checked_next_multiple_of(PAGE).ok_or(LoadError::OutsideProgramArea { address })?;
+        if (start_page as usize) < USER_START || end_page > PROGRAM_END {
+            return Err(LoadError::OutsideProgramArea { address });
+        }
+        if header.flags & PF_R == 0 {
+            return Err(LoadError::NotReadable { address });
+        }
+        if header.flags & PF_W != 0 && header.flags & PF_X != 0 {
+            return Err(LoadError::WritableAndExecutable { address });
+        }
+        let mut protection = protection::READ;
+        if header.flags & PF_W != 0 {
+            protection |= protection::WRITE;
+        }
+        if header.flags & PF_X != 0 {
+            protection |= protection::EXEC;
+        }
+        segments.try_reserve(1).map_err(|_| LoadError::OutOfMemory)?;
+        segments.push(SegmentPlan {
+            start: start_page,
+            end: end_page,
+            virtual_address: address,
+            file_offset: header.offset,
+            file_size: header.file_size,
+            protection,
+        });
+    }
+    if segments.is_empty() {
+        return Err(LoadError::NothingToLoad);
+    }
+    segments.sort_unstable_by_key(|segment| segment.start);
+    for pair in segments.windows(2) {
+        if pair[1].start < pair[0].end {
+            return Err(LoadError::Overlap { address: pair[1].virtual_address });
+        }
+    }
+    let entry = elf.entry();
+    let executable = |segment: &&SegmentPlan| segment.protection & protection::EXEC != 0;
+    if !segments.iter().filter(executable).any(|segment| {
+        entry >= segment.virtual_address
+            && entry < segment.virtual_address + (segment.end - segment.start)
+    }) {
+        return Err(LoadError::BadEntry(entry));
+    }
+    Ok(LoadPlan { entry, segments })
+}
+
+#[cfg(target_arch = "arm")]
+pub use target::{load, user_attributes};
+
+#[cfg(target_arch = "arm")]
+mod target {
+    use super::{LoadError, LoadPlan, PAGE};
+    use crate::errno::Errno;
+    use crate::mm::address_space::AddressSpace;
+    use crate::mm::descriptor::{AccessPermissions, Attributes};
+    use crate::mm::{frames_allocate, frames_free, linear};
+    use swpan_abi::protection;
+
+    /// The attributes of a user page with `protection`.
+    pub fn user_attributes(protection_bits: u32) -> Attributes {
+        let access = match (
+            protection_bits & protection::READ != 0,
+            protection_bits & protection::WRITE != 0,
+        ) {
+            (_, true) => AccessPermissions::ReadWrite,
+            (true, false) => AccessPermissions::Read,
+            (false, false) => AccessPermissions::NoAccess,
+        };
+        Attributes::user(access, protection_bits & protection::EXEC == 0)
+    }
+
+    /// Maps the segments of `plan` for `image` into `space`: fresh zeroed frames, the file
+    /// bytes copied in through the kernel's linear map (the process does not run yet).
+    pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(), Errno> {
+        for segment in &plan.segments {
+            let file = image
+                .get(
+                    segment.file_offset as usize
+                        ..(segment.file_offset + segment.file_size) as usize,
+                )
+                .ok_or(Errno::ENOEXEC)?;
+            let mut page = segment.start;
+            while page < segment.end {
+                let frame = frames_allocate(1, PAGE)?;
+                // The part of the file that lands in this page.
+                let page_end = page + PAGE;
+                let copy_start = segment.virtual_address.max(page);
+                let copy_end = (segment.virtual_address + segment.file_size).min(page_end);
+                if copy_start < copy_end {
+                    let source = &file[(copy_start - segment.virtual_address) as usize
+                        ..(copy_end - segment.virtual_address) as usize];
+                    // SAFETY: the frame is fresh and mapped by the linear map; the slice fits in
+                    // the page at that offset.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(
+                            source.as_ptr(),
+                            linear(frame).add((copy_start - page) as usize),
+                            source.len(),
+                        )
+                    };
+                }
+                if let Err(error) = space.map_page(page, frame, user_attributes(segment.protection))
+                {
+                    frames_free(frame, 1);
+                    return Err(error);
+                }
+                page = page_end;
+            }
+        }
+        Ok(())
+    }
+
+    impl From<LoadError> for Errno {
+        fn from(error: LoadError) -> Errno {
+            match error {
+                LoadError::OutOfMemory => Errno::ENOMEM,
+                _ => Errno::ENOEXEC,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::vec;
+
+    /// A minimal ARM executable: ELF header, `segments` program headers (vaddr, memsz,
+    /// flags), and 16 bytes of "code" at file offset 0x100 that every segment points at.
+    fn image(entry: u32, segments: &[(u32, u32, u32)]) -> std::vec::Vec<u8> {
+        let mut data = vec![0u8; 0x200];
+        data[..4].copy_from_slice(b"\x7fELF");
+        data[4] = 1; // 32-bit
+        data[5] = 1; // little-endian
+        data[6] = 1; // version
+        data[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+        data[18..20].copy_from_slice(&40u16.to_le_bytes()); // EM_ARM
+        data[20..24].copy_from_slice(&1u32.to_le_bytes());
+        data[24..28].copy_from_slice(&entry.to_le_bytes());
+        data[28..32].copy_from_slice(&52u32.to_le_bytes()); // phoff
+        data[40..42].copy_from_slice(&52u16.to_le_bytes()); // ehsize
+        data[42..44].copy_from_slice(&32u16.to_le_bytes()); // phentsize
+        data[44..46].copy_from_slice(&(segments.len() as u16).to_le_bytes());
+        for (index, (address, memory_size, flags)) in segments.iter().enumerate() {
+            let header = 52 + index * 32;
+            let field = |offset: usize| header + offset;
+            data[field(0)..field(4)].copy_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+            data[field(4)..field(8)].copy_from_slice(&0x100u32.to_le_bytes());
+            data[field(8)..field(12)].copy_from_slice(&address.to_le_bytes());
+            data[field(12)..field(16)].copy_from_slice(&address.to_le_bytes());
+            data[field(16)..field(20)].copy_from_slice(&16u32.min(*memory_size).to_le_bytes());
+            data[field(20)..field(24)].copy_from_slice(&memory_size.to_le_bytes());
+            data[field(24)..field(28)].copy_from_slice(&flags.to_le_bytes());
+            data[field(28)..field(32)].copy_from_slice(&PAGE.to_le_bytes());
+        }
+        data
+    }
+
+    const RX: u32 = PF_R | PF_X;
+    const RW: u32 = PF_R | PF_W;
+
+    #[test]
+    fn a_well_formed_program_is_planned() {
+        let plan = plan(&image(
+            0x1_0000,
+            &[(0x1_0000, 0x1800, RX), (0x1_2000, 0x100, PF_R), (0x1_3000, 0x2000, RW)],
+        ))
+        .unwrap();
+        assert_eq!(plan.entry, 0x1_0000);
+        assert_eq!(plan.segments.len(), 3);
+        assert_eq!((plan.segments[0].start, plan.segments[0].end), (0x1_0000, 0x1_2000));
+        assert_eq!(plan.segments[0].protection, protection::READ | protection::EXEC);
+        assert_eq!(plan.segments[2].protection, protection::READ | protection::WRITE);
+        assert_eq!(plan.segments[2].file_size, 16);
+    }
+
+    #[test]
+    fn bad_images_are_refused() {
+        assert!(matches!(plan(b"not an elf"), Err(LoadError::Elf(_))));
+        assert_eq!(plan(&image(0x1_0000, &[])), Err(LoadError::NothingToLoad));
+        assert_eq!(
+            plan(&image(0x1_0000, &[(0x1_0000, 0x100, PF_R | PF_W | PF_X)])),
+            Err(LoadError::WritableAndExecutable { address: 0x1_0000 })
+        );
+        assert_eq!(
+            plan(&image(0x1_0000, &[(0x1_0000, 0x100, PF_X)])),
+            Err(LoadError::NotReadable { address: 0x1_0000 })
+        );
+        // In the never-mapped first 64 KiB, in the mmap area, in the kernel half.
+        for address in [0x0, 0xF000, 0x4000_0000, 0x8000_0000, 0xFFFF_F000] {
+            assert_eq!(
+                plan(&image(address, &[(address, 0x100, RX)])),
+                Err(LoadError::OutsideProgramArea { address }),
+                "{address:#x}"
+            );
+        }
+        assert_eq!(
+            plan(&image(0x1_0000, &[(0x1_0000, 0x1100, RX), (0x1_1000, 0x100, RW)])),
+            Err(LoadError::Overlap { address: 0x1_1000 })
+        );
+        assert_eq!(
+            plan(&image(0x1_3000, &[(0x1_0000, 0x100, RX), (0x1_3000, 0x100, RW)])),
+            Err(LoadError::BadEntry(0x1_3000))
+        );
+        assert_eq!(
+            plan(&image(0x5000_0000, &[(0x1_0000, 0x100, RX)])),
+            Err(LoadError::BadEntry(0x5000_0000))
+        );
+    }
+
+    #[test]
+    fn truncated_images_never_panic() {
+        let data = image(0x1_0000, &[(0x1_0000, 0x1800, RX), (0x1_3000, 0x2000, RW)]);
+        for length in 0..data.len() {
+            let _ = plan(&data[..length]);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `mmap`, `munmap` and `maps` for the running process.
+
+use super::loader::{PROGRAM_END, user_attributes};
+use super::regions::{PAGE, Region, RegionKind};
+use super::{USER_STACK_PAGES, USER_STACK_TOP, with_current};
+use crate::errno::Errno;
+use crate::mm::{frames_allocate, frames_free};
+use alloc::string::String;
+use core::fmt::Write;
+use swpan_abi::{map, protection};
+
+/// Anonymous mappings go between the program area and the stack.
+const MMAP_START: u32 = PROGRAM_END;
+const MMAP_END: u32 = USER_STACK_TOP - USER_STACK_PAGES * PAGE;
+
+/// Maps `length` bytes (rounded up to pages) of zeroed memory with `protection` in the
+/// running process; at `address` with `map::FIXED` (refused with EEXIST if anything is
+/// mapped there: nothing is ever replaced), anywhere free otherwise.
+pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Result<u32, Errno> {
+    let known_flags = map::PRIVATE | map::ANONYMOUS | map::FIXED;
+    if flags & !known_flags != 0
+        || flags & (map::PRIVATE | map::ANONYMOUS) != map::PRIVATE | map::ANONYMOUS
+    {
+        return Err(Errno::EINVAL);
+    }
+    if protection_bits & !(protection::READ | protection::WRITE | protection::EXEC) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let length = match length.checked_next_multiple_of(PAGE) {
+        Some(0) | None => return Err(Errno::EINVAL),
+        Some(length) => length,
+    };
+    with_current(|process| {
+        let start = if flags & map::FIXED != 0 {
+            let end = address.checked_add(length).ok_or(Errno::EINVAL)?;
+            if !address.is_multiple_of(PAGE) || address < MMAP_START || end > MMAP_END {
+                return Err(Errno::EINVAL);
+            }
+            if !process.regions.is_free(address, end) {
+                return Err(Errno::EEXIST);
+            }
+            address
+        } else {
+            process.regions.find_free(length, MMAP_START, MMAP_END).ok_or(Errno::ENOMEM)?
+        };
+        let space = process.space().ok_or(Errno::EINVAL)?;
+        let attributes = user_attributes(protection_bits);
+        let mut mapped = 0;
+        let mut failure = None;
+        while mapped < length {
+            let frame = match frames_allocate(1, PAGE) {
+                Ok(frame) => frame,
+                Err(error) => {
+                    failure = Some(error);
+                    break;
+                }
+            };
+            if let Err(error) = space.map_page(start + mapped, frame, attributes) {
+                frames_free(frame, 1);
+                failure = Some(error);
+                break;
+            }
+            mapped += PAGE;
+        }
+        let region = Region {
+            start,
+            end: start + length,
+            protection: protection_bits,
+            kind: RegionKind::Anonymous,
+        };
+        if let Some(error) = failure.or_else(|| process.regions.insert(region).err()) {
+            let space = process.space().expect("checked above");
+            for page in (start..start + mapped).step_by(PAGE as usize) {
+                if let Some(frame) = space.unmap_page(page) {
+                    frames_free(frame, 1);
+                }
+            }
+            return Err(error);
+        }
+        Ok(start)
+    })
+}
+
+/// Unmaps the anonymous memory in `[address, address + length)` of the running process.
+pub fn munmap(address: u32, length: u32) -> Result<(), Errno> {
+    if !address.is_multiple_of(PAGE) || length == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let end = address
+        .checked_add(length)
+        .and_then(|end| end.checked_next_multiple_of(PAGE))
+        .ok_or(Errno::EINVAL)?;
+    if end as usize > crate::memory_map::USER_END {
+        return Err(Errno::EINVAL);
+    }
+    with_current(|process| {
+        let removed = process.regions.remove_anonymous(address, end)?;
+        let space = process.space().ok_or(Errno::EINVAL)?;
+        for (start, end) in removed {
+            for page in (start..end).step_by(PAGE as usize) {
+                if let Some(frame) = space.unmap_page(page) {
+                    frames_free(frame, 1);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The running process's regions as text, one `/proc/self/maps`-style line each.
+pub fn maps() -> Result<String, Errno> {
+    with_current(|process| {
+        let mut text = String::new();
+        text.try_reserve(64 * (process.regions.iter().count() + 1)).map_err(|_| Errno::ENOMEM)?;
+        for region in process.regions.iter() {
+            let _ = writeln!(text, "{region}");
+        }
+        Ok(text)
+    })
+}

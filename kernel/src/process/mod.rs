@@ -1,0 +1,32 @@
+//! Processes: creation from an embedded program, the scheduler, exit and wait.
+//!
+//! Every process has its own address space (TTBR0 table and ASID), a kernel stack whose top
+//! holds its user registers (the trap frame) while it is in the kernel, and a saved
+//! [`Context`] while it is off the CPU. Process 0 is the kernel itself: it runs the job the
+//! command line chose, on the boot stack, with no user half.
+//!
+//! The kernel is not preemptible: a process leaves the CPU only in [`schedule`], called when
+//! it blocks, yields, exits, or on its way back to user mode after the timer asked for a
+//! reschedule. So no code runs with a uaccess window open across a switch, and the DACR needs
+//! no saving here. Scheduling is round-robin in pid order; a blocked process is runnable
+//! again as soon as what it waits for is there (checked by the scheduler, so interrupt
+//! handlers never touch the process table).
+
+pub mod loader;
+pub mod regions;
+
+#[cfg(target_arch = "arm")]
+pub mod context;
+#[cfg(target_arch = "arm")]
+pub mod memory;
+#[cfg(target_arch = "arm")]
+pub mod programs;
+#[cfg(target_arch = "arm")]
+mod scheduler;
+#[cfg(target_arch = "arm")]
+mod table;
+
+#[cfg(target_arch = "arm")]
+pub use scheduler::{before_return_to_user, request_reschedule, schedule, yield_now};
+#[cfg(target_arch = "arm")]
+pub use table::*;

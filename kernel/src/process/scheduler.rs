@@ -1,0 +1,112 @@
+//! The scheduler: round-robin over the process table, one context switch at a time.
+
+use super::context::{Context, switch_context};
+use super::table::{
+    CURRENT, Cause, Death, Process, State, TABLE, Table, Wait, current_pid, exit_current,
+    with_current,
+};
+use crate::arch::cpu;
+use crate::console;
+use crate::mm::address_space;
+use core::sync::atomic::{AtomicBool, Ordering};
+use swpan_abi::signal;
+
+static NEED_RESCHEDULE: AtomicBool = AtomicBool::new(false);
+
+/// Asks for a reschedule at the next return to user mode (the timer's tick).
+pub fn request_reschedule() {
+    NEED_RESCHEDULE.store(true, Ordering::Relaxed);
+}
+
+/// Called on every return to user mode: switches if the timer asked, and ends the process if
+/// it was killed.
+pub fn before_return_to_user() {
+    if NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
+        schedule();
+    }
+    if with_current(|process| process.kill_pending) {
+        exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
+    }
+}
+
+/// True when `process` can run now.
+fn ready(table: &Table, process: &Process) -> bool {
+    match process.state {
+        State::Runnable => true,
+        State::Zombie => false,
+        State::Blocked(_) if process.kill_pending => true,
+        State::Blocked(Wait::ConsoleInput) => console::input_available(),
+        State::Blocked(Wait::Child(pid)) => {
+            let mut children = table.processes.values().filter(|child| {
+                child.parent == process.pid
+                    && child.pid != process.pid
+                    && pid.is_none_or(|pid| child.pid == pid)
+            });
+            // Also wake when no such child is left: wait() then returns ECHILD.
+            children.clone().next().is_none() || children.any(|child| child.state == State::Zombie)
+        }
+    }
+}
+
+/// Gives the CPU to the next process that can run (round-robin after the running one), or
+/// waits for an interrupt when none can. Returns when the running process is chosen again.
+pub fn schedule() {
+    let irq_state = cpu::mask_irqs();
+    loop {
+        let switch = {
+            let mut table = TABLE.lock();
+            let current = current_pid();
+            let order =
+                table.processes.range(current + 1..).chain(table.processes.range(..=current));
+            let next = order.map(|(pid, _)| *pid).find(|pid| ready(&table, &table.processes[pid]));
+            match next {
+                None => None,
+                Some(next) => {
+                    let chosen = table.processes.get_mut(&next).expect("found above");
+                    if let State::Blocked(_) = chosen.state {
+                        chosen.state = State::Runnable;
+                    }
+                    if next == current {
+                        Some(None)
+                    } else {
+                        match chosen.space.as_ref() {
+                            // SAFETY: the space stays in the table while it is active; a
+                            // process's space is dropped only by the process itself, on exit,
+                            // after it has switched TTBR0 away.
+                            Some(space) => unsafe { space.activate() },
+                            None => address_space::deactivate(),
+                        }
+                        let load = &chosen.context as *const Context;
+                        let save = &mut table.processes.get_mut(&current).expect("running").context
+                            as *mut Context;
+                        Some(Some((save, load, next)))
+                    }
+                }
+            }
+        };
+        match switch {
+            None => {
+                // Nothing can run: wait for an interrupt (a tick, a key) and look again.
+                // SAFETY: no lock is held here, and the vectors are installed.
+                unsafe { cpu::unmask_irqs() };
+                cpu::wait_for_interrupt();
+                let _ = cpu::mask_irqs();
+            }
+            Some(None) => break,
+            Some(Some((save, load, next))) => {
+                CURRENT.store(next, Ordering::Relaxed);
+                // SAFETY: both contexts live in boxed processes that stay in the table until
+                // their parent collects them, which cannot happen before they stop running;
+                // `load` was saved by switch_context or prepared by `spawn`.
+                unsafe { switch_context(save, load) };
+                break;
+            }
+        }
+    }
+    cpu::restore_irqs(irq_state);
+}
+
+/// Gives up the CPU to the next runnable process, if any.
+pub fn yield_now() {
+    schedule();
+}

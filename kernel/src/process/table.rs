@@ -1,0 +1,427 @@
+//! The process table: creation, exit, wait, kill, and the running process.
+
+use super::context::Context;
+use super::regions::{PAGE, Region, RegionKind, Regions};
+use super::scheduler::schedule;
+use super::{loader, programs};
+use crate::arch::trap_frame::{FRAME_SIZE, TrapFrame};
+use crate::arch::{cpu, exception, psr};
+use crate::errno::Errno;
+use crate::fault::FaultStatus;
+use crate::mm::address_space::AddressSpace;
+use crate::mm::{frames_allocate, frames_free, heap, linear};
+use crate::sync::IrqSafeLock;
+use crate::{console, memory_map};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use core::sync::atomic::{AtomicU32, Ordering};
+use swpan_abi::{protection, signal};
+
+/// A process id.
+pub type Pid = u32;
+
+/// The kernel's own pid.
+pub const KERNEL_PID: Pid = 0;
+/// At most this many processes (the kernel included) exist at once.
+pub const MAX_PROCESSES: usize = 64;
+/// Bytes of kernel stack per process.
+pub const KERNEL_STACK_SIZE: u32 = 16 * 1024;
+/// The user stack: this many pages below the end of the user half.
+pub const USER_STACK_PAGES: u32 = 16;
+/// The top of every user stack.
+pub const USER_STACK_TOP: u32 = memory_map::USER_END as u32;
+/// The heap a spawn needs to find free (its structures are small; this keeps a margin so
+/// that spawning can never exhaust the heap and panic the kernel).
+const SPAWN_HEAP_MARGIN: usize = 64 * 1024;
+
+/// What a blocked process waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// A byte from the console.
+    ConsoleInput,
+    /// A child to end: a given one, or any.
+    Child(Option<Pid>),
+}
+
+/// Where a process is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Ready to run (or running).
+    Runnable,
+    /// Waiting.
+    Blocked(Wait),
+    /// Ended; waits for its parent to collect it.
+    Zombie,
+}
+
+/// Why a process was killed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// A kernel oops in one of its system calls.
+    KernelOops {
+        /// DFSR or IFSR.
+        status: FaultStatus,
+        /// DFAR or IFAR.
+        address: u32,
+        /// The kernel PC of the fault.
+        pc: u32,
+    },
+    /// Its own access to memory it may not touch.
+    UserFault {
+        /// DFSR or IFSR.
+        status: FaultStatus,
+        /// DFAR or IFAR.
+        address: u32,
+        /// The user PC of the fault.
+        pc: u32,
+    },
+    /// An undefined instruction in user mode.
+    UndefinedInstruction {
+        /// Its address.
+        pc: u32,
+    },
+    /// `kill()`.
+    Signal,
+}
+
+/// How a process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Death {
+    /// It called `exit(status)`.
+    Exited(i32),
+    /// It was killed.
+    Killed {
+        /// The signal number reported to the parent.
+        signal: u32,
+        /// What happened.
+        cause: Cause,
+    },
+}
+
+/// What `wait` hands the parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reaped {
+    /// The child.
+    pub pid: Pid,
+    /// Its program.
+    pub name: &'static str,
+    /// How it ended.
+    pub death: Death,
+    /// The lkdtm crash type that ran to its end in it, with what survived.
+    pub lkdtm_survived: Option<&'static str>,
+}
+
+/// A kernel stack: frames from the frame allocator, freed with the process.
+struct KernelStack {
+    base: u32,
+}
+
+impl KernelStack {
+    fn new() -> Result<KernelStack, Errno> {
+        let frames = (KERNEL_STACK_SIZE / PAGE) as usize;
+        Ok(KernelStack { base: frames_allocate(frames, PAGE)? })
+    }
+
+    fn top(&self) -> u32 {
+        self.base + KERNEL_STACK_SIZE
+    }
+}
+
+impl Drop for KernelStack {
+    fn drop(&mut self) {
+        frames_free(self.base, (KERNEL_STACK_SIZE / PAGE) as usize);
+    }
+}
+
+/// One process.
+pub struct Process {
+    /// Its id.
+    pub pid: Pid,
+    /// Its parent.
+    pub parent: Pid,
+    /// Its program's name.
+    pub name: &'static str,
+    pub(super) state: State,
+    pub(super) context: Context,
+    kernel_stack: Option<KernelStack>,
+    pub(super) space: Option<AddressSpace>,
+    /// What is mapped where.
+    pub regions: Regions,
+    death: Option<Death>,
+    lkdtm_survived: Option<&'static str>,
+    pub(super) kill_pending: bool,
+}
+
+pub(super) struct Table {
+    pub(super) processes: BTreeMap<Pid, Box<Process>>,
+    next_pid: Pid,
+}
+
+pub(super) static TABLE: IrqSafeLock<Table> =
+    IrqSafeLock::new(Table { processes: BTreeMap::new(), next_pid: 1 });
+pub(super) static CURRENT: AtomicU32 = AtomicU32::new(KERNEL_PID);
+
+/// Registers the kernel as process 0. Call once at boot.
+pub fn init() {
+    let kernel = Box::new(Process {
+        pid: KERNEL_PID,
+        parent: KERNEL_PID,
+        name: "kernel",
+        state: State::Runnable,
+        context: Context::default(),
+        kernel_stack: None,
+        space: None,
+        regions: Regions::new(),
+        death: None,
+        lkdtm_survived: None,
+        kill_pending: false,
+    });
+    TABLE.lock().processes.insert(KERNEL_PID, kernel);
+}
+
+/// The running process.
+pub fn current_pid() -> Pid {
+    CURRENT.load(Ordering::Relaxed)
+}
+
+/// Runs `action` on the running process, under the table lock (interrupts masked): keep it
+/// short, and never block or switch inside.
+pub fn with_current<R>(action: impl FnOnce(&mut Process) -> R) -> R {
+    let mut table = TABLE.lock();
+    let process =
+        table.processes.get_mut(&current_pid()).expect("the running process is in the table");
+    action(process)
+}
+
+impl Process {
+    /// The address space, for processes that have one.
+    pub fn space(&mut self) -> Option<&mut AddressSpace> {
+        self.space.as_mut()
+    }
+
+    /// Records that an lkdtm crash type ran to its end in this process.
+    pub fn record_lkdtm_survival(&mut self, what: &'static str) {
+        self.lkdtm_survived = Some(what);
+    }
+}
+
+/// The bounds of the kernel stack of the running process (for the oops call trace).
+pub fn current_kernel_stack() -> Option<core::ops::Range<u32>> {
+    let table = TABLE.try_lock()?;
+    let process = table.processes.get(&current_pid())?;
+    let stack = process.kernel_stack.as_ref()?;
+    Some(stack.base..stack.top())
+}
+
+/// The name of the running process.
+pub fn current_name() -> &'static str {
+    TABLE
+        .try_lock()
+        .and_then(|table| table.processes.get(&current_pid()).map(|process| process.name))
+        .unwrap_or("?")
+}
+
+/// Starts the embedded program `name` with `argument` as a child of `parent`.
+pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
+    let program = programs::find(name).ok_or(Errno::ENOENT)?;
+    if TABLE.lock().processes.len() >= MAX_PROCESSES {
+        return Err(Errno::EAGAIN);
+    }
+    if heap::available() < SPAWN_HEAP_MARGIN {
+        return Err(Errno::ENOMEM);
+    }
+    let plan = loader::plan(program.image).map_err(|error| {
+        log::warn!("spawn {name}: {error}");
+        Errno::from(error)
+    })?;
+    let mut space = AddressSpace::new()?;
+    loader::load(&mut space, program.image, &plan)?;
+    let mut regions = Regions::new();
+    for segment in &plan.segments {
+        regions.insert(Region {
+            start: segment.start,
+            end: segment.end,
+            protection: segment.protection,
+            kind: RegionKind::Program,
+        })?;
+    }
+    let (user_sp, argument_address) = build_user_stack(&mut space, argument)?;
+    regions.insert(Region {
+        start: USER_STACK_TOP - USER_STACK_PAGES * PAGE,
+        end: USER_STACK_TOP,
+        protection: protection::READ | protection::WRITE,
+        kind: RegionKind::Stack,
+    })?;
+
+    let kernel_stack = KernelStack::new()?;
+    let frame_address = kernel_stack.top() - FRAME_SIZE as u32;
+    let mut frame = TrapFrame {
+        pc: plan.entry,
+        spsr: psr::MODE_USR | psr::PSR_F,
+        sp_usr: user_sp,
+        ..TrapFrame::default()
+    };
+    frame.r[0] = argument_address;
+    frame.r[1] = argument.len() as u32;
+    // SAFETY: the frame slot is at the top of the new, unused kernel stack, mapped by the
+    // linear map and aligned.
+    unsafe { (linear(frame_address) as *mut TrapFrame).write(frame) };
+    let context = Context {
+        sp: frame_address,
+        lr: exception::return_to_user_path() as usize as u32,
+        ..Context::default()
+    };
+
+    let mut table = TABLE.lock();
+    let pid = table.next_pid;
+    table.next_pid += 1;
+    let process = Box::new(Process {
+        pid,
+        parent,
+        name: program.name,
+        state: State::Runnable,
+        context,
+        kernel_stack: Some(kernel_stack),
+        space: Some(space),
+        regions,
+        death: None,
+        lkdtm_survived: None,
+        kill_pending: false,
+    });
+    table.processes.insert(pid, process);
+    Ok(pid)
+}
+
+/// Maps the user stack and puts `argument` at its top. Returns (initial SP, argument address).
+fn build_user_stack(space: &mut AddressSpace, argument: &str) -> Result<(u32, u32), Errno> {
+    if argument.len() > 256 {
+        return Err(Errno::E2BIG);
+    }
+    let attributes = loader::user_attributes(protection::READ | protection::WRITE);
+    let mut top_frame = 0;
+    for index in 0..USER_STACK_PAGES {
+        let page = USER_STACK_TOP - (index + 1) * PAGE;
+        let frame = frames_allocate(1, PAGE)?;
+        if let Err(error) = space.map_page(page, frame, attributes) {
+            frames_free(frame, 1);
+            return Err(error);
+        }
+        if index == 0 {
+            top_frame = frame;
+        }
+    }
+    // The argument sits at the top of the stack; SP starts below it, 8-byte aligned.
+    let argument_address = USER_STACK_TOP - argument.len() as u32;
+    let offset = (PAGE - argument.len() as u32) as usize;
+    // SAFETY: `top_frame` backs the stack's top page, fresh and not yet visible to user mode;
+    // the argument fits in it.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            argument.as_ptr(),
+            linear(top_frame).add(offset),
+            argument.len(),
+        )
+    };
+    Ok(((argument_address - 8) & !7, argument_address))
+}
+
+/// Ends the running process with `death`: frees its address space, wakes its parent and
+/// switches away for good. Its kernel stack is freed when the parent collects it.
+pub fn exit_current(death: Death) -> ! {
+    let pid = current_pid();
+    assert_ne!(pid, KERNEL_PID, "the kernel cannot exit");
+    let _ = cpu::mask_irqs();
+    let space = {
+        let mut table = TABLE.lock();
+        let process = table.processes.get_mut(&pid).expect("the running process is in the table");
+        process.state = State::Zombie;
+        process.death = Some(death);
+        process.regions = Regions::new();
+        let space = process.space.take();
+        // Orphans go to the kernel, which collects them with the rest.
+        for child in table.processes.values_mut().filter(|child| child.parent == pid) {
+            child.parent = KERNEL_PID;
+        }
+        space
+    };
+    // Dropping the space switches TTBR0 away from it first, then frees every frame in it.
+    drop(space);
+    schedule();
+    unreachable!("a zombie was scheduled")
+}
+
+/// Waits for a child of the running process (`pid`, or any) to end, and collects it.
+pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
+    let parent = current_pid();
+    loop {
+        {
+            let mut table = TABLE.lock();
+            let matches = |process: &Process| {
+                process.parent == parent
+                    && pid.is_none_or(|pid| process.pid == pid)
+                    && process.pid != parent
+            };
+            if !table.processes.values().any(|process| matches(process)) {
+                return Err(Errno::ECHILD);
+            }
+            let zombie = table
+                .processes
+                .values()
+                .find(|process| matches(process) && process.state == State::Zombie)
+                .map(|process| process.pid);
+            if let Some(zombie) = zombie {
+                let process = table.processes.remove(&zombie).expect("found above");
+                return Ok(Reaped {
+                    pid: process.pid,
+                    name: process.name,
+                    death: process.death.expect("a zombie has a death"),
+                    lkdtm_survived: process.lkdtm_survived,
+                });
+            }
+            let process =
+                table.processes.get_mut(&parent).expect("the running process is in the table");
+            process.state = State::Blocked(Wait::Child(pid));
+        }
+        schedule();
+    }
+}
+
+/// Blocks the running process until a console byte arrives.
+pub fn wait_for_console_input() {
+    while !console::input_available() {
+        with_current(|process| process.state = State::Blocked(Wait::ConsoleInput));
+        schedule();
+    }
+}
+
+/// Asks process `pid` to die with SIGKILL at its next return to user mode.
+pub fn kill(pid: Pid) -> Result<(), Errno> {
+    if pid == KERNEL_PID {
+        return Err(Errno::EPERM);
+    }
+    {
+        let mut table = TABLE.lock();
+        let process = table.processes.get_mut(&pid).ok_or(Errno::ESRCH)?;
+        if process.state == State::Zombie {
+            return Err(Errno::ESRCH);
+        }
+        process.kill_pending = true;
+        if let State::Blocked(_) = process.state {
+            process.state = State::Runnable;
+        }
+    }
+    if pid == current_pid() {
+        exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
+    }
+    Ok(())
+}
+
+/// The pids and states of every process, for diagnostics.
+pub fn census() -> alloc::vec::Vec<(Pid, &'static str, State)> {
+    TABLE
+        .lock()
+        .processes
+        .values()
+        .map(|process| (process.pid, process.name, process.state))
+        .collect()
+}

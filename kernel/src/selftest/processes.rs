@@ -1,0 +1,115 @@
+//! Self-tests of user processes: system calls from user mode, oopses that kill only their
+//! process, faults in user mode, preemption.
+
+use super::{Case, Test};
+use crate::arch::exception;
+use crate::fault::FaultKind;
+use crate::interrupts;
+use crate::mm::{address_space, free_frames, heap};
+use crate::process::{self, Cause, Death, KERNEL_PID, Reaped};
+use swpan_abi::signal;
+
+/// The cases of this suite.
+pub const CASES: &[Case] = &[
+    Case { name: "processes.syscalls_from_user_mode", run: syscalls_from_user_mode },
+    Case { name: "processes.oops_kills_only_the_process", run: oops_kills_only_the_process },
+    Case { name: "processes.user_faults_kill_with_a_signal", run: user_faults_kill_with_a_signal },
+    Case {
+        name: "processes.a_spinning_process_is_preempted_and_killed",
+        run: preempted_and_killed,
+    },
+];
+
+fn run_child(test: &mut Test, program: &str, argument: &str) -> Option<Reaped> {
+    match process::spawn(program, argument, KERNEL_PID).and_then(|pid| process::wait(Some(pid))) {
+        Ok(reaped) => Some(reaped),
+        Err(errno) => {
+            test.fail(format_args!("running {program} {argument}: {errno}"));
+            None
+        }
+    }
+}
+
+fn syscalls_from_user_mode(test: &mut Test) {
+    // usertest exits with its number of failed checks and prints each failure.
+    if let Some(reaped) = run_child(test, "usertest", "") {
+        test.check_eq("usertest's end", reaped.death, Death::Exited(0));
+    }
+}
+
+fn oops_kills_only_the_process(test: &mut Test) {
+    let pan = exception::pan_enabled();
+    let pxn = address_space::privileged_execute_never();
+    let name = if pan || !pxn { "ACCESS_USERSPACE" } else { "EXEC_USERSPACE" };
+    let frames_before = free_frames();
+    let heap_before = heap::used();
+    for round in 0..2 {
+        let Some(reaped) = run_child(test, "provoke", name) else { return };
+        match reaped.death {
+            Death::Killed { signal, cause: Cause::KernelOops { status, address, .. } }
+                if pan || pxn =>
+            {
+                test.check_eq("signal", signal, swpan_abi::signal::SIGSEGV);
+                let expected = if pan {
+                    FaultKind::Domain(crate::fault::Level::Page)
+                } else {
+                    FaultKind::Permission(crate::fault::Level::Page)
+                };
+                test.check_eq("the fault that killed it", status.kind(), expected);
+                test.check(
+                    "the fault address is a user address",
+                    (address as usize) < crate::memory_map::USER_END,
+                );
+            }
+            Death::Exited(1) if !pan && !pxn => {
+                test.check("the crash type ran to its end", reaped.lkdtm_survived.is_some());
+            }
+            other => test.fail(format_args!("round {round}: {name} ended with {other:?}")),
+        }
+    }
+    // The kernel went on, and every frame and heap byte of the killed processes came back.
+    test.check_eq("free frames after two killed processes", free_frames(), frames_before);
+    test.check_eq("heap in use after two killed processes", heap::used(), heap_before);
+}
+
+fn user_faults_kill_with_a_signal(test: &mut Test) {
+    if let Some(reaped) = run_child(test, "usertest", "touch-kernel") {
+        match reaped.death {
+            Death::Killed { signal, cause: Cause::UserFault { status, address, .. } } => {
+                test.check_eq("signal", signal, signal::SIGSEGV);
+                test.check("a permission fault", matches!(status.kind(), FaultKind::Permission(_)));
+                test.check_eq("the address", address, 0x8010_0000);
+            }
+            other => test.fail(format_args!("touch-kernel ended with {other:?}")),
+        }
+    }
+    if let Some(reaped) = run_child(test, "usertest", "undefined") {
+        let killed_by_sigill = matches!(
+            reaped.death,
+            Death::Killed { signal: signal::SIGILL, cause: Cause::UndefinedInstruction { .. } }
+        );
+        test.check("an undefined instruction kills with SIGILL", killed_by_sigill);
+    }
+}
+
+fn preempted_and_killed(test: &mut Test) {
+    let pid = match process::spawn("usertest", "spin", KERNEL_PID) {
+        Ok(pid) => pid,
+        Err(errno) => return test.fail(format_args!("spawn: {errno}")),
+    };
+    // The kernel gives the CPU away; only the timer's preemption of the spinning process can
+    // bring it back here.
+    let start = interrupts::ticks();
+    while interrupts::ticks().wrapping_sub(start) < 5 {
+        process::yield_now();
+    }
+    test.check_eq("kill", process::kill(pid), Ok(()));
+    match process::wait(Some(pid)) {
+        Ok(reaped) => test.check_eq(
+            "the spinner's end",
+            reaped.death,
+            Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal },
+        ),
+        Err(errno) => test.fail(format_args!("wait: {errno}")),
+    }
+}

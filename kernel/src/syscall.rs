@@ -1,0 +1,245 @@
+//! System calls: the Linux ARM EABI convention, numbers from `swpan_abi::syscall`.
+//!
+//! Every pointer a call receives is a [`UserPtr`] and reaches memory only through the
+//! uaccess API ([`crate::uaccess`]): a bad pointer is EFAULT, never an oops. Buffers in the
+//! kernel are small and on the stack, so no user-controlled size ever sizes an allocation.
+
+use crate::arch::trap_frame::TrapFrame;
+use crate::arch::{exception, mmu};
+use crate::errno::Errno;
+use crate::mm::address_space;
+use crate::power;
+use crate::process::{self, Cause, Death, Reaped, memory};
+use crate::uaccess::window::UserAccessWindow;
+use crate::uaccess::{UserPtr, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
+use crate::{console, domain, lkdtm};
+use swpan_abi::{DacrReport, ExitInfo, syscall as number};
+
+/// The result of a call: a value, or an errno that goes back as `-errno`.
+type SyscallResult = Result<u32, Errno>;
+
+/// Runs the system call in `frame` (number in r7, arguments in r0-r5) and puts the result in
+/// r0. `entry_dacr` is the DACR the handler found on entry, for `uaccess_report`.
+pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
+    let [a0, a1, a2, a3, _a4, _a5] =
+        [frame.r[0], frame.r[1], frame.r[2], frame.r[3], frame.r[4], frame.r[5]];
+    let result = match frame.r[7] {
+        number::EXIT => process::exit_current(Death::Exited(a0 as i32)),
+        number::READ => read(a0, UserPtr::new(a1), a2),
+        number::WRITE => write(a0, UserPtr::new(a1), a2),
+        number::GETPID => Ok(process::current_pid()),
+        number::KILL => kill(a0, a1),
+        number::MUNMAP => memory::munmap(a0, a1).map(|()| 0),
+        number::SCHED_YIELD => {
+            process::yield_now();
+            Ok(0)
+        }
+        number::MMAP2 => mmap2(a0, a1, a2, a3, frame.r[4], frame.r[5]),
+        number::SPAWN => spawn(UserPtr::new(a0), UserPtr::new(a1)),
+        number::WAIT => wait(a0 as i32, UserPtr::new(a1)),
+        number::PROVOKE => provoke(UserPtr::new(a0)),
+        number::POWEROFF => power::poweroff_code(a0.min(255) as u8),
+        number::UACCESS_REPORT => uaccess_report(UserPtr::new(a0), entry_dacr),
+        number::MAPS => maps(UserPtr::new(a0), a1),
+        number::LKDTM_LIST => lkdtm_list(UserPtr::new(a0), a1),
+        _ => Err(Errno::ENOSYS),
+    };
+    frame.r[0] = match result {
+        Ok(value) => value,
+        Err(errno) => (errno.number() as i32).wrapping_neg() as u32,
+    };
+}
+
+/// Size of the kernel's bounce buffer for console I/O.
+const CHUNK: usize = 256;
+
+fn read(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
+    if fd != 0 {
+        return Err(Errno::EBADF);
+    }
+    access_ok(buffer.address(), count)?;
+    if count == 0 {
+        return Ok(0);
+    }
+    process::wait_for_console_input();
+    let mut bytes = [0u8; CHUNK];
+    let length = console::read_input(&mut bytes[..(count as usize).min(CHUNK)]);
+    copy_to_user(buffer, &bytes[..length])?;
+    Ok(length as u32)
+}
+
+fn write(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
+    if fd != 1 && fd != 2 {
+        return Err(Errno::EBADF);
+    }
+    access_ok(buffer.address(), count)?;
+    let mut written = 0u32;
+    let mut bytes = [0u8; CHUNK];
+    while written < count {
+        let length = ((count - written) as usize).min(CHUNK);
+        let source = buffer.byte_add(written).ok_or(Errno::EFAULT)?;
+        if let Err(error) = copy_from_user(&mut bytes[..length], source) {
+            // What was written stays written, as on Linux: report it, or the fault if nothing.
+            return if written > 0 { Ok(written) } else { Err(error) };
+        }
+        console::write_bytes(&bytes[..length]);
+        written += length as u32;
+    }
+    Ok(written)
+}
+
+fn kill(pid: u32, signal: u32) -> SyscallResult {
+    if signal != swpan_abi::signal::SIGKILL {
+        return Err(Errno::EINVAL);
+    }
+    process::kill(pid).map(|()| 0)
+}
+
+fn mmap2(
+    address: u32,
+    length: u32,
+    protection: u32,
+    flags: u32,
+    fd: u32,
+    page_offset: u32,
+) -> SyscallResult {
+    if fd != u32::MAX || page_offset != 0 {
+        return Err(Errno::EINVAL);
+    }
+    memory::mmap(address, length, protection, flags)
+}
+
+/// Copies in a NUL-terminated user string of at most `N - 1` bytes.
+fn user_string<const N: usize>(pointer: UserPtr<u8>, buffer: &mut [u8; N]) -> Result<&str, Errno> {
+    let length = strncpy_from_user(buffer, pointer)?;
+    if length == N {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    core::str::from_utf8(&buffer[..length]).map_err(|_| Errno::EINVAL)
+}
+
+fn spawn(program: UserPtr<u8>, argument: UserPtr<u8>) -> SyscallResult {
+    let mut program_buffer = [0u8; 32];
+    let mut argument_buffer = [0u8; 128];
+    let program = user_string(program, &mut program_buffer)?;
+    let argument = user_string(argument, &mut argument_buffer)?;
+    process::spawn(program, argument, process::current_pid())
+}
+
+fn wait(pid: i32, info: UserPtr<ExitInfo>) -> SyscallResult {
+    access_ok(info.address(), core::mem::size_of::<ExitInfo>() as u32)?;
+    let filter = if pid < 0 { None } else { Some(pid as u32) };
+    let reaped = process::wait(filter)?;
+    let record = exit_info(&reaped);
+    // SAFETY: ExitInfo is plain old data without padding (a repr(C) struct of u32s and a
+    // byte array), so all its bytes are initialised; the view lives no longer than `record`.
+    let bytes = unsafe {
+        core::slice::from_raw_parts(
+            &record as *const ExitInfo as *const u8,
+            core::mem::size_of::<ExitInfo>(),
+        )
+    };
+    copy_to_user(info.cast(), bytes)?;
+    Ok(reaped.pid)
+}
+
+/// The ABI record of how a child ended.
+pub fn exit_info(reaped: &Reaped) -> ExitInfo {
+    let mut info = ExitInfo::empty();
+    info.pid = reaped.pid;
+    let mut describe = |text: core::fmt::Arguments<'_>| {
+        let mut writer = crate::fmt_buffer::FmtBuffer::new(&mut info.cause[..47]);
+        let _ = core::fmt::write(&mut writer, text);
+    };
+    match reaped.death {
+        Death::Exited(status) => {
+            info.how = ExitInfo::EXITED;
+            info.status = status;
+        }
+        Death::Killed { signal, cause } => {
+            info.how = ExitInfo::KILLED;
+            info.status = signal as i32;
+            match cause {
+                Cause::KernelOops { status, address, pc }
+                | Cause::UserFault { status, address, pc } => {
+                    describe(format_args!("{}", status.kind()));
+                    info.fault_status = status.raw();
+                    info.fault_address = address;
+                    info.pc = pc;
+                    info.by_oops = matches!(cause, Cause::KernelOops { .. }) as u32;
+                }
+                Cause::UndefinedInstruction { pc } => {
+                    describe(format_args!("undefined instruction"));
+                    info.pc = pc;
+                }
+                Cause::Signal => describe(format_args!("killed")),
+            }
+        }
+    }
+    info
+}
+
+fn provoke(name: UserPtr<u8>) -> SyscallResult {
+    let mut buffer = [0u8; 64];
+    let name = user_string(name, &mut buffer)?;
+    lkdtm::provoke(name).map(|()| 0)
+}
+
+fn uaccess_report(report: UserPtr<DacrReport>, entry_dacr: u32) -> SyscallResult {
+    access_ok(report.address(), core::mem::size_of::<DacrReport>() as u32)?;
+    // SAFETY: the window holds nothing but a register read.
+    let window = unsafe { UserAccessWindow::open() };
+    let inside_window = mmu::read_dacr();
+    drop(window);
+    let record = DacrReport {
+        user: domain::DACR_USER,
+        kernel_entry: entry_dacr,
+        inside_window,
+        after_window: mmu::read_dacr(),
+        pan: exception::pan_enabled() as u32,
+        pxn: address_space::privileged_execute_never() as u32,
+    };
+    let words = [
+        record.user,
+        record.kernel_entry,
+        record.inside_window,
+        record.after_window,
+        record.pan,
+        record.pxn,
+    ];
+    let mut bytes = [0u8; 24];
+    for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    copy_to_user(report.cast(), &bytes)?;
+    Ok(0)
+}
+
+/// Copies `text` (truncated to `length`) to the user buffer; returns the bytes copied.
+fn copy_text(buffer: UserPtr<u8>, length: u32, text: &[u8]) -> SyscallResult {
+    let count = text.len().min(length as usize);
+    copy_to_user(buffer, &text[..count])?;
+    Ok(count as u32)
+}
+
+fn maps(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
+    access_ok(buffer.address(), length)?;
+    let text = memory::maps()?;
+    copy_text(buffer, length, text.as_bytes())
+}
+
+fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
+    access_ok(buffer.address(), length)?;
+    let mut text = [0u8; 512];
+    let mut used = 0;
+    for name in lkdtm::names() {
+        let line_end = used + name.len() + 1;
+        if line_end > text.len() {
+            break;
+        }
+        text[used..line_end - 1].copy_from_slice(name.as_bytes());
+        text[line_end - 1] = b'\n';
+        used = line_end;
+    }
+    copy_text(buffer, length, &text[..used])
+}

@@ -1,0 +1,118 @@
+//! The `lkdtm=` contract: one summary line per name, and the exit status, for both crash
+//! types under every combination of `pan=` and `pxn=`.
+
+use swpan_tests::{Boot, boot, status};
+
+/// The summary line the kernel printed for `name`.
+fn summary<'a>(run: &'a Boot, name: &str) -> &'a str {
+    let prefix = format!("lkdtm: {name}: ");
+    let lines: Vec<&str> =
+        run.lines().into_iter().filter(|line| line.starts_with(&prefix)).collect();
+    assert_eq!(lines.len(), 1, "exactly one summary line for {name}:\n{run}");
+    &lines[0][prefix.len()..]
+}
+
+#[test]
+fn access_userspace_is_blocked_by_pan() {
+    let run = boot("lkdtm=ACCESS_USERSPACE");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("lkdtm: Performing direct entry ACCESS_USERSPACE");
+    run.assert_line("lkdtm: attempting bad read at 0x40000000");
+    run.assert_line("Unhandled fault: page domain fault (0x01b) at 0x40000000");
+    run.assert_contains("Comm: provoke");
+    run.assert_lacks("lkdtm: FAIL");
+    assert_eq!(summary(&run, "ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+}
+
+#[test]
+fn access_userspace_succeeds_without_pan() {
+    for command_line in ["pan=off lkdtm=ACCESS_USERSPACE", "pan=off pxn=off lkdtm=ACCESS_USERSPACE"]
+    {
+        let run = boot(command_line);
+        run.assert_status(status::FAILURE);
+        run.assert_line("lkdtm: FAIL: survived bad read");
+        run.assert_line("lkdtm: attempting bad write at 0x40000000");
+        run.assert_line("lkdtm: FAIL: survived bad write");
+        assert_eq!(summary(&run, "ACCESS_USERSPACE"), "FAIL: survived bad read and bad write");
+    }
+    // PXN is about execution: it does not stop a read.
+    let run = boot("pxn=off lkdtm=ACCESS_USERSPACE");
+    run.assert_status(status::SUCCESS);
+    assert_eq!(summary(&run, "ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+}
+
+#[test]
+fn exec_userspace_is_blocked_by_pan_then_by_pxn() {
+    for command_line in ["lkdtm=EXEC_USERSPACE", "pxn=off lkdtm=EXEC_USERSPACE"] {
+        let run = boot(command_line);
+        run.assert_status(status::SUCCESS);
+        run.assert_line("lkdtm: attempting bad execution at 0x40000000");
+        run.assert_line("Unhandled prefetch abort: page domain fault (0x00b) at 0x40000000");
+        assert_eq!(summary(&run, "EXEC_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+    }
+    let run = boot("pan=off pxn=on lkdtm=EXEC_USERSPACE");
+    run.assert_status(status::SUCCESS);
+    run.assert_line(
+        "Unable to handle kernel paging request at virtual address 40000000 when execute",
+    );
+    assert_eq!(summary(&run, "EXEC_USERSPACE"), "blocked (page permission fault at 0x40000000)");
+}
+
+#[test]
+fn exec_userspace_succeeds_without_pan_and_pxn() {
+    let run = boot("pan=off pxn=off lkdtm=EXEC_USERSPACE");
+    run.assert_status(status::FAILURE);
+    run.assert_line("lkdtm: FAIL: func returned");
+    assert_eq!(summary(&run, "EXEC_USERSPACE"), "FAIL: func returned");
+}
+
+#[test]
+fn oopses_kill_only_their_process_again_and_again() {
+    let run = boot("lkdtm=ACCESS_USERSPACE,EXEC_USERSPACE,ACCESS_USERSPACE");
+    run.assert_status(status::SUCCESS);
+    for count in 1..=3 {
+        run.assert_contains(&format!("[#{count}] ARM"));
+        run.assert_contains(&format!("---[ end trace: oops #{count} killed provoke[{count}] ]---"));
+    }
+    let blocked = run
+        .lines()
+        .into_iter()
+        .filter(|line| line.ends_with(": blocked (page domain fault at 0x40000000)"))
+        .count();
+    assert_eq!(blocked, 3, "{run}");
+}
+
+#[test]
+fn the_oops_call_trace_runs_through_the_system_call() {
+    let run = boot("lkdtm=ACCESS_USERSPACE");
+    let lines = run.lines();
+    let trace =
+        lines.iter().position(|line| *line == "Call trace:").unwrap_or_else(|| panic!("{run}"));
+    let frames: Vec<&str> =
+        lines[trace + 1..].iter().take_while(|line| line.starts_with(' ')).copied().collect();
+    for function in
+        ["access_userspace", "lkdtm::provoke", "syscall::dispatch", "handle_supervisor_call"]
+    {
+        assert!(
+            frames.iter().any(|frame| frame.contains(function)),
+            "{function} missing from the trace:\n{run}"
+        );
+    }
+}
+
+#[test]
+fn a_mixed_run_fails_with_1() {
+    let run = boot("pan=off lkdtm=EXEC_USERSPACE,ACCESS_USERSPACE");
+    run.assert_status(status::FAILURE);
+    assert!(summary(&run, "EXEC_USERSPACE").starts_with("blocked"), "{run}");
+    assert!(summary(&run, "ACCESS_USERSPACE").starts_with("FAIL: "), "{run}");
+}
+
+#[test]
+fn an_unknown_name_exits_2_and_lists_the_valid_ones() {
+    let run = boot("lkdtm=ACCESS_USERSPACE,NO_SUCH_TEST");
+    run.assert_status(status::USAGE);
+    run.assert_line("lkdtm: unknown crash type 'NO_SUCH_TEST'");
+    run.assert_line("lkdtm: valid names: ACCESS_USERSPACE, EXEC_USERSPACE");
+    run.assert_lacks("Performing direct entry");
+}

@@ -1,0 +1,338 @@
+//! System calls from user mode, with good pointers and bad ones: every bad pointer must come
+//! back as an errno, never as an oops or a write outside the buffer.
+//!
+//! `usertest` runs every check, prints each failure and a summary line, and exits with the
+//! number of failures. With an argument it misbehaves on purpose instead, for the kernel's
+//! self-tests: `touch-kernel` reads kernel memory, `null` reads address 0, `undefined` runs
+//! an undefined instruction, `spin` loops forever.
+
+#![no_std]
+#![no_main]
+
+use swpan_user::abi::{ExitInfo, map, protection, syscall as number};
+use swpan_user::syscall::{self, check, raw};
+use swpan_user::{Errno, println};
+
+swpan_user::main!(run);
+
+/// Kernel text, kernel data, a device register: all mapped, none for user pointers.
+const KERNEL_TEXT: u32 = 0x8000_0000;
+const KERNEL_DATA: u32 = 0x8010_0000;
+const DEVICE: u32 = 0xF809_0000;
+/// The last page of the user half is the top of the stack: a range from there runs over.
+const USER_END: u32 = 0x8000_0000;
+
+struct Checks {
+    passed: u32,
+    failed: u32,
+}
+
+impl Checks {
+    fn expect(&mut self, what: &str, got: Result<u32, Errno>, expected: Result<u32, Errno>) {
+        if got == expected {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            println!("usertest: FAIL {what}: got {got:?}, expected {expected:?}");
+        }
+    }
+
+    fn expect_true(&mut self, what: &str, condition: bool) {
+        if condition {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            println!("usertest: FAIL {what}");
+        }
+    }
+}
+
+fn call(number: u32, arguments: [u32; 6]) -> Result<u32, Errno> {
+    // SAFETY: the checks below pass bad pointers on purpose: the kernel must refuse them; the
+    // good ones point at live buffers of the sizes given.
+    check(unsafe { raw(number, arguments) })
+}
+
+fn run(argument: &str) -> i32 {
+    match argument {
+        "touch-kernel" => misbehave_read(KERNEL_DATA),
+        "null" => misbehave_read(0),
+        "undefined" => {
+            // SAFETY: raises an undefined-instruction exception on purpose; the kernel kills us.
+            unsafe { core::arch::asm!("udf #0x11") };
+            0
+        }
+        "spin" => loop {
+            core::hint::spin_loop();
+        },
+        "" => run_checks(),
+        other => {
+            println!("usertest: unknown argument '{other}'");
+            2
+        }
+    }
+}
+
+fn misbehave_read(address: u32) -> i32 {
+    // SAFETY: not sound on purpose: the kernel must kill this process with SIGSEGV.
+    let value = unsafe { core::ptr::read_volatile(address as *const u32) };
+    println!("usertest: read {value:#x} at {address:#010x}: the kernel did not stop it");
+    0
+}
+
+fn run_checks() -> i32 {
+    let mut checks = Checks { passed: 0, failed: 0 };
+    let flags = map::PRIVATE | map::ANONYMOUS;
+    // Mapped before the hole is made, so that it cannot land in it.
+    let read_only = syscall::mmap(0, 4096, protection::READ, flags).unwrap_or(0);
+    let page = match syscall::mmap(0, 2 * 4096, protection::READ | protection::WRITE, flags) {
+        Ok(page) => page,
+        Err(errno) => {
+            println!("usertest: FAIL mmap: {errno}");
+            return 1;
+        }
+    };
+    // The second page goes away: `page + 4096` is a hole, right after a mapped page.
+    checks.expect("munmap", syscall::munmap(page + 4096, 4096).map(|()| 0), Ok(0));
+    let hole = page + 4096;
+
+    bad_pointers(
+        &mut checks,
+        "write",
+        true,
+        |pointer, length| call(number::WRITE, [1, pointer, length, 0, 0, 0]),
+        hole,
+    );
+    checks.expect(
+        "write good",
+        syscall::write(1, b"usertest: write from user memory\n").map(|n| n as u32),
+        Ok(33),
+    );
+    checks.expect("write bad fd", call(number::WRITE, [7, page, 1, 0, 0, 0]), Err(Errno::EBADF));
+    checks.expect("write zero bytes", call(number::WRITE, [1, page, 0, 0, 0, 0]), Ok(0));
+    // read would block on a NULL pointer (the console waits for input before copying), so only
+    // the pointers refused before any wait are tried.
+    for (what, pointer, length) in [
+        ("read into kernel text", KERNEL_TEXT, 16),
+        ("read into a device", DEVICE, 4),
+        ("read with a wrapping length", page, u32::MAX),
+        ("read across the top of the user half", USER_END - 8, 16),
+    ] {
+        checks.expect(what, call(number::READ, [0, pointer, length, 0, 0, 0]), Err(Errno::EFAULT));
+    }
+    checks.expect("read bad fd", call(number::READ, [3, page, 1, 0, 0, 0]), Err(Errno::EBADF));
+
+    let name = b"provoke\0";
+    let name_pointer = name.as_ptr() as u32;
+    bad_pointers(
+        &mut checks,
+        "spawn program",
+        false,
+        |pointer, _| call(number::SPAWN, [pointer, name_pointer, 0, 0, 0, 0]),
+        hole,
+    );
+    bad_pointers(
+        &mut checks,
+        "spawn argument",
+        false,
+        |pointer, _| call(number::SPAWN, [name_pointer, pointer, 0, 0, 0, 0]),
+        hole,
+    );
+    checks.expect("spawn unknown program", syscall::spawn("nosuchprogram", ""), Err(Errno::ENOENT));
+    // SAFETY: `page` is this process's own read-write page.
+    unsafe { core::ptr::write_bytes(page as *mut u8, b'a', 4096) };
+    checks.expect(
+        "spawn overlong name",
+        call(number::SPAWN, [page, name_pointer, 0, 0, 0, 0]),
+        Err(Errno::ENAMETOOLONG),
+    );
+    checks.expect(
+        "wait without children",
+        syscall::wait(None).map(|info| info.pid),
+        Err(Errno::ECHILD),
+    );
+    match syscall::spawn("usertest", "null") {
+        Ok(child) => {
+            for (what, pointer) in
+                [("wait into kernel data", KERNEL_DATA), ("wait across the top", USER_END - 8)]
+            {
+                checks.expect(
+                    what,
+                    call(number::WAIT, [child, pointer, 0, 0, 0, 0]),
+                    Err(Errno::EFAULT),
+                );
+            }
+            match syscall::wait(Some(child)) {
+                Ok(info) => {
+                    checks.expect_true(
+                        "a child reading NULL is killed",
+                        info.how == ExitInfo::KILLED,
+                    );
+                    checks.expect("its signal", Ok(info.status as u32), Ok(11));
+                    checks.expect("its fault address", Ok(info.fault_address), Ok(0));
+                    checks.expect_true("not by an oops", info.by_oops == 0);
+                }
+                Err(errno) => checks.expect("wait", Err(errno), Ok(child)),
+            }
+        }
+        Err(errno) => checks.expect("spawn usertest", Err(errno), Ok(0)),
+    }
+
+    bad_pointers(
+        &mut checks,
+        "provoke",
+        false,
+        |pointer, _| call(number::PROVOKE, [pointer, 0, 0, 0, 0, 0]),
+        hole,
+    );
+    checks.expect(
+        "provoke unknown",
+        syscall::provoke("NO_SUCH_TEST").map(|()| 0),
+        Err(Errno::EINVAL),
+    );
+    bad_pointers(
+        &mut checks,
+        "uaccess_report",
+        true,
+        |pointer, _| call(number::UACCESS_REPORT, [pointer, 0, 0, 0, 0, 0]),
+        hole,
+    );
+    checks.expect(
+        "uaccess_report to a read-only page",
+        call(number::UACCESS_REPORT, [read_only, 0, 0, 0, 0, 0]),
+        Err(Errno::EFAULT),
+    );
+    match syscall::uaccess_report() {
+        Ok(report) => {
+            checks.expect("DACR inside the window", Ok(report.inside_window), Ok(0x55));
+            checks.expect(
+                "DACR after the window",
+                Ok(report.after_window),
+                Ok(report.kernel_entry),
+            );
+        }
+        Err(errno) => checks.expect("uaccess_report", Err(errno), Ok(0)),
+    }
+    bad_pointers(
+        &mut checks,
+        "maps",
+        true,
+        |pointer, length| call(number::MAPS, [pointer, length, 0, 0, 0, 0]),
+        hole,
+    );
+    bad_pointers(
+        &mut checks,
+        "lkdtm_list",
+        true,
+        |pointer, length| call(number::LKDTM_LIST, [pointer, length, 0, 0, 0, 0]),
+        hole,
+    );
+    let mut small = [0u8; 5];
+    checks.expect("lkdtm_list truncates", syscall::lkdtm_list(&mut small).map(|n| n as u32), Ok(5));
+    checks.expect_true("lkdtm_list content", &small == b"ACCES");
+
+    checks.expect(
+        "mmap without MAP_ANONYMOUS",
+        syscall::mmap(0, 4096, protection::READ, map::PRIVATE),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap of nothing",
+        syscall::mmap(0, 0, protection::READ, flags),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap of everything",
+        syscall::mmap(0, u32::MAX as usize, protection::READ, flags),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap unknown protection",
+        syscall::mmap(0, 4096, 0x80, flags),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap fixed unaligned",
+        syscall::mmap(page + 1, 4096, protection::READ, flags | map::FIXED),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap fixed over a mapping",
+        syscall::mmap(page, 4096, protection::READ, flags | map::FIXED),
+        Err(Errno::EEXIST),
+    );
+    checks.expect(
+        "mmap fixed in the kernel half",
+        syscall::mmap(KERNEL_DATA, 4096, protection::READ, flags | map::FIXED),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "mmap fixed in the hole",
+        syscall::mmap(hole, 4096, protection::READ, flags | map::FIXED),
+        Ok(hole),
+    );
+    checks.expect(
+        "munmap unaligned",
+        syscall::munmap(page + 1, 4096).map(|()| 0),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "munmap the program",
+        syscall::munmap(0x1_0000, 4096).map(|()| 0),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "munmap wrapping",
+        syscall::munmap(0xFFFF_F000, 0x2000).map(|()| 0),
+        Err(Errno::EINVAL),
+    );
+
+    checks.expect("unknown system call", call(0x0f_0fff, [0; 6]), Err(Errno::ENOSYS));
+    checks.expect("unknown Linux system call", call(2, [0; 6]), Err(Errno::ENOSYS));
+    checks.expect_true("getpid", syscall::getpid() > 0);
+    checks.expect("kill pid 0", syscall::kill(0, 9).map(|()| 0), Err(Errno::EPERM));
+    checks.expect("kill nobody", syscall::kill(999, 9).map(|()| 0), Err(Errno::ESRCH));
+    checks.expect(
+        "kill with another signal",
+        syscall::kill(999, 15).map(|()| 0),
+        Err(Errno::EINVAL),
+    );
+
+    println!("usertest: {} checks passed, {} failed", checks.passed, checks.failed);
+    checks.failed as i32
+}
+
+/// The bad pointers every pointer-taking call must refuse with EFAULT: NULL, a hole after a
+/// mapped page, kernel text and data, a device register, a range running over the top of the
+/// user half, and a wrapping length.
+/// A string argument has no length: for those (`sized` false) only the pointers that are bad
+/// whatever the length are tried.
+fn bad_pointers(
+    checks: &mut Checks,
+    call_name: &str,
+    sized: bool,
+    call: impl Fn(u32, u32) -> Result<u32, Errno>,
+    hole: u32,
+) {
+    let cases = [
+        ("NULL", 0, 16),
+        ("an unmapped page", hole, 16),
+        ("kernel text", KERNEL_TEXT, 16),
+        ("kernel data", KERNEL_DATA, 16),
+        ("a device", DEVICE, 16),
+        ("the top of the user half", USER_END - 8, 16),
+        ("a wrapping length", 0x1_0000, u32::MAX),
+    ];
+    let count = if sized { cases.len() } else { 5 };
+    for &(what, pointer, length) in &cases[..count] {
+        let result = call(pointer, length);
+        if result != Err(Errno::EFAULT) {
+            checks.failed += 1;
+            println!(
+                "usertest: FAIL {call_name} with {what}: got {result:?}, expected Err(EFAULT)"
+            );
+        } else {
+            checks.passed += 1;
+        }
+    }
+}

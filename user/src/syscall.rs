@@ -1,0 +1,148 @@
+//! System calls: the raw `svc #0` and a typed wrapper for each call.
+
+use swpan_abi::syscall as number;
+use swpan_abi::{DacrReport, Errno, ExitInfo};
+
+/// Issues system call `number` with up to six arguments; returns r0 as the kernel left it.
+///
+/// # Safety
+///
+/// The arguments must be what the call expects; pointers must be valid for what the kernel
+/// will read or write through them (the kernel checks them, but it does write through
+/// valid ones).
+#[inline(always)]
+pub unsafe fn raw(number: u32, arguments: [u32; 6]) -> u32 {
+    let result: u32;
+    // SAFETY: SVC enters the kernel, which preserves every register but r0.
+    unsafe {
+        core::arch::asm!(
+            "svc #0",
+            inlateout("r0") arguments[0] => result,
+            in("r1") arguments[1],
+            in("r2") arguments[2],
+            in("r3") arguments[3],
+            in("r4") arguments[4],
+            in("r5") arguments[5],
+            in("r7") number,
+            options(nostack),
+        )
+    };
+    result
+}
+
+/// A raw result as `Result`: values from -4095 to -1 are `-errno`, as on Linux.
+pub fn check(result: u32) -> Result<u32, Errno> {
+    let signed = result as i32;
+    if (-4095..0).contains(&signed) {
+        Err(Errno::from_number((-signed) as u32).unwrap_or(Errno::EINVAL))
+    } else {
+        Ok(result)
+    }
+}
+
+fn call(number: u32, arguments: [u32; 6]) -> Result<u32, Errno> {
+    // SAFETY: the wrappers below pass pointers to live buffers of the sizes they pass.
+    check(unsafe { raw(number, arguments) })
+}
+
+/// Ends the process with `status`.
+pub fn exit(status: i32) -> ! {
+    // SAFETY: `exit` takes no pointer.
+    unsafe { raw(number::EXIT, [status as u32, 0, 0, 0, 0, 0]) };
+    unreachable!("exit returned")
+}
+
+/// Writes `bytes` to file descriptor `fd` (1 or 2: the console).
+pub fn write(fd: u32, bytes: &[u8]) -> Result<usize, Errno> {
+    call(number::WRITE, [fd, bytes.as_ptr() as u32, bytes.len() as u32, 0, 0, 0])
+        .map(|n| n as usize)
+}
+
+/// Reads into `buffer` from file descriptor `fd` (0: the console); blocks for the first byte.
+pub fn read(fd: u32, buffer: &mut [u8]) -> Result<usize, Errno> {
+    call(number::READ, [fd, buffer.as_mut_ptr() as u32, buffer.len() as u32, 0, 0, 0])
+        .map(|n| n as usize)
+}
+
+/// This process's id.
+pub fn getpid() -> u32 {
+    call(number::GETPID, [0; 6]).unwrap_or(0)
+}
+
+/// Lets another process run.
+pub fn sched_yield() {
+    let _ = call(number::SCHED_YIELD, [0; 6]);
+}
+
+/// Maps `length` bytes of zeroed anonymous memory with `protection` (see `abi::protection`).
+pub fn mmap(address: u32, length: usize, protection: u32, flags: u32) -> Result<u32, Errno> {
+    call(number::MMAP2, [address, length as u32, protection, flags, u32::MAX, 0])
+}
+
+/// Unmaps `length` bytes at `address`.
+pub fn munmap(address: u32, length: usize) -> Result<(), Errno> {
+    call(number::MUNMAP, [address, length as u32, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Starts the embedded program `program` with `argument`; returns its pid.
+pub fn spawn(program: &str, argument: &str) -> Result<u32, Errno> {
+    // The kernel reads both as NUL-terminated strings.
+    let mut program_buffer = [0u8; 32];
+    let mut argument_buffer = [0u8; 128];
+    let program_c = to_c_string(program, &mut program_buffer)?;
+    let argument_c = to_c_string(argument, &mut argument_buffer)?;
+    call(number::SPAWN, [program_c, argument_c, 0, 0, 0, 0])
+}
+
+fn to_c_string(text: &str, buffer: &mut [u8]) -> Result<u32, Errno> {
+    if text.len() >= buffer.len() || text.as_bytes().contains(&0) {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    buffer[..text.len()].copy_from_slice(text.as_bytes());
+    buffer[text.len()] = 0;
+    Ok(buffer.as_ptr() as u32)
+}
+
+/// Waits for child `pid` (or any child with `None`) to end.
+pub fn wait(pid: Option<u32>) -> Result<ExitInfo, Errno> {
+    let mut info = ExitInfo::empty();
+    let pid = pid.map(|pid| pid as i32).unwrap_or(-1);
+    call(number::WAIT, [pid as u32, &mut info as *mut ExitInfo as u32, 0, 0, 0, 0])?;
+    Ok(info)
+}
+
+/// lkdtm's DIRECT entry: runs crash type `name` in this process.
+pub fn provoke(name: &str) -> Result<(), Errno> {
+    let mut buffer = [0u8; 64];
+    let name_c = to_c_string(name, &mut buffer)?;
+    call(number::PROVOKE, [name_c, 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Powers the machine off with `status`.
+pub fn poweroff(status: u32) -> Result<(), Errno> {
+    call(number::POWEROFF, [status, 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// What the DACR is at each step of a system call.
+pub fn uaccess_report() -> Result<DacrReport, Errno> {
+    let mut report = DacrReport::default();
+    call(number::UACCESS_REPORT, [&mut report as *mut DacrReport as u32, 0, 0, 0, 0, 0])?;
+    Ok(report)
+}
+
+/// This process's mappings as text.
+pub fn maps(buffer: &mut [u8]) -> Result<usize, Errno> {
+    call(number::MAPS, [buffer.as_mut_ptr() as u32, buffer.len() as u32, 0, 0, 0, 0])
+        .map(|n| n as usize)
+}
+
+/// The lkdtm crash types as text, one per line.
+pub fn lkdtm_list(buffer: &mut [u8]) -> Result<usize, Errno> {
+    call(number::LKDTM_LIST, [buffer.as_mut_ptr() as u32, buffer.len() as u32, 0, 0, 0, 0])
+        .map(|n| n as usize)
+}
+
+/// Sends `signal` to process `pid`.
+pub fn kill(pid: u32, signal: u32) -> Result<(), Errno> {
+    call(number::KILL, [pid, signal, 0, 0, 0, 0]).map(|_| ())
+}
