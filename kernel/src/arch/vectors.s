@@ -17,6 +17,15 @@
 // - the return to kernel mode restores the saved DACR; the return to user mode writes
 //   DACR_USER, whatever the frame says. `rfeia` is context synchronizing: no isb needed.
 
+// Absolute symbols for tools that read the kernel ELF (tools/windowcheck): the DACR values
+// and where the trap frame keeps the interrupted DACR.
+    .global __swpan_dacr_kernel
+    .set __swpan_dacr_kernel, {DACR_KERNEL}
+    .global __swpan_dacr_user
+    .set __swpan_dacr_user, {DACR_USER}
+    .global __swpan_frame_dacr_offset
+    .set __swpan_frame_dacr_offset, {FRAME_DACR}
+
     .section .text.vectors, "ax"
     .arm
     .balign 32

@@ -80,7 +80,10 @@ impl Regions {
 
     /// Adds a region; it must not overlap any other.
     pub fn insert(&mut self, region: Region) -> Result<(), Errno> {
-        if region.start >= region.end || !region.start.is_multiple_of(PAGE) || !region.end.is_multiple_of(PAGE) {
+        if region.start >= region.end
+            || !region.start.is_multiple_of(PAGE)
+            || !region.end.is_multiple_of(PAGE)
+        {
             return Err(Errno::EINVAL);
         }
         if !self.is_free(region.start, region.end) {

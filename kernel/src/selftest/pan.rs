@@ -189,7 +189,7 @@ fn domain_fault_is_never_fixed_up(test: &mut Test) {
                 "20: ldr {value}, [{address}]",
                 ".pushsection __ex_table, \"a\"",
                 ".balign 4",
-                ".long 20b, 21f",
+                ".long 20b, 21f, 1",
                 ".popsection",
                 "b 22f",
                 "21: mov {fixed_up}, #1",

@@ -4,13 +4,16 @@
 //! A listed instruction that takes a translation or permission fault resumes at its fixup,
 //! which is (or leads straight to) the block's closing sequence, with the registers as they
 //! were at the fault; the counts the loops keep in registers then say how far they got. No
-//! block calls anything or touches the stack between open and close.
+//! block calls anything or touches the stack between open and close; the accesses to the
+//! kernel's side of a copy are listed too, as kernel-buffer entries that are never fixed up.
 
+use super::extable::{KERNEL_BUFFER, USER_ACCESS};
 use super::window::{window_close, window_open};
 use crate::domain::USER_CLIENT_BIT;
 use core::arch::asm;
 
-/// An exception-table entry: `instruction` and `fixup` are local label references.
+/// The exception-table entry of a user access: `instruction` and `fixup` are local label
+/// references. The block passes `user_access = const` [`USER_ACCESS`].
 macro_rules! extable {
     ($instruction:literal, $fixup:literal) => {
         concat!(
@@ -20,7 +23,22 @@ macro_rules! extable {
             $instruction,
             ", ",
             $fixup,
-            "\n",
+            ", {user_access}\n",
+            ".popsection\n",
+        )
+    };
+}
+
+/// The exception-table entry of an access to the kernel's buffer inside a window (never fixed
+/// up). The block passes `kernel_buffer = const` [`KERNEL_BUFFER`].
+macro_rules! kernel_access {
+    ($instruction:literal) => {
+        concat!(
+            ".pushsection __ex_table, \"a\"\n",
+            ".balign 4\n",
+            ".long ",
+            $instruction,
+            ", 0, {kernel_buffer}\n",
             ".popsection\n",
         )
     };
@@ -50,7 +68,8 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             "2:",
             "20: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
             extable!("20b", "9f"),
-            "stm r0!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "23: stm r0!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            kernel_access!("23b"),
             "subs r2, r2, #32",
             "bhs 2b",
             "3:",
@@ -61,7 +80,8 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             "blo 5f",
             "21: ldr r3, [r1], #4",
             extable!("21b", "8f"),
-            "str r3, [r0], #4",
+            "24: str r3, [r0], #4",
+            kernel_access!("24b"),
             "sub r2, r2, #4",
             "b 4b",
             // Bytes.
@@ -70,7 +90,8 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             "beq 8f",
             "22: ldrb r3, [r1], #1",
             extable!("22b", "8f"),
-            "strb r3, [r0], #1",
+            "25: strb r3, [r0], #1",
+            kernel_access!("25b"),
             "sub r2, r2, #1",
             "b 5b",
             // A fault in a block: the block's 32 bytes were already taken off the count.
@@ -81,6 +102,8 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             out("lr") _,
             out("r3") _,
             user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
+            kernel_buffer = const KERNEL_BUFFER,
             inout("r0") destination => _,
             inout("r1") source => _,
             inout("r2") count => not_copied,
@@ -113,7 +136,8 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             "subs r2, r2, #32",
             "blo 3f",
             "2:",
-            "ldm r1!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "23: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            kernel_access!("23b"),
             "20: stm r0!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
             extable!("20b", "9f"),
             "subs r2, r2, #32",
@@ -123,7 +147,8 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             "4:",
             "cmp r2, #4",
             "blo 5f",
-            "ldr r3, [r1], #4",
+            "24: ldr r3, [r1], #4",
+            kernel_access!("24b"),
             "21: str r3, [r0], #4",
             extable!("21b", "8f"),
             "sub r2, r2, #4",
@@ -131,7 +156,8 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             "5:",
             "cmp r2, #0",
             "beq 8f",
-            "ldrb r3, [r1], #1",
+            "25: ldrb r3, [r1], #1",
+            kernel_access!("25b"),
             "22: strb r3, [r0], #1",
             extable!("22b", "8f"),
             "sub r2, r2, #1",
@@ -143,6 +169,8 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             out("lr") _,
             out("r3") _,
             user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
+            kernel_buffer = const KERNEL_BUFFER,
             inout("r0") destination => _,
             inout("r1") source => _,
             inout("r2") count => not_copied,
@@ -189,6 +217,7 @@ pub unsafe fn raw_clear_user(destination: u32, count: u32) -> u32 {
             scratch = out(reg) _,
             zero = out(reg) _,
             user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
             inout("r0") destination => _,
             inout("r2") count => not_cleared,
             options(nostack),
@@ -223,6 +252,7 @@ pub unsafe fn raw_get_user(source: u32, size: usize) -> (u32, bool) {
                     saved = out(reg) _,
                     scratch = out(reg) _,
                     user_client = const USER_CLIENT_BIT,
+                    user_access = const USER_ACCESS,
                     source = in(reg) source,
                     value = out(reg) value,
                     faulted = out(reg) faulted,
@@ -262,6 +292,7 @@ pub unsafe fn raw_put_user(destination: u32, value: u32, size: usize) -> bool {
                     saved = out(reg) _,
                     scratch = out(reg) _,
                     user_client = const USER_CLIENT_BIT,
+                    user_access = const USER_ACCESS,
                     destination = in(reg) destination,
                     value = in(reg) value,
                     faulted = out(reg) faulted,
@@ -306,7 +337,8 @@ pub unsafe fn raw_strncpy_from_user(
             "beq 8f",
             "20: ldrb {byte}, [{source}, {copied}]",
             extable!("20b", "9f"),
-            "strb {byte}, [{destination}, {copied}]",
+            "21: strb {byte}, [{destination}, {copied}]",
+            kernel_access!("21b"),
             "cmp {byte}, #0",
             "moveq {terminated}, #1",
             "beq 8f",
@@ -319,6 +351,8 @@ pub unsafe fn raw_strncpy_from_user(
             saved = out(reg) _,
             scratch = out(reg) _,
             user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
+            kernel_buffer = const KERNEL_BUFFER,
             destination = in(reg) destination,
             source = in(reg) source,
             limit = in(reg) limit,
@@ -367,6 +401,7 @@ pub unsafe fn raw_strnlen_user(source: u32, limit: u32) -> (u32, bool, bool) {
             saved = out(reg) _,
             scratch = out(reg) _,
             user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
             source = in(reg) source,
             limit = in(reg) limit,
             byte = out(reg) _,

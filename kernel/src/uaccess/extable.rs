@@ -1,29 +1,52 @@
-//! The exception table: which instructions may fault on a user address, and where each
-//! resumes if it does.
+//! The exception table: every memory access inside a uaccess window, and where a user access
+//! resumes if it faults.
 //!
-//! Every instruction of a uaccess routine that touches user memory is listed, with the address
-//! of its fixup, by the assembler (`.pushsection __ex_table`) as it is emitted; the linker
-//! gathers the entries between `__ex_table_start` and `__ex_table_end_exclusive`. They arrive in
-//! link order, so [`init`] sorts them once at boot and [`search`] is a binary search. Only a
-//! translation, access flag or permission fault is fixed up (see `arch::exception`): a domain
-//! fault is a kernel bug and oopses even on a listed instruction.
+//! Every load or store between a window's open and its close is listed by the assembler
+//! (`.pushsection __ex_table`) as it is emitted; the linker gathers the entries between
+//! `__ex_table_start` and `__ex_table_end_exclusive`. An entry is three words:
+//!
+//! | word | meaning |
+//! |---|---|
+//! | instruction | the access's address |
+//! | fixup | where a faulting user access resumes (0 for a kernel-buffer access) |
+//! | kind | [`USER_ACCESS`] or [`KERNEL_BUFFER`] |
+//!
+//! A [`USER_ACCESS`] that takes a translation, access flag or permission fault resumes at its
+//! fixup (see `arch::exception`); a domain fault is a kernel bug and oopses even there. A
+//! [`KERNEL_BUFFER`] access (a copy routine storing into, or loading from, the kernel's side
+//! of the copy) is never fixed up: it is listed so that the window verifier
+//! (`tools/windowcheck`) can prove that nothing else touches memory inside a window. Entries
+//! arrive in link order, so [`init`] sorts them once at boot and [`search`] is a binary
+//! search.
 
-/// One entry: a user-access instruction and where to resume if it faults.
+/// Kind of an entry for a user access: fixed up on a translation or permission fault.
+pub const USER_ACCESS: u32 = 1;
+/// Kind of an entry for an access to the kernel's buffer inside a window: never fixed up.
+pub const KERNEL_BUFFER: u32 = 2;
+
+/// One entry: an access inside a window, its fixup, its kind.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Address of the instruction.
     pub instruction: u32,
-    /// Address of its fixup.
+    /// Address of its fixup (user accesses only).
     pub fixup: u32,
+    /// [`USER_ACCESS`] or [`KERNEL_BUFFER`].
+    pub kind: u32,
 }
 
-/// The fixup for `instruction` in a table sorted by instruction address.
-pub fn search(table: &[Entry], instruction: u32) -> Option<u32> {
+/// The entry for `instruction` in a table sorted by instruction address.
+pub fn search(table: &[Entry], instruction: u32) -> Option<&Entry> {
     table
         .binary_search_by_key(&instruction, |entry| entry.instruction)
         .ok()
-        .map(|index| table[index].fixup)
+        .map(|index| &table[index])
+}
+
+/// The fixup for a faulting `instruction`: only user accesses have one.
+pub fn fixup(table: &[Entry], instruction: u32) -> Option<u32> {
+    search(table, instruction).filter(|entry| entry.kind == USER_ACCESS).map(|entry| entry.fixup)
 }
 
 /// Sorts a table by instruction address; returns false if an instruction is listed twice.
@@ -37,7 +60,7 @@ pub use target::*;
 
 #[cfg(target_arch = "arm")]
 mod target {
-    use super::{Entry, search, sort};
+    use super::{Entry, fixup, sort};
     use core::sync::atomic::{AtomicBool, Ordering};
 
     unsafe extern "C" {
@@ -74,7 +97,7 @@ mod target {
 
     /// The fixup for a faulting instruction, if it is a listed user access.
     pub fn fixup_for(instruction: u32) -> Option<u32> {
-        search(table(), instruction)
+        fixup(table(), instruction)
     }
 }
 
@@ -83,7 +106,7 @@ mod tests {
     use super::*;
 
     fn entry(instruction: u32, fixup: u32) -> Entry {
-        Entry { instruction, fixup }
+        Entry { instruction, fixup, kind: USER_ACCESS }
     }
 
     #[test]
@@ -91,9 +114,9 @@ mod tests {
         let mut table = [entry(0x8000_0300, 3), entry(0x8000_0100, 1), entry(0x8000_0200, 2)];
         assert!(sort(&mut table));
         assert_eq!(table.map(|entry| entry.instruction), [0x8000_0100, 0x8000_0200, 0x8000_0300]);
-        assert_eq!(search(&table, 0x8000_0200), Some(2));
-        assert_eq!(search(&table, 0x8000_0100), Some(1));
-        assert_eq!(search(&table, 0x8000_0300), Some(3));
+        assert_eq!(fixup(&table, 0x8000_0200), Some(2));
+        assert_eq!(fixup(&table, 0x8000_0100), Some(1));
+        assert_eq!(fixup(&table, 0x8000_0300), Some(3));
     }
 
     #[test]
@@ -101,9 +124,21 @@ mod tests {
         let mut table = [entry(0x8000_0100, 1), entry(0x8000_0200, 2)];
         assert!(sort(&mut table));
         for address in [0, 0x8000_00FC, 0x8000_0104, 0x8000_01FC, 0x8000_0204, u32::MAX] {
-            assert_eq!(search(&table, address), None, "{address:#x}");
+            assert_eq!(fixup(&table, address), None, "{address:#x}");
         }
-        assert_eq!(search(&[], 0x8000_0100), None);
+        assert_eq!(fixup(&[], 0x8000_0100), None);
+    }
+
+    #[test]
+    fn kernel_buffer_accesses_are_listed_but_never_fixed_up() {
+        let mut table = [
+            entry(0x8000_0100, 1),
+            Entry { instruction: 0x8000_0104, fixup: 0, kind: KERNEL_BUFFER },
+        ];
+        assert!(sort(&mut table));
+        assert_eq!(search(&table, 0x8000_0104).map(|entry| entry.kind), Some(KERNEL_BUFFER));
+        assert_eq!(fixup(&table, 0x8000_0104), None);
+        assert_eq!(fixup(&table, 0x8000_0100), Some(1));
     }
 
     #[test]
