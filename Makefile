@@ -8,7 +8,7 @@ CARGO   := cargo
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 
-.PHONY: all build run shell test unit integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+.PHONY: all build run shell matrix test unit integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make build      the release kernel ELF at $(KERNEL)"
 	@echo "make selftest   boot with the self-tests only"
 	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
+	@echo "make matrix     regenerate docs/lkdtm-matrix.md from real boots"
 	@echo "make clippy     clippy -D warnings on the kernel (target) and the host crates"
 	@echo "make fmt        rustfmt everything"
 	@echo "make objdump    disassemble the kernel; make nm: its symbols"
@@ -72,6 +73,10 @@ debug: build qemu-present gdb-present
 	@qemu/run --gdb $(KERNEL) $(CMDLINE) & qemu_pid=$$!; \
 	  gdb-multiarch -q -x qemu/debug.gdb $(KERNEL); \
 	  kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
+
+# The lkdtm outcome matrix in docs/, from real boots (tests/tests/matrix.rs checks it).
+matrix: build qemu-present
+	qemu/matrix $(KERNEL) docs/lkdtm-matrix.md
 
 clippy: setup
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings

@@ -47,6 +47,9 @@ pub mod syscall {
     pub const MAPS: u32 = 0x0f_0106;
     /// `lkdtm_list(buffer, length) -> bytes`: the lkdtm crash types, one per line.
     pub const LKDTM_LIST: u32 = 0x0f_0107;
+    /// `ptdump() -> 0`: the kernel prints the page tables (the caller's user half, then the
+    /// kernel half) on the console.
+    pub const PTDUMP: u32 = 0x0f_0108;
 }
 
 /// `mmap2` protections.
@@ -147,7 +150,21 @@ pub struct DacrReport {
 }
 
 /// The lkdtm crash types the kernel implements, in lkdtm's order.
-pub const LKDTM_NAMES: &[&str] = &["ACCESS_USERSPACE", "EXEC_USERSPACE"];
+pub const LKDTM_NAMES: &[&str] = &[
+    "EXEC_DATA",
+    "EXEC_STACK",
+    "EXEC_KMALLOC",
+    "EXEC_VMALLOC",
+    "EXEC_RODATA",
+    "EXEC_USERSPACE",
+    "EXEC_NULL",
+    "ACCESS_USERSPACE",
+    "ACCESS_NULL",
+    "WRITE_RO",
+    "WRITE_RO_AFTER_INIT",
+    "WRITE_KERN",
+    "WRITE_OPD",
+];
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use crate::arch::{exception, mmu};
 use crate::cmdline::{self, CommandLine, Job, LogLevel, TestHook};
 use crate::mm::{self, Protections};
 use crate::power::{self, ExitStatus};
-use crate::{console, interrupts, jobs, println, process, selftest, uaccess};
+use crate::{console, interrupts, jobs, lkdtm, println, process, selftest, uaccess};
 use aarch32_cpu::register::{Midr, SysRegRead};
 use core::fmt;
 
@@ -28,6 +28,10 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
     process::init();
+    lkdtm::init();
+    selftest::init();
+    // Init ends here: what was written for good becomes read-only.
+    mm::ro_after_init::seal();
     interrupts::init();
     run_test_hook(&command_line);
 

@@ -26,6 +26,9 @@
 //!              | then page frames (RW, XN)      |
 //!  0x8800_0000 +--------------------------------+
 //!              | (unmapped)                     |
+//!  0xE000_0000 | vmalloc: page-mapped kernel    |   domain 0 (KERNEL), RW, XN,
+//!              | allocations, guard pages       |   an unmapped page around each
+//!  0xF000_0000 | (unmapped)                     |
 //!  0xF800_0000 | devices 0x1C00_0000, 2 MiB     |   domain 2 (IO), Device, XN
 //!  0xF820_0000 | GIC 0x2C00_0000, 1 MiB         |   domain 2 (IO), Device, XN
 //!              | (unmapped)                     |
@@ -48,6 +51,11 @@ const _: () = assert!(USER_START >= 64 << 10, "the first 64 KiB stay unmapped");
 pub const USER_END: usize = 0x8000_0000;
 /// TTBCR.N: the boundary between TTBR0 and TTBR1 is 2^(32 - N).
 pub const TTBCR_N: u32 = 1;
+
+/// Start of the vmalloc area: kernel allocations mapped page by page, with guard pages.
+pub const VMALLOC_START: usize = 0xE000_0000;
+/// End of the vmalloc area (exclusive).
+pub const VMALLOC_END: usize = 0xF000_0000;
 
 /// A window of device registers: `size` bytes at `physical`, mapped at `virtual_address`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,5 +140,6 @@ mod tests {
     fn halves() {
         assert_eq!(1usize << (32 - TTBCR_N), USER_END);
         assert_eq!(RAM_BASE, USER_END);
+        assert!(RAM_END <= VMALLOC_START && VMALLOC_END <= DEVICE_WINDOWS[0].virtual_address);
     }
 }

@@ -42,6 +42,10 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::UACCESS_REPORT => uaccess_report(UserPtr::new(a0), entry_dacr),
         number::MAPS => maps(UserPtr::new(a0), a1),
         number::LKDTM_LIST => lkdtm_list(UserPtr::new(a0), a1),
+        number::PTDUMP => {
+            crate::mm::ptdump::print();
+            Ok(0)
+        }
         _ => Err(Errno::ENOSYS),
     };
     frame.r[0] = match result {

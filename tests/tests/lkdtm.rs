@@ -113,6 +113,10 @@ fn an_unknown_name_exits_2_and_lists_the_valid_ones() {
     let run = boot("lkdtm=ACCESS_USERSPACE,NO_SUCH_TEST");
     run.assert_status(status::USAGE);
     run.assert_line("lkdtm: unknown crash type 'NO_SUCH_TEST'");
-    run.assert_line("lkdtm: valid names: ACCESS_USERSPACE, EXEC_USERSPACE");
+    run.assert_line(
+        "lkdtm: valid names: EXEC_DATA, EXEC_STACK, EXEC_KMALLOC, EXEC_VMALLOC, EXEC_RODATA, \
+         EXEC_USERSPACE, EXEC_NULL, ACCESS_USERSPACE, ACCESS_NULL, WRITE_RO, WRITE_RO_AFTER_INIT, \
+         WRITE_KERN, WRITE_OPD",
+    );
     run.assert_lacks("Performing direct entry");
 }

@@ -142,6 +142,11 @@ pub fn lkdtm_list(buffer: &mut [u8]) -> Result<usize, Errno> {
         .map(|n| n as usize)
 }
 
+/// Asks the kernel to print the page tables (this process's and the kernel's).
+pub fn ptdump() -> Result<(), Errno> {
+    call(number::PTDUMP, [0; 6]).map(|_| ())
+}
+
 /// Sends `signal` to process `pid`.
 pub fn kill(pid: u32, signal: u32) -> Result<(), Errno> {
     call(number::KILL, [pid, signal, 0, 0, 0, 0]).map(|_| ())

@@ -22,7 +22,6 @@ use crate::oops::{self, AbortKind, FaultHeadline};
 use crate::{interrupts, process, selftest, syscall, uaccess};
 use aarch32_cpu::register::{Dfar, Dfsr, Ifar, Ifsr, SysRegRead};
 use core::fmt;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 core::arch::global_asm!(
     include_str!("vectors.s"),
@@ -43,8 +42,10 @@ unsafe extern "C" {
     fn return_to_user_nopan() -> !;
 }
 
-/// Whether the vectors with software PAN are installed.
-static PAN: AtomicBool = AtomicBool::new(true);
+crate::ro_after_init! {
+    /// Whether the vectors with software PAN are installed.
+    static PAN: bool = true;
+}
 
 /// Installs the vector set for `pan` at its alias in the VECTORS domain. Call right after
 /// the MMU is on (before, VBAR holds the link address of the PAN set, set by `_start`).
@@ -56,14 +57,14 @@ static PAN: AtomicBool = AtomicBool::new(true);
 pub unsafe fn install(pan: bool) {
     let (with, without) = (&raw const exception_vectors_pan, &raw const exception_vectors_nopan);
     let offset = if pan { 0 } else { without as usize - with as usize };
-    PAN.store(pan, Ordering::Relaxed);
+    PAN.set(pan);
     // SAFETY: the caller's contract: the page is mapped there and the set matches the DACR.
     unsafe { mmu::write_vbar((VECTORS + offset) as u32) };
 }
 
 /// True when exceptions save, close and restore the DACR (pan=on).
 pub fn pan_enabled() -> bool {
-    PAN.load(Ordering::Relaxed)
+    PAN.get()
 }
 
 /// The exception return into user mode for the installed vector set: where a new process's

@@ -10,7 +10,7 @@
 //! Then powers off with 0 when every name was blocked, 1 when any failed, 2 for an unknown
 //! name (before running anything).
 
-use crate::lkdtm::{self, lkdtm_print};
+use crate::lkdtm::{self, Survival, lkdtm_print};
 use crate::power::{self, ExitStatus};
 use crate::println;
 use crate::process::{self, Cause, Death, KERNEL_PID};
@@ -28,6 +28,8 @@ pub enum Outcome {
     },
     /// It ran to its end, or its process ended some other way.
     Failed(FailureReason),
+    /// It does not apply to this platform (Linux's XFAIL): why. Not a failure.
+    NotApplicable(&'static str),
 }
 
 /// Why a crash type counts as failed.
@@ -54,6 +56,7 @@ impl fmt::Display for Outcome {
             Outcome::Failed(FailureReason::NotStarted(errno)) => {
                 write!(f, "FAIL: could not start a process ({errno})")
             }
+            Outcome::NotApplicable(why) => write!(f, "XFAIL: {why}"),
         }
     }
 }
@@ -72,7 +75,8 @@ pub fn run_one(name: &str) -> Outcome {
         (Death::Killed { cause: Cause::KernelOops { status, address, .. }, .. }, _) => {
             Outcome::Blocked { fault: status.kind(), address }
         }
-        (_, Some(survived)) => Outcome::Failed(FailureReason::Survived(survived)),
+        (_, Some(Survival::Survived(what))) => Outcome::Failed(FailureReason::Survived(what)),
+        (_, Some(Survival::NotApplicable(why))) => Outcome::NotApplicable(why),
         (death, None) => Outcome::Failed(FailureReason::Ended(death)),
     }
 }
@@ -82,9 +86,12 @@ pub fn print_summary(name: &str, outcome: &Outcome) {
     lkdtm_print!("{name}: {outcome}");
 }
 
-/// The `lkdtm=` job.
+/// The `lkdtm=` job. `all` runs every crash type.
 pub fn run(names: &str) -> ! {
-    let unknown = names.split(',').find(|name| lkdtm::find(name).is_none());
+    let all = alloc::vec::Vec::from_iter(lkdtm::names());
+    let requested: alloc::vec::Vec<&str> =
+        if names == "all" { all } else { names.split(',').collect() };
+    let unknown = requested.iter().find(|name| lkdtm::find(name).is_none());
     if let Some(name) = unknown {
         lkdtm_print!("unknown crash type '{name}'");
         let mut valid = lkdtm::names();
@@ -97,7 +104,7 @@ pub fn run(names: &str) -> ! {
         power::poweroff(ExitStatus::Usage)
     }
     let mut failed = false;
-    for name in names.split(',') {
+    for name in requested {
         let outcome = run_one(name);
         print_summary(name, &outcome);
         failed |= matches!(outcome, Outcome::Failed(_));

@@ -4,7 +4,8 @@
 //! `provoke(name)` is lkdtm's DIRECT entry: it runs crash type `name` in the context of the
 //! calling process, as `echo NAME > /sys/kernel/debug/provoke-crash/DIRECT` does. A
 //! protected kernel oopses inside and the process dies there; a crash type that returns ran
-//! to its end, which lkdtm reports with a `FAIL:` line.
+//! to its end, which lkdtm reports with a `FAIL:` line (or `XFAIL:` when the test does not
+//! apply to this platform).
 
 mod perms;
 
@@ -17,18 +18,38 @@ macro_rules! lkdtm_print {
 }
 pub(crate) use lkdtm_print;
 
+/// How a crash type that returned ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Survival {
+    /// The kernel survived the bug: what survived. A failure of the protection.
+    Survived(&'static str),
+    /// The test does not apply here (Linux's XFAIL): why.
+    NotApplicable(&'static str),
+}
+
 /// One crash type.
 pub struct CrashType {
     /// Its lkdtm name.
     pub name: &'static str,
-    /// The test. Returns only if the kernel survived it: what survived.
-    pub run: fn() -> &'static str,
+    /// The test. Returns only if the kernel survived it (or it does not apply).
+    pub run: fn() -> Survival,
 }
 
-/// Every crash type, in lkdtm's order.
+/// Every crash type, in lkdtm's order (drivers/misc/lkdtm/perms.c).
 pub const CRASH_TYPES: &[CrashType] = &[
-    CrashType { name: "ACCESS_USERSPACE", run: perms::access_userspace },
+    CrashType { name: "EXEC_DATA", run: perms::exec_data },
+    CrashType { name: "EXEC_STACK", run: perms::exec_stack },
+    CrashType { name: "EXEC_KMALLOC", run: perms::exec_kmalloc },
+    CrashType { name: "EXEC_VMALLOC", run: perms::exec_vmalloc },
+    CrashType { name: "EXEC_RODATA", run: perms::exec_rodata },
     CrashType { name: "EXEC_USERSPACE", run: perms::exec_userspace },
+    CrashType { name: "EXEC_NULL", run: perms::exec_null },
+    CrashType { name: "ACCESS_USERSPACE", run: perms::access_userspace },
+    CrashType { name: "ACCESS_NULL", run: perms::access_null },
+    CrashType { name: "WRITE_RO", run: perms::write_ro },
+    CrashType { name: "WRITE_RO_AFTER_INIT", run: perms::write_ro_after_init },
+    CrashType { name: "WRITE_KERN", run: perms::write_kern },
+    CrashType { name: "WRITE_OPD", run: perms::write_opd },
 ];
 
 /// The names, as the shell lists them.
@@ -41,13 +62,19 @@ pub fn find(name: &str) -> Option<&'static CrashType> {
     CRASH_TYPES.iter().find(|crash_type| crash_type.name == name)
 }
 
-/// Runs crash type `name` in the running process. Returns only if the kernel survived it,
-/// after recording what survived on the process.
+/// Boot-time set-up, before init ends: writes the `ro_after_init` variable that
+/// WRITE_RO_AFTER_INIT later finds read-only.
+pub fn init() {
+    perms::init();
+}
+
+/// Runs crash type `name` in the running process. Returns only if the kernel survived it (or
+/// it does not apply), after recording that on the process.
 pub fn provoke(name: &str) -> Result<(), Errno> {
     let crash_type = find(name).ok_or(Errno::EINVAL)?;
     lkdtm_print!("Performing direct entry {}", crash_type.name);
-    let survived = (crash_type.run)();
-    process::with_current(|process| process.record_lkdtm_survival(survived));
+    let survival = (crash_type.run)();
+    process::with_current(|process| process.record_lkdtm_survival(survival));
     Ok(())
 }
 

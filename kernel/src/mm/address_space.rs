@@ -3,7 +3,7 @@
 //! With TTBCR.N = 1 a user L1 table has 2048 entries (8 KiB, 8 KiB aligned) and covers
 //! 0x0000_0000-0x7FFF_FFFF. L2 tables are 1 KiB; they are taken four to a frame, the four
 //! serving four consecutive L1 entries (a 4 MiB aligned range), so that a frame is found from
-//! any of its entries and freed with the space. Every L1 page-table entry carries the USER
+//! any of its entries in use and freed with the space. Every L1 page-table entry carries the USER
 //! domain and, when PXN is on, PXNTABLE: the kernel can never execute a user page, whatever
 //! the DACR says. An address space owns the frames mapped into it and frees them on drop.
 
@@ -15,7 +15,6 @@ use crate::domain;
 use crate::errno::Errno;
 use crate::memory_map::{USER_END, USER_START};
 use crate::sync::IrqSafeLock;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Entries in a user L1 table (TTBCR.N = 1).
 pub const USER_L1_ENTRIES: usize = 2048;
@@ -23,17 +22,19 @@ const USER_L1_BYTES: u32 = (USER_L1_ENTRIES * 4) as u32;
 /// L2 tables per frame.
 const L2_PER_FRAME: usize = (FRAME_SIZE / L2_TABLE_SIZE) as usize;
 
-/// PXNTABLE in new user page-table entries, set at boot from `pxn=` and the CPU's support.
-static PRIVILEGED_EXECUTE_NEVER: AtomicBool = AtomicBool::new(true);
+crate::ro_after_init! {
+    /// PXNTABLE in new user page-table entries, set at boot from `pxn=` and the CPU's support.
+    static PRIVILEGED_EXECUTE_NEVER: bool = true;
+}
 
 /// Chooses whether user page tables carry PXNTABLE. Boot only.
 pub fn set_privileged_execute_never(enabled: bool) {
-    PRIVILEGED_EXECUTE_NEVER.store(enabled, Ordering::Relaxed);
+    PRIVILEGED_EXECUTE_NEVER.set(enabled);
 }
 
 /// True when user page tables carry PXNTABLE.
 pub fn privileged_execute_never() -> bool {
-    PRIVILEGED_EXECUTE_NEVER.load(Ordering::Relaxed)
+    PRIVILEGED_EXECUTE_NEVER.get()
 }
 
 /// ASIDs 1..=255; 0 is reserved for "no process" and for the switch sequence.
@@ -118,23 +119,34 @@ impl AddressSpace {
         }
     }
 
-    /// The L2 table for `virtual_address`, created (with its three neighbours in one frame)
-    /// if missing.
+    /// The frame holding the L2 tables of the four-entry group that `index` belongs to, if
+    /// one of them exists.
+    fn group_frame(&self, index: usize) -> Option<u32> {
+        let group = index - index % L2_PER_FRAME;
+        (group..group + L2_PER_FRAME).find_map(|member| {
+            match descriptor::decode_l1(self.l1_entry(member)) {
+                L1Entry::PageTable { table, .. } => Some(table & !(FRAME_SIZE - 1)),
+                _ => None,
+            }
+        })
+    }
+
+    /// The L2 table for `virtual_address`, created if missing. Its frame is shared with the
+    /// tables of the three neighbouring MiBs, but only the L1 entries of MiBs in use point
+    /// into it: an L1 entry with no page below it stays a fault, so an access there is a
+    /// translation fault, not a domain fault.
     fn l2_entry_pointer_or_create(&mut self, virtual_address: u32) -> Result<*mut u32, Errno> {
         if let Some(entry) = self.l2_entry_pointer(virtual_address) {
             return Ok(entry);
         }
         let index = descriptor::l1_index(virtual_address);
-        let group = index - index % L2_PER_FRAME;
-        let frame = frames_allocate(1, FRAME_SIZE)?;
-        let pxn = privileged_execute_never();
-        for member in group..group + L2_PER_FRAME {
-            // A group shares its frame: either all four entries are tables in one frame or
-            // none is, so this group had none.
-            debug_assert!(matches!(descriptor::decode_l1(self.l1_entry(member)), L1Entry::Fault));
-            let table = frame + (member - group) as u32 * L2_TABLE_SIZE;
-            self.set_l1_entry(member, descriptor::page_table(table, domain::USER, pxn));
-        }
+        let frame = match self.group_frame(index) {
+            Some(frame) => frame,
+            None => frames_allocate(1, FRAME_SIZE)?,
+        };
+        let table = frame + (index % L2_PER_FRAME) as u32 * L2_TABLE_SIZE;
+        let entry = descriptor::page_table(table, domain::USER, privileged_execute_never());
+        self.set_l1_entry(index, entry);
         self.l2_entry_pointer(virtual_address).ok_or(Errno::ENOMEM)
     }
 
@@ -224,21 +236,22 @@ impl Drop for AddressSpace {
             deactivate();
         }
         for group in (0..USER_L1_ENTRIES).step_by(L2_PER_FRAME) {
-            let L1Entry::PageTable { table, .. } = descriptor::decode_l1(self.l1_entry(group))
-            else {
-                continue;
-            };
-            for member in 0..L2_PER_FRAME {
-                let entries = linear(table + member as u32 * L2_TABLE_SIZE) as *const u32;
+            let Some(frame) = self.group_frame(group) else { continue };
+            for member in group..group + L2_PER_FRAME {
+                let L1Entry::PageTable { table, .. } = descriptor::decode_l1(self.l1_entry(member))
+                else {
+                    continue;
+                };
+                let entries = linear(table) as *const u32;
                 for slot in 0..descriptor::L2_ENTRIES {
-                    // SAFETY: the frame holds four L2 tables of this space.
+                    // SAFETY: `table` is an L2 table of this space.
                     let raw = unsafe { entries.add(slot).read_volatile() };
                     if let L2Entry::SmallPage { base, .. } = descriptor::decode_l2(raw) {
                         frames_free(base, 1);
                     }
                 }
             }
-            frames_free(table, 1);
+            frames_free(frame, 1);
         }
         frames_free(self.l1, (USER_L1_BYTES / FRAME_SIZE) as usize);
         free_asid(self.asid);

@@ -10,7 +10,10 @@ unsafe extern "C" {
     static __text_end_exclusive: u8;
     static __rodata_start: u8;
     static __rodata_end_exclusive: u8;
+    static __ro_after_init_start: u8;
+    static __ro_after_init_end_exclusive: u8;
     static __data_start: u8;
+    static __boot_stack_guard: u8;
     static __boot_stack_top: u8;
     static __stacks_start: u8;
     static __stacks_end_exclusive: u8;
@@ -44,9 +47,19 @@ pub fn rodata() -> Range<u32> {
     address!(__rodata_start)..address!(__rodata_end_exclusive)
 }
 
+/// Written during boot, read-only after: never executed.
+pub fn ro_after_init() -> Range<u32> {
+    address!(__ro_after_init_start)..address!(__ro_after_init_end_exclusive)
+}
+
 /// Data, .bss and the stacks: read-write, never executed.
 pub fn data() -> Range<u32> {
     address!(__data_start)..address!(__kernel_end_exclusive)
+}
+
+/// The page below the boot stack, never mapped.
+pub fn boot_stack_guard() -> Range<u32> {
+    address!(__boot_stack_guard)..address!(__stacks_start)
 }
 
 /// The stacks region (boot stack and the exception modes' stacks).

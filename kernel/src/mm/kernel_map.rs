@@ -14,6 +14,7 @@ use super::image;
 use crate::arch::mmu;
 use crate::domain::{self, DACR_KERNEL, DACR_USER};
 use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, TTBCR_N, VECTORS};
+use crate::sync::IrqSafeLock;
 use core::cell::UnsafeCell;
 
 /// How much RAM, from its start, is mapped with pages rather than sections.
@@ -44,8 +45,8 @@ struct KernelTables {
 /// walker and by `ptdump`-style readers afterwards.
 struct TableCell<T>(UnsafeCell<T>);
 
-// SAFETY: the tables are written only during single-threaded boot (`build`), before any
-// interrupt is enabled; afterwards they are only read.
+// SAFETY: the tables are built during single-threaded boot (`build`); afterwards entries
+// change only under the UPDATES lock, one aligned word store at a time.
 unsafe impl<T> Sync for TableCell<T> {}
 
 static KERNEL_TABLES: TableCell<KernelTables> = TableCell(UnsafeCell::new(KernelTables {
@@ -73,14 +74,18 @@ impl Protections {
     }
 }
 
-/// The attributes of the kernel page at `address` in the first 16 MiB of RAM.
-fn image_page_attributes(address: u32) -> Attributes {
+/// The attributes of the kernel page at `address` in the first 16 MiB of RAM, `None` for a
+/// page that stays unmapped (the boot stack's guard).
+fn image_page_attributes(address: u32) -> Option<Attributes> {
     if image::text().contains(&address) {
-        Attributes::KERNEL_TEXT
+        Some(Attributes::KERNEL_TEXT)
     } else if image::rodata().contains(&address) {
-        Attributes::KERNEL_READ_ONLY
+        Some(Attributes::KERNEL_READ_ONLY)
+    } else if image::boot_stack_guard().contains(&address) {
+        None
     } else {
-        Attributes::KERNEL_DATA
+        // .data.ro_after_init too, until init ends: see `make_ro_after_init_read_only`.
+        Some(Attributes::KERNEL_DATA)
     }
 }
 
@@ -97,7 +102,10 @@ unsafe fn build() {
         let section_base = RAM_BASE as u32 + index as u32 * SECTION_SIZE;
         for (slot, entry) in table.0.iter_mut().enumerate() {
             let page = section_base + slot as u32 * PAGE_SIZE;
-            *entry = descriptor::small_page(page, image_page_attributes(page));
+            *entry = match image_page_attributes(page) {
+                Some(attributes) => descriptor::small_page(page, attributes),
+                None => 0,
+            };
         }
         let table_address = table as *const L2Table as u32;
         tables.l1.0[l1_index(section_base)] =
@@ -129,10 +137,79 @@ unsafe fn build() {
     tables.l1.0[l1_index(vectors)] = descriptor::page_table(vectors_table, domain::VECTORS, false);
 }
 
+/// Serialises the changes to the kernel tables after boot (sealing ro_after_init, vmalloc).
+static UPDATES: IrqSafeLock<()> = IrqSafeLock::new(());
+
+/// Rewrites the L2 entry of the image page at `address` and drops its stale TLB entry.
+fn remap_image_page(address: u32, attributes: Attributes) {
+    let _guard = UPDATES.lock();
+    let index = ((address - RAM_BASE as u32) / SECTION_SIZE) as usize;
+    // SAFETY: the update lock serialises writers; the hardware walker reads the entry, which a
+    // single aligned word store updates atomically.
+    let entry = unsafe { &raw mut (*KERNEL_TABLES.0.get()).image[index].0[l2_index(address)] };
+    // SAFETY: as above.
+    unsafe { entry.write_volatile(descriptor::small_page(address, attributes)) };
+    mmu::publish_table_entry(entry);
+    mmu::invalidate_tlb_page(address, 0);
+}
+
+/// Ends init for `.data.ro_after_init`: its pages become read-only.
+pub fn make_ro_after_init_read_only() {
+    let range = image::ro_after_init();
+    let mut page = range.start;
+    while page < range.end {
+        remap_image_page(page, Attributes::KERNEL_READ_ONLY);
+        page += PAGE_SIZE;
+    }
+}
+
+/// Sets kernel L1 entry `index` (an entry of the kernel half that was a fault), for the
+/// vmalloc area's page tables.
+///
+/// # Safety
+///
+/// `value` must be a page-table descriptor for a zeroed L2 table that stays allocated for the
+/// kernel's lifetime, in the KERNEL domain, and the entry must have been a fault.
+pub unsafe fn set_kernel_l1_entry(index: usize, value: u32) {
+    let _guard = UPDATES.lock();
+    // SAFETY: the update lock serialises writers; the caller's contract keeps the new entry
+    // valid; a fault entry is never cached in the TLB, so no invalidation is needed.
+    let entry = unsafe { &raw mut (*KERNEL_TABLES.0.get()).l1.0[index] };
+    // SAFETY: as above.
+    unsafe {
+        debug_assert_eq!(entry.read_volatile(), 0);
+        entry.write_volatile(value);
+    }
+    mmu::publish_table_entry(entry);
+}
+
 /// The kernel's L1 table (TTBR1), for readers such as the page-table dump.
 pub fn kernel_l1() -> &'static L1Table {
-    // SAFETY: after `enable` the tables are never written again: shared reads are sound.
+    // SAFETY: after `enable` entries change only by single aligned word stores (under
+    // UPDATES); readers see either value, as the hardware walker does.
     unsafe { &(*KERNEL_TABLES.0.get()).l1 }
+}
+
+/// The attributes and domain the kernel half maps `address` with, as the MMU would find them.
+pub fn translate_kernel(address: u32) -> Option<(descriptor::Attributes, u32)> {
+    use descriptor::{L1Entry, L2Entry};
+    match descriptor::decode_l1(kernel_l1().0[l1_index(address)]) {
+        L1Entry::Section { attributes, domain, .. } => {
+            attributes.map(|attributes| (attributes, domain))
+        }
+        L1Entry::PageTable { table, domain, privileged_execute_never } => {
+            // SAFETY: `table` is a live kernel L2 table; the index is below 256.
+            let raw = unsafe { (table as *const u32).add(l2_index(address)).read_volatile() };
+            match descriptor::decode_l2(raw) {
+                L2Entry::SmallPage { attributes: Some(mut attributes), .. } => {
+                    attributes.privileged_execute_never |= privileged_execute_never;
+                    Some((attributes, domain))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The TTBR0 value with no process: a table of faults, so the whole user half is unmapped.

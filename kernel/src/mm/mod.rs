@@ -8,6 +8,7 @@
 
 pub mod descriptor;
 pub mod frames;
+pub mod ptdump;
 
 #[cfg(target_arch = "arm")]
 pub mod address_space;
@@ -17,6 +18,10 @@ pub mod heap;
 pub mod image;
 #[cfg(target_arch = "arm")]
 pub mod kernel_map;
+#[cfg(target_arch = "arm")]
+pub mod ro_after_init;
+#[cfg(target_arch = "arm")]
+pub mod vmalloc;
 
 #[cfg(target_arch = "arm")]
 pub use target::*;

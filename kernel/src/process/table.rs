@@ -8,6 +8,7 @@ use crate::arch::trap_frame::{FRAME_SIZE, TrapFrame};
 use crate::arch::{cpu, exception, psr};
 use crate::errno::Errno;
 use crate::fault::FaultStatus;
+use crate::lkdtm::Survival;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::{frames_allocate, frames_free, heap, linear};
 use crate::sync::IrqSafeLock;
@@ -108,7 +109,7 @@ pub struct Reaped {
     /// How it ended.
     pub death: Death,
     /// The lkdtm crash type that ran to its end in it, with what survived.
-    pub lkdtm_survived: Option<&'static str>,
+    pub lkdtm_survived: Option<Survival>,
 }
 
 /// A kernel stack: frames from the frame allocator, freed with the process.
@@ -148,7 +149,7 @@ pub struct Process {
     /// What is mapped where.
     pub regions: Regions,
     death: Option<Death>,
-    lkdtm_survived: Option<&'static str>,
+    lkdtm_survived: Option<Survival>,
     pub(super) kill_pending: bool,
 }
 
@@ -200,8 +201,8 @@ impl Process {
     }
 
     /// Records that an lkdtm crash type ran to its end in this process.
-    pub fn record_lkdtm_survival(&mut self, what: &'static str) {
-        self.lkdtm_survived = Some(what);
+    pub fn record_lkdtm_survival(&mut self, survival: Survival) {
+        self.lkdtm_survived = Some(survival);
     }
 }
 

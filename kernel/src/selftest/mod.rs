@@ -8,6 +8,7 @@
 
 mod exceptions;
 mod fixture;
+mod memory;
 mod mmu_tables;
 mod pan;
 mod processes;
@@ -33,8 +34,14 @@ pub struct Case {
 }
 
 /// Every suite, in run order.
-const SUITES: &[&[Case]] =
-    &[exceptions::CASES, mmu_tables::CASES, pan::CASES, uaccess::CASES, processes::CASES];
+const SUITES: &[&[Case]] = &[
+    exceptions::CASES,
+    mmu_tables::CASES,
+    memory::CASES,
+    pan::CASES,
+    uaccess::CASES,
+    processes::CASES,
+];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.
 const FAILING_CASE: Case = Case { name: "selftest.fails_on_purpose", run: fails_on_purpose };
@@ -47,6 +54,11 @@ fn fails_on_purpose(test: &mut Test) {
 static CURRENT_NUMBER: AtomicUsize = AtomicUsize::new(0);
 /// Its name, valid while `CURRENT_NUMBER` is not 0.
 static CURRENT_NAME: IrqSafeLock<&str> = IrqSafeLock::new("");
+
+/// Boot, before init ends: lets the suites write their ro_after_init data.
+pub fn init() {
+    memory::init();
+}
 
 /// Runs every case, prints KTAP, and powers off: status 0 only if every case passed.
 pub fn run(hook: Option<TestHook>) -> ! {

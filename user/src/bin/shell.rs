@@ -16,6 +16,7 @@ commands:
   provoke NAME      run crash type NAME in a child process and report how it died
   dacr              the DACR at each step of a system call, as the kernel reports it
   maps              this shell's memory mappings
+  ptdump            the page tables as the MMU walks them (this shell's and the kernel's)
   poweroff          power the machine off";
 
 fn run(_: &str) -> i32 {
@@ -32,6 +33,11 @@ fn run(_: &str) -> i32 {
             (Some("provoke"), Some(name), None) => provoke(name),
             (Some("dacr"), None, _) => dacr(),
             (Some("maps"), None, _) => maps(),
+            (Some("ptdump"), None, _) => {
+                if let Err(errno) = syscall::ptdump() {
+                    println!("ptdump: {errno}");
+                }
+            }
             (Some("poweroff"), None, _) => {
                 let _ = syscall::poweroff(0);
                 return 0;

@@ -46,5 +46,7 @@ fn run(_: &str) -> i32 {
         println!("tour[{pid}]: its mappings (all in domain 1):");
         let _ = syscall::write(1, &text[..length]);
     }
+    println!("tour[{pid}]: the page tables as the MMU walks them (ptdump):");
+    let _ = syscall::ptdump();
     0
 }

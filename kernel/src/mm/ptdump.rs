@@ -1,0 +1,296 @@
+//! The page-table dump: the translation tables as the MMU walks them, as address ranges with
+//! their domain, access, execute-never bits and memory type, merged where attributes are
+//! equal (in the spirit of Linux's `/sys/kernel/debug/kernel_page_tables`).
+//!
+//! ```text
+//! 0x80000000-0x8002a000  168K  k:RO u:--  x  .    dom 0 KERNEL   WBWA   global  page
+//! 0xf8000000-0xf8200000    2M  k:RW u:--  nx pxn  dom 2 IO       DEVICE global  section
+//! ```
+//!
+//! Columns: range, size, kernel access, user access, `x`/`nx` (XN), `pxn` (PXN, or PXNTABLE
+//! of the page's table), domain, memory type, `global`/`ng` (nG: tagged with the ASID),
+//! descriptor level. The merging and the format are pure logic, unit-tested on the host; the
+//! walk of the live tables is target-only.
+
+use super::descriptor::{AccessPermissions, Attributes, MemoryType};
+use crate::domain;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// The descriptor level a range was mapped at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granule {
+    /// 1 MiB sections.
+    Section,
+    /// 4 KiB small pages.
+    Page,
+}
+
+/// Everything the dump shows about a mapped range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// The domain (from the L1 entry).
+    pub domain: u32,
+    /// The leaf entry's attributes, with `privileged_execute_never` including PXNTABLE.
+    pub attributes: Attributes,
+    /// The level.
+    pub granule: Granule,
+}
+
+/// A run of addresses mapped alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MappedRange {
+    /// First address.
+    pub start: u32,
+    /// Bytes (u64: a range can end at 2^32).
+    pub size: u64,
+    /// How.
+    pub mapping: Mapping,
+}
+
+/// Builds the merged list: add ranges in address order.
+#[derive(Debug, Default)]
+pub struct Dump {
+    ranges: Vec<MappedRange>,
+}
+
+impl Dump {
+    /// An empty dump.
+    pub const fn new() -> Dump {
+        Dump { ranges: Vec::new() }
+    }
+
+    /// Adds `size` bytes at `start` mapped as `mapping`, merging with the previous range when
+    /// it ends at `start` with the same mapping.
+    pub fn add(&mut self, start: u32, size: u64, mapping: Mapping) {
+        if let Some(last) = self.ranges.last_mut()
+            && last.mapping == mapping
+            && last.start as u64 + last.size == start as u64
+        {
+            last.size += size;
+            return;
+        }
+        self.ranges.push(MappedRange { start, size, mapping });
+    }
+
+    /// The ranges, in address order.
+    pub fn ranges(&self) -> &[MappedRange] {
+        &self.ranges
+    }
+}
+
+fn access_text(readable: bool, writable: bool) -> &'static str {
+    match (readable, writable) {
+        (_, true) => "RW",
+        (true, false) => "RO",
+        (false, false) => "--",
+    }
+}
+
+fn domain_name(number: u32) -> &'static str {
+    match number {
+        domain::KERNEL => "KERNEL",
+        domain::USER => "USER",
+        domain::IO => "IO",
+        domain::VECTORS => "VECTORS",
+        _ => "?",
+    }
+}
+
+fn memory_text(memory: MemoryType) -> &'static str {
+    match memory {
+        MemoryType::StronglyOrdered => "SO",
+        MemoryType::Device => "DEVICE",
+        MemoryType::NormalUncached => "NC",
+        MemoryType::NormalWriteBack => "WBWA",
+        MemoryType::Other { .. } => "OTHER",
+    }
+}
+
+/// A size as the dump prints it: `4K`, `168K`, `2M`.
+pub struct Size(pub u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = if self.0.is_multiple_of(1 << 20) {
+            alloc::format!("{}M", self.0 >> 20)
+        } else {
+            alloc::format!("{}K", self.0 >> 10)
+        };
+        f.pad(&text)
+    }
+}
+
+impl fmt::Display for MappedRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let attributes = self.mapping.attributes;
+        let access = attributes.access;
+        let kernel_readable = !matches!(access, AccessPermissions::NoAccess);
+        write!(
+            f,
+            "{:#010x}-{:#010x} {:>5}  k:{} u:{}  {} {}  dom {} {:<7}  {:<6} {:<6}  {}",
+            self.start,
+            (self.start as u64 + self.size - 1) as u32,
+            Size(self.size),
+            access_text(kernel_readable, access.kernel_writable()),
+            access_text(access.user_readable(), access.user_writable()),
+            if attributes.execute_never { "nx" } else { "x " },
+            if attributes.privileged_execute_never { "pxn" } else { ".  " },
+            self.mapping.domain,
+            domain_name(self.mapping.domain),
+            memory_text(attributes.memory),
+            if attributes.global { "global" } else { "ng" },
+            match self.mapping.granule {
+                Granule::Section => "section",
+                Granule::Page => "page",
+            }
+        )
+    }
+}
+
+#[cfg(target_arch = "arm")]
+pub use target::{dump_kernel, dump_user, print};
+
+#[cfg(target_arch = "arm")]
+mod target {
+    use super::{Dump, Granule, Mapping};
+    use crate::mm::descriptor::{self, L1Entry, L2Entry, PAGE_SIZE, SECTION_SIZE};
+    use crate::mm::kernel_map::kernel_l1;
+    use crate::mm::linear;
+    use crate::println;
+
+    /// Walks L1 entries `[first, last)` of `entry(index)`.
+    fn walk(dump: &mut Dump, first: usize, last: usize, entry: impl Fn(usize) -> u32) {
+        for index in first..last {
+            let base = (index as u32) << 20;
+            match descriptor::decode_l1(entry(index)) {
+                L1Entry::Section { domain, attributes: Some(attributes), .. } => {
+                    let mapping = Mapping { domain, attributes, granule: Granule::Section };
+                    dump.add(base, SECTION_SIZE as u64, mapping);
+                }
+                L1Entry::PageTable { table, domain, privileged_execute_never } => {
+                    let entries = linear(table) as *const u32;
+                    for slot in 0..descriptor::L2_ENTRIES {
+                        // SAFETY: `table` is a live L2 table of the tables being dumped.
+                        let raw = unsafe { entries.add(slot).read_volatile() };
+                        if let L2Entry::SmallPage { attributes: Some(mut attributes), .. } =
+                            descriptor::decode_l2(raw)
+                        {
+                            attributes.privileged_execute_never |= privileged_execute_never;
+                            let mapping = Mapping { domain, attributes, granule: Granule::Page };
+                            dump.add(base + slot as u32 * PAGE_SIZE, PAGE_SIZE as u64, mapping);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The kernel half, from the kernel's L1 table.
+    pub fn dump_kernel() -> Dump {
+        let mut dump = Dump::new();
+        let table = kernel_l1();
+        walk(&mut dump, 2048, 4096, |index| table.0[index]);
+        dump
+    }
+
+    /// The user half of the running process (empty for the kernel itself).
+    pub fn dump_user() -> Dump {
+        let mut dump = Dump::new();
+        crate::process::with_current(|process| {
+            if let Some(space) = process.space() {
+                walk(&mut dump, 0, 2048, |index| space.l1_descriptor((index as u32) << 20));
+            }
+        });
+        dump
+    }
+
+    /// Prints both halves on the console.
+    pub fn print() {
+        let pid = crate::process::current_pid();
+        println!("---[ User space: TTBR0 of process {pid} ]---");
+        for range in dump_user().ranges() {
+            println!("{range}");
+        }
+        println!("---[ Kernel: TTBR1 ]---");
+        for range in dump_kernel().ranges() {
+            println!("{range}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::string::ToString;
+
+    fn page(attributes: Attributes, domain: u32) -> Mapping {
+        Mapping { domain, attributes, granule: Granule::Page }
+    }
+
+    #[test]
+    fn equal_neighbours_merge_and_others_do_not() {
+        let mut dump = Dump::new();
+        let text = page(Attributes::KERNEL_TEXT, 0);
+        let data = page(Attributes::KERNEL_DATA, 0);
+        dump.add(0x8000_0000, 4096, text);
+        dump.add(0x8000_1000, 4096, text);
+        dump.add(0x8000_2000, 4096, data);
+        // A hole: not merged even with equal attributes.
+        dump.add(0x8000_4000, 4096, data);
+        dump.add(0x8000_5000, 4096, page(Attributes::KERNEL_DATA, 1));
+        let ranges = dump.ranges();
+        assert_eq!(ranges.len(), 4);
+        assert_eq!((ranges[0].start, ranges[0].size), (0x8000_0000, 0x2000));
+        assert_eq!((ranges[2].start, ranges[2].size), (0x8000_4000, 0x1000));
+    }
+
+    #[test]
+    fn lines_read_as_documented() {
+        let text = MappedRange {
+            start: 0x8000_0000,
+            size: 0x2A000,
+            mapping: page(Attributes::KERNEL_TEXT, 0),
+        };
+        assert_eq!(
+            text.to_string(),
+            "0x80000000-0x80029fff  168K  k:RO u:--  x  .    dom 0 KERNEL   WBWA   global  page"
+        );
+        let device = MappedRange {
+            start: 0xF800_0000,
+            size: 2 << 20,
+            mapping: Mapping {
+                domain: domain::IO,
+                attributes: Attributes::DEVICE,
+                granule: Granule::Section,
+            },
+        };
+        assert_eq!(
+            device.to_string(),
+            "0xf8000000-0xf81fffff    2M  k:RW u:--  nx pxn  dom 2 IO       DEVICE global  section"
+        );
+        let user = MappedRange {
+            start: 0x0010_0000,
+            size: 0x2000,
+            mapping: page(
+                Attributes {
+                    privileged_execute_never: true,
+                    ..Attributes::user(AccessPermissions::Read, false)
+                },
+                1,
+            ),
+        };
+        assert_eq!(
+            user.to_string(),
+            "0x00100000-0x00101fff    8K  k:RO u:RO  x  pxn  dom 1 USER     WBWA   ng      page"
+        );
+        let top = MappedRange {
+            start: 0xFFF0_0000,
+            size: 1 << 20,
+            mapping: page(Attributes::KERNEL_DATA, 0),
+        };
+        assert!(top.to_string().starts_with("0xfff00000-0xffffffff    1M"));
+    }
+}
