@@ -32,10 +32,8 @@ impl Write for UartWriter {
     }
 }
 
-/// Programs the UART. Call once, before the first `print!`. Bytes that arrived before (QEMU
-/// feeds piped input from its first instant) are kept: switching the FIFOs on would drop them.
+/// Programs the UART. Call once, before the first `print!`.
 pub fn init() {
-    receive_interrupt();
     uart().init();
 }
 

@@ -34,7 +34,7 @@ register_bitfields! {
             /// Eight data bits.
             EightBits = 0b11
         ],
-        /// Enable the FIFOs.
+        /// Enable the FIFOs (left off: see `Pl011::init`).
         FEN OFFSET(4) NUMBITS(1) []
     ],
     /// Control register.
@@ -114,7 +114,10 @@ impl Pl011 {
         unsafe { self.registers.as_ref() }
     }
 
-    /// Programs 115200 8N1 with FIFOs, enables transmit and receive, and masks interrupts.
+    /// Programs 115200 8N1, enables transmit and receive, and masks interrupts. The FIFOs stay
+    /// off, as they are at reset: switching them on empties the receive FIFO, which would drop
+    /// a byte that arrived a moment before (QEMU feeds piped input from its first instant).
+    /// One byte at a time is plenty for a console; the sender keeps the rest until it is read.
     pub fn init(&self) {
         let regs = self.registers();
         self.flush();
@@ -123,7 +126,7 @@ impl Pl011 {
         let divisor_x64 = (REFERENCE_CLOCK_HZ * 4) / BAUD_RATE;
         regs.ibrd.set(divisor_x64 >> 6);
         regs.fbrd.set(divisor_x64 & 0x3F);
-        regs.lcr_h.write(LCR_H::WLEN::EightBits + LCR_H::FEN::SET);
+        regs.lcr_h.write(LCR_H::WLEN::EightBits);
         regs.imsc.set(0);
         // Receive and receive-timeout stay as they are: clearing them while bytes wait in the
         // FIFO would lose the interrupt for those bytes (QEMU raises it only when a byte
