@@ -33,6 +33,11 @@ pub fn init() {
     console::enable_input_interrupt();
 }
 
+/// Changes the tick period (the self-tests shorten it to land interrupts inside windows).
+pub fn set_tick_period(microseconds: u32) {
+    TIMER.start_periodic(microseconds);
+}
+
 /// Timer ticks since boot.
 pub fn ticks() -> u32 {
     TICKS.load(Ordering::Relaxed)

@@ -15,8 +15,8 @@
 //!    tables, the DACR, the MMU, the heap ([`mm`]); the vectors move to their alias in the
 //!    VECTORS domain; the exception table is sorted ([`uaccess::extable`]); the kernel becomes
 //!    process 0 ([`process`]) and the timer starts ([`interrupts`]); then the job the command
-//!    line chose ([`jobs`]): the tour (default), `lkdtm=`, the shell, or the self-tests
-//!    ([`selftest`]).
+//!    line chose ([`jobs`]): the tour (default), `lkdtm=`, the shell, one program (`init=`),
+//!    the fuzzer (`fuzz=`), or the self-tests ([`selftest`]).
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
 //! ## The protection, piece by piece
@@ -31,6 +31,9 @@
 //! - [`arch::exception`] with `arch/vectors.s`: every exception saves the DACR in the trap
 //!   frame, closes the window, and restores it on the way out (the data abort path keeps it);
 //!   a fault on a listed user access resumes at its fixup; a domain fault is never fixed up.
+//! - [`invariants`]: the DACR checked at every kernel entry, every return to user mode and
+//!   every context switch; a violation is reported with where it happened, and counted.
+//!   (`tools/windowcheck` proves the same discipline statically, from the machine code.)
 //! - [`oops`]: Linux-style reports with a call trace named from the embedded symbol table
 //!   ([`symbols`], written after linking by `tools/ksyms`); an oops in a system call kills
 //!   only the calling process.
@@ -40,8 +43,9 @@
 //! - [`process`]: user programs (the `user/` crate, embedded at build time) loaded by a
 //!   validating ELF loader ([`process::loader`]) into their own address space; round-robin
 //!   scheduling, preemption by the timer at the return to user mode, `spawn`/`exit`/`wait`.
-//! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`].
-//! - [`lkdtm`]: the crash types ACCESS_USERSPACE and EXEC_USERSPACE, run by `provoke`.
+//! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
+//!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
+//! - [`lkdtm`]: lkdtm's perms family (13 crash types), run by `provoke`.
 //!
 //! ## Where the rest is
 //!
@@ -81,6 +85,8 @@ pub mod drivers;
 pub mod init;
 #[cfg(target_arch = "arm")]
 pub mod interrupts;
+#[cfg(target_arch = "arm")]
+pub mod invariants;
 #[cfg(target_arch = "arm")]
 pub mod jobs;
 #[cfg(target_arch = "arm")]

@@ -19,7 +19,7 @@ use crate::domain::{DACR_KERNEL, DACR_USER};
 use crate::fault::FaultStatus;
 use crate::memory_map::VECTORS;
 use crate::oops::{self, AbortKind, FaultHeadline};
-use crate::{interrupts, process, selftest, syscall, uaccess};
+use crate::{interrupts, invariants, process, selftest, syscall, uaccess};
 use aarch32_cpu::register::{Dfar, Dfsr, Ifar, Ifsr, SysRegRead};
 use core::fmt;
 
@@ -65,6 +65,11 @@ pub unsafe fn install(pan: bool) {
 /// True when exceptions save, close and restore the DACR (pan=on).
 pub fn pan_enabled() -> bool {
     PAN.get()
+}
+
+/// The DACR of kernel mode with the window closed, for this boot.
+pub fn kernel_dacr() -> u32 {
+    if pan_enabled() { DACR_KERNEL } else { DACR_USER }
 }
 
 /// The exception return into user mode for the installed vector set: where a new process's
@@ -160,6 +165,7 @@ extern "C" fn handle_unused_vector(frame: &mut TrapFrame) {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_undefined_instruction(frame: &mut TrapFrame) {
+    invariants::check_entry(ExceptionKind::UndefinedInstruction, frame);
     // LR is the instruction's address + 4 in ARM state, + 2 in Thumb state (ARM ARM B1.8.3).
     let size = if frame.psr().is_thumb() { 2 } else { 4 };
     frame.pc = frame.pc.wrapping_sub(size);
@@ -182,6 +188,7 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
         // The kernel itself never issues an SVC: its entry path assumes a user caller.
         return dispatch_unexpected(frame, Event::new(ExceptionKind::SupervisorCall));
     }
+    invariants::check_entry(ExceptionKind::SupervisorCall, frame);
     let entry_dacr = mmu::read_dacr();
     // System calls run with interrupts on: a long copy can be interrupted, the window
     // included (the IRQ entry closes it and the return reopens it).
@@ -190,6 +197,7 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
     syscall::dispatch(frame, entry_dacr);
     let _ = cpu::mask_irqs();
     process::before_return_to_user();
+    invariants::check_return_to_user(frame);
 }
 
 fn is_semihosting_call(address: u32) -> bool {
@@ -200,6 +208,7 @@ fn is_semihosting_call(address: u32) -> bool {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_prefetch_abort(frame: &mut TrapFrame) {
+    invariants::check_entry(ExceptionKind::PrefetchAbort, frame);
     let status = FaultStatus::instruction(<Ifsr as SysRegRead>::read_raw());
     let address = Ifar::read().0;
     let event =
@@ -216,6 +225,7 @@ extern "C" fn handle_prefetch_abort(frame: &mut TrapFrame) {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
+    invariants::check_entry(ExceptionKind::DataAbort, frame);
     let status = FaultStatus::data(<Dfsr as SysRegRead>::read_raw());
     let address = Dfar::read().0;
     let event =
@@ -237,12 +247,14 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
 
 #[unsafe(no_mangle)]
 extern "C" fn handle_irq(frame: &mut TrapFrame) {
+    invariants::check_entry(ExceptionKind::Irq, frame);
     if selftest::catch_expected(frame, &Event::new(ExceptionKind::Irq)) {
         return;
     }
     interrupts::handle();
     if frame.from_user() {
         process::before_return_to_user();
+        invariants::check_return_to_user(frame);
     }
 }
 

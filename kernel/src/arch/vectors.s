@@ -10,8 +10,8 @@
 //
 // The DACR with PAN on (linux-sw-pan.md, "Exceptions and the DACR"):
 // - entry from any mode saves the DACR in the frame and closes the window (DACR_KERNEL, isb),
-//   except the data abort entry, which keeps the interrupted value so that a fault inside an
-//   open window returns to it still open;
+//   except the data abort entry from kernel mode, which keeps the interrupted value so that a
+//   fault inside an open window returns to it still open (from user mode it closes it);
 // - the syscall entry comes from user mode only, where the DACR is DACR_USER by definition:
 //   it closes the window without saving;
 // - the return to kernel mode restores the saved DACR; the return to user mode writes
@@ -66,7 +66,7 @@ exception_vectors_nopan:
 // What an entry does with the DACR.
     .equ DACR_UNTOUCHED, 0      // pan=off: the DACR is constant
     .equ DACR_SAVE_CLOSE, 1     // save it in the frame, close the window
-    .equ DACR_SAVE_KEEP, 2      // save it, leave it as it is (data abort)
+    .equ DACR_SAVE_KEEP, 2      // save it; close it only if user mode was interrupted (data abort)
     .equ DACR_CLOSE, 3          // close the window; the frame is a user frame (syscall)
 
 // name: the stub; lr_offset: LR minus the preferred return address (ARM ARM B1.8.3);
@@ -88,11 +88,17 @@ exception_vectors_nopan:
     mrc     p15, 0, r1, c3, c0, 0
     str     r1, [sp, #{FRAME_DACR}]
     .endif
-    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_CLOSE)
+    .if \dacr == DACR_SAVE_KEEP
+    ldr     r2, [sp, #{FRAME_SPSR}]
+    tst     r2, #0xF                        // User mode is the only mode with M[3:0] = 0
+    bne     2f
+    .endif
+    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_CLOSE) || (\dacr == DACR_SAVE_KEEP)
     mov     r1, #{DACR_KERNEL}
     mcr     p15, 0, r1, c3, c0, 0
     isb
     .endif
+2:
     mov     r0, sp
     // The kernel may be interrupted with SP 4 mod 8; AAPCS wants 8 at a call. r4 is
     // callee-saved, so it still holds the frame address when the handler returns.

@@ -52,6 +52,9 @@ fn ready(table: &Table, process: &Process) -> bool {
 /// waits for an interrupt when none can. Returns when the running process is chosen again.
 pub fn schedule() {
     let irq_state = cpu::mask_irqs();
+    // Preemption inside a system call is impossible by design: a process leaves the CPU only
+    // here, never with a uaccess window open.
+    crate::invariants::check_switch();
     loop {
         let switch = {
             let mut table = TABLE.lock();

@@ -1,0 +1,105 @@
+//! Run-time checks of the DACR discipline: what the DACR must be at every kernel entry, on the
+//! way back to user mode, and at every context switch.
+//!
+//! A violation is reported with where it happened and counted; it does not stop the kernel
+//! (the fuzzer counts window leaks instead of dying on the first). The checks cost a CP15 read
+//! and a compare per exception (measured by `make bench`), so they are always on.
+
+use crate::arch::exception::{self, ExceptionKind};
+use crate::arch::mmu;
+use crate::arch::trap_frame::TrapFrame;
+use crate::console::EmergencyWriter;
+use core::fmt::Write;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+static ENTRY_VIOLATIONS: AtomicU32 = AtomicU32::new(0);
+static WINDOW_LEAKS: AtomicU32 = AtomicU32::new(0);
+static SWITCH_VIOLATIONS: AtomicU32 = AtomicU32::new(0);
+/// IRQs that arrived while the interrupted kernel code had a window open.
+static IRQS_INSIDE_WINDOWS: AtomicU32 = AtomicU32::new(0);
+
+/// The counters, for the fuzzer's summary and the self-tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Kernel entries that found the DACR wrong.
+    pub entry_violations: u32,
+    /// Returns to user mode with the window still open.
+    pub window_leaks: u32,
+    /// Context switches with the window open.
+    pub switch_violations: u32,
+    /// IRQs taken inside an open window (and handled with it closed).
+    pub irqs_inside_windows: u32,
+}
+
+/// The counters now.
+pub fn counters() -> Counters {
+    Counters {
+        entry_violations: ENTRY_VIOLATIONS.load(Ordering::Relaxed),
+        window_leaks: WINDOW_LEAKS.load(Ordering::Relaxed),
+        switch_violations: SWITCH_VIOLATIONS.load(Ordering::Relaxed),
+        irqs_inside_windows: IRQS_INSIDE_WINDOWS.load(Ordering::Relaxed),
+    }
+}
+
+fn report(what: &str, place: core::fmt::Arguments<'_>, found: u32, expected: u32) {
+    let _ = writeln!(
+        EmergencyWriter,
+        "swpan: DACR invariant broken: {what} ({place}): DACR {found:#04x}, expected {expected:#04x}"
+    );
+}
+
+/// At the start of every Rust exception handler: the entry stub closed the window (or, on
+/// the data abort path from kernel mode, kept the interrupted value).
+pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
+    let found = mmu::read_dacr();
+    let expected = if kind == ExceptionKind::DataAbort && !frame.from_user() {
+        exception::interrupted_dacr(frame)
+    } else {
+        exception::kernel_dacr()
+    };
+    if found != expected {
+        ENTRY_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
+        report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);
+    }
+    if kind == ExceptionKind::Irq
+        && !frame.from_user()
+        && exception::pan_enabled()
+        && crate::domain::window_open(frame.dacr)
+    {
+        IRQS_INSIDE_WINDOWS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Before every return to user mode: no window may be left open by the kernel (the return
+/// path then writes the user value itself).
+pub fn check_return_to_user(frame: &TrapFrame) {
+    let found = mmu::read_dacr();
+    let expected = exception::kernel_dacr();
+    if found != expected {
+        WINDOW_LEAKS.fetch_add(1, Ordering::Relaxed);
+        let pid = crate::process::current_pid();
+        report(
+            "window left open on the return to user mode",
+            format_args!("pid {pid}, user pc {:#010x}", frame.pc),
+            found,
+            expected,
+        );
+    }
+}
+
+/// At every context switch: the window is never open across one (the design that makes the
+/// DACR safe to leave out of the switch).
+pub fn check_switch() {
+    let found = mmu::read_dacr();
+    let expected = exception::kernel_dacr();
+    if found != expected {
+        SWITCH_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
+        let pid = crate::process::current_pid();
+        report(
+            "context switch with a window open",
+            format_args!("leaving pid {pid}"),
+            found,
+            expected,
+        );
+    }
+}
