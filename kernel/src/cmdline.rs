@@ -17,6 +17,15 @@ pub enum Job<'a> {
     Shell,
     /// Run the named lkdtm crash types, comma-separated, each in a fresh process.
     Lkdtm(&'a str),
+    /// Run one embedded user program as the first process, powering off with its verdict.
+    Init(&'a str),
+    /// Fuzz the system calls: `count` calls from seed `seed`.
+    Fuzz {
+        /// The seed.
+        seed: u64,
+        /// How many calls.
+        count: u64,
+    },
 }
 
 /// A fault provoked on purpose, for the integration tests of the failure paths.
@@ -116,6 +125,8 @@ pub const KEYS: &[KeyInfo] = &[
         value: "=NAME[,NAME...]",
         help: "run lkdtm crash types, one process each",
     },
+    KeyInfo { key: "init", value: "=PROGRAM", help: "run one user program, exit with its verdict" },
+    KeyInfo { key: "fuzz", value: "=SEED,COUNT", help: "COUNT random system calls from SEED" },
     KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
     KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
@@ -198,6 +209,16 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
                 Some(Job::Shell)
             }
             "lkdtm" => Some(Job::Lkdtm(required(info, value)?)),
+            "init" => Some(Job::Init(required(info, value)?)),
+            "fuzz" => {
+                let text = required(info, value)?;
+                let bad = Error::BadValue { key: info.key, value: text, expected: info.value };
+                let (seed, count) = text.split_once(',').ok_or(bad)?;
+                match (seed.parse(), count.parse()) {
+                    (Ok(seed), Ok(count)) if count > 0 => Some(Job::Fuzz { seed, count }),
+                    _ => return Err(bad),
+                }
+            }
             "pan" => {
                 parsed.pan = on_off(info, value)?;
                 None
@@ -363,6 +384,13 @@ mod tests {
         assert!(matches!(parse("lkdtm"), Err(Error::BadValue { key: "lkdtm", .. })));
         assert_eq!(parse("selftest lkdtm=X"), Err(Error::ConflictingJobs("selftest", "lkdtm=X")));
         assert_eq!(parse("shell=1"), Err(Error::UnexpectedValue("shell")));
+        assert_eq!(parse("fuzz=7,200000").unwrap().job, Job::Fuzz { seed: 7, count: 200_000 });
+        assert_eq!(parse("init=usertest").unwrap().job, Job::Init("usertest"));
+        assert!(matches!(parse("init="), Err(Error::BadValue { key: "init", value: "", .. })));
+        assert_eq!(parse("init=a shell"), Err(Error::ConflictingJobs("init=a", "shell")));
+        for bad in ["fuzz=7", "fuzz=x,5", "fuzz=7,0", "fuzz=7,-1", "fuzz=,5"] {
+            assert!(matches!(parse(bad), Err(Error::BadValue { key: "fuzz", .. })), "{bad}");
+        }
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! System calls: the Linux ARM EABI convention, numbers from `swpan_abi::syscall`.
 //!
 //! Every pointer a call receives is a [`UserPtr`] and reaches memory only through the
-//! uaccess API ([`crate::uaccess`]): a bad pointer is EFAULT, never an oops. Buffers in the
-//! kernel are small and on the stack, so no user-controlled size ever sizes an allocation.
+//! uaccess API ([`crate::uaccess`]): a bad pointer is EFAULT, never an oops. Bounce buffers
+//! are small, on the stack, and guarded by canaries that are checked after every copy; the
+//! one user-sized allocation (the loopback device) is capped and fallible.
+//!
+//! File descriptors: 0 the console's input, 1 and 2 its output, [`NULL_DEVICE`] (3) discards
+//! what is written and reads as end of file, [`LOOPBACK`] (4) gives a process back what it
+//! wrote (up to [`LOOPBACK_CAPACITY`] bytes).
 
 use crate::arch::trap_frame::TrapFrame;
 use crate::arch::{exception, mmu};
@@ -23,6 +28,7 @@ type SyscallResult = Result<u32, Errno>;
 pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
     let [a0, a1, a2, a3, _a4, _a5] =
         [frame.r[0], frame.r[1], frame.r[2], frame.r[3], frame.r[4], frame.r[5]];
+    statistics::count_call();
     let result = match frame.r[7] {
         number::EXIT => process::exit_current(Death::Exited(a0 as i32)),
         number::READ => read(a0, UserPtr::new(a1), a2),
@@ -42,51 +48,136 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::UACCESS_REPORT => uaccess_report(UserPtr::new(a0), entry_dacr),
         number::MAPS => maps(UserPtr::new(a0), a1),
         number::LKDTM_LIST => lkdtm_list(UserPtr::new(a0), a1),
+        number::CACHEFLUSH => cacheflush(a0, a1, a2),
         number::PTDUMP => {
             crate::mm::ptdump::print();
             Ok(0)
         }
         _ => Err(Errno::ENOSYS),
     };
+    statistics::count_result(result);
     frame.r[0] = match result {
         Ok(value) => value,
         Err(errno) => (errno.number() as i32).wrapping_neg() as u32,
     };
 }
 
+/// The null device.
+pub const NULL_DEVICE: u32 = 3;
+/// The loopback device.
+pub const LOOPBACK: u32 = 4;
+/// The most bytes a process's loopback holds.
+pub const LOOPBACK_CAPACITY: usize = 16 * 1024;
+
+// Every process full of loopback bytes takes at most a quarter of the kernel heap, so that a
+// user cannot starve the kernel's own infallible allocations (docs/hostile-input.md).
+const _: () = assert!(
+    process::MAX_PROCESSES * LOOPBACK_CAPACITY <= crate::mm::heap::SIZE / 4,
+    "the loopbacks could exhaust the heap"
+);
+
+/// A bounce buffer between two canaries: a copy that ever wrote outside the buffer would
+/// change one of them, and `check` would report it as the kernel bug it is.
+#[repr(C)]
+struct Guarded<const N: usize> {
+    front: u32,
+    bytes: [u8; N],
+    back: u32,
+}
+
+const CANARY: u32 = 0xC0DE_CAFE;
+
+impl<const N: usize> Guarded<N> {
+    fn new() -> Self {
+        Guarded { front: CANARY, bytes: [0; N], back: CANARY }
+    }
+
+    fn check(&self) {
+        // Volatile reads: the compiler cannot know a copy may have touched them.
+        let (front, back) = (&raw const self.front, &raw const self.back);
+        // SAFETY: both fields are live and aligned.
+        let intact = unsafe { front.read_volatile() == CANARY && back.read_volatile() == CANARY };
+        assert!(intact, "a uaccess copy wrote outside its kernel buffer");
+    }
+}
+
 /// Size of the kernel's bounce buffer for console I/O.
 const CHUNK: usize = 256;
 
 fn read(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
-    if fd != 0 {
+    if !matches!(fd, 0 | NULL_DEVICE | LOOPBACK) {
         return Err(Errno::EBADF);
     }
     access_ok(buffer.address(), count)?;
-    if count == 0 {
+    if count == 0 || fd == NULL_DEVICE {
         return Ok(0);
     }
+    if fd == LOOPBACK {
+        return read_loopback(buffer, count);
+    }
     process::wait_for_console_input();
-    let mut bytes = [0u8; CHUNK];
-    let length = console::read_input(&mut bytes[..(count as usize).min(CHUNK)]);
-    copy_to_user(buffer, &bytes[..length])?;
+    let mut bytes = Guarded::<CHUNK>::new();
+    let length = console::read_input(&mut bytes.bytes[..(count as usize).min(CHUNK)]);
+    copy_to_user(buffer, &bytes.bytes[..length])?;
     Ok(length as u32)
 }
 
+fn read_loopback(buffer: UserPtr<u8>, count: u32) -> SyscallResult {
+    // The buffer leaves the process table while it is copied, so that the copy runs with
+    // interrupts on and no lock held.
+    let mut stored = process::with_current(|process| core::mem::take(&mut process.loopback));
+    let length = (count as usize).min(stored.len());
+    let result = copy_to_user(buffer, &stored[..length]);
+    if result.is_ok() {
+        stored.drain(..length);
+    }
+    process::with_current(|process| process.loopback = stored);
+    result.map(|()| length as u32)
+}
+
+fn write_loopback(buffer: UserPtr<u8>, count: u32) -> SyscallResult {
+    let mut stored = process::with_current(|process| core::mem::take(&mut process.loopback));
+    let room = LOOPBACK_CAPACITY - stored.len();
+    let length = (count as usize).min(room);
+    let result = if count > 0 && length == 0 {
+        Err(Errno::EAGAIN)
+    } else if stored.try_reserve_exact(length).is_err() {
+        Err(Errno::ENOMEM)
+    } else {
+        let start = stored.len();
+        stored.resize(start + length, 0);
+        let copied = copy_from_user(&mut stored[start..], buffer);
+        if copied.is_err() {
+            stored.truncate(start);
+        }
+        copied.map(|()| length as u32)
+    };
+    process::with_current(|process| process.loopback = stored);
+    result
+}
+
 fn write(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
-    if fd != 1 && fd != 2 {
+    if !matches!(fd, 1 | 2 | NULL_DEVICE | LOOPBACK) {
         return Err(Errno::EBADF);
     }
     access_ok(buffer.address(), count)?;
+    if fd == LOOPBACK {
+        return write_loopback(buffer, count);
+    }
     let mut written = 0u32;
-    let mut bytes = [0u8; CHUNK];
+    let mut bytes = Guarded::<CHUNK>::new();
     while written < count {
         let length = ((count - written) as usize).min(CHUNK);
         let source = buffer.byte_add(written).ok_or(Errno::EFAULT)?;
-        if let Err(error) = copy_from_user(&mut bytes[..length], source) {
+        let copied = copy_from_user(&mut bytes.bytes[..length], source);
+        bytes.check();
+        if let Err(error) = copied {
             // What was written stays written, as on Linux: report it, or the fault if nothing.
             return if written > 0 { Ok(written) } else { Err(error) };
         }
-        console::write_bytes(&bytes[..length]);
+        if fd != NULL_DEVICE {
+            console::write_bytes(&bytes.bytes[..length]);
+        }
         written += length as u32;
     }
     Ok(written)
@@ -114,17 +205,22 @@ fn mmap2(
 }
 
 /// Copies in a NUL-terminated user string of at most `N - 1` bytes.
-fn user_string<const N: usize>(pointer: UserPtr<u8>, buffer: &mut [u8; N]) -> Result<&str, Errno> {
-    let length = strncpy_from_user(buffer, pointer)?;
+fn user_string<const N: usize>(
+    pointer: UserPtr<u8>,
+    buffer: &mut Guarded<N>,
+) -> Result<&str, Errno> {
+    let copied = strncpy_from_user(&mut buffer.bytes, pointer);
+    buffer.check();
+    let length = copied?;
     if length == N {
         return Err(Errno::ENAMETOOLONG);
     }
-    core::str::from_utf8(&buffer[..length]).map_err(|_| Errno::EINVAL)
+    core::str::from_utf8(&buffer.bytes[..length]).map_err(|_| Errno::EINVAL)
 }
 
 fn spawn(program: UserPtr<u8>, argument: UserPtr<u8>) -> SyscallResult {
-    let mut program_buffer = [0u8; 32];
-    let mut argument_buffer = [0u8; 128];
+    let mut program_buffer = Guarded::<32>::new();
+    let mut argument_buffer = Guarded::<128>::new();
     let program = user_string(program, &mut program_buffer)?;
     let argument = user_string(argument, &mut argument_buffer)?;
     process::spawn(program, argument, process::current_pid())
@@ -183,8 +279,34 @@ pub fn exit_info(reaped: &Reaped) -> ExitInfo {
     info
 }
 
+/// ARM's `cacheflush(start, end, flags)`: cleans the data cache and invalidates the
+/// instruction cache over `[start, end)` of the caller's memory, so that code it wrote can
+/// run. The maintenance runs on user addresses, so inside a window (the path Linux once left
+/// unopened); at most [`CACHEFLUSH_LIMIT`] bytes per call.
+fn cacheflush(start: u32, end: u32, flags: u32) -> SyscallResult {
+    if flags != 0 || end < start {
+        return Err(Errno::EINVAL);
+    }
+    let length = end - start;
+    access_ok(start, length)?;
+    if length > CACHEFLUSH_LIMIT {
+        return Err(Errno::EINVAL);
+    }
+    let mapped = process::with_current(|process| {
+        let first = start & !(crate::mm::descriptor::PAGE_SIZE - 1);
+        process.regions.iter().any(|region| region.start <= first && end <= region.end)
+    });
+    if !mapped {
+        return Err(Errno::EINVAL);
+    }
+    crate::uaccess::flush_user_caches(UserPtr::new(start), length).map(|()| 0)
+}
+
+/// The most bytes one `cacheflush` covers.
+pub const CACHEFLUSH_LIMIT: u32 = 1 << 20;
+
 fn provoke(name: UserPtr<u8>) -> SyscallResult {
-    let mut buffer = [0u8; 64];
+    let mut buffer = Guarded::<64>::new();
     let name = user_string(name, &mut buffer)?;
     lkdtm::provoke(name).map(|()| 0)
 }
@@ -246,4 +368,59 @@ fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
         used = line_end;
     }
     copy_text(buffer, length, &text[..used])
+}
+
+/// Counts of system calls and their results, for the fuzzer's report.
+pub mod statistics {
+    use super::SyscallResult;
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+    static ENABLED: AtomicBool = AtomicBool::new(false);
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    static SUCCESSES: AtomicU32 = AtomicU32::new(0);
+    /// Failures by errno number (Linux's numbers stay below 64 here).
+    static FAILURES: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
+
+    /// Starts counting from zero.
+    pub fn start() {
+        CALLS.store(0, Ordering::Relaxed);
+        SUCCESSES.store(0, Ordering::Relaxed);
+        for counter in &FAILURES {
+            counter.store(0, Ordering::Relaxed);
+        }
+        ENABLED.store(true, Ordering::Relaxed);
+    }
+
+    pub(super) fn count_call() {
+        if ENABLED.load(Ordering::Relaxed) {
+            CALLS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(super) fn count_result(result: SyscallResult) {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return;
+        }
+        match result {
+            Ok(_) => SUCCESSES.fetch_add(1, Ordering::Relaxed),
+            Err(errno) => {
+                FAILURES[(errno.number() as usize).min(63)].fetch_add(1, Ordering::Relaxed)
+            }
+        };
+    }
+
+    /// System calls entered since `start`.
+    pub fn calls() -> u32 {
+        CALLS.load(Ordering::Relaxed)
+    }
+
+    /// Calls that succeeded.
+    pub fn successes() -> u32 {
+        SUCCESSES.load(Ordering::Relaxed)
+    }
+
+    /// Calls that failed with errno `number`.
+    pub fn failures(number: u32) -> u32 {
+        FAILURES.get(number as usize).map_or(0, |counter| counter.load(Ordering::Relaxed))
+    }
 }

@@ -3,8 +3,12 @@
 //! - `tour` (the default, `make run`): the guided demonstration.
 //! - `lkdtm=NAME,...`: each crash type in a fresh process, one summary line each.
 //! - `shell` (`make shell`): the interactive shell, a user program.
+//! - `init=PROGRAM`: one user program, powering off with its verdict.
+//! - `fuzz=SEED,COUNT` (`make fuzz`): the system call fuzzer.
 //! - `selftest`: the in-kernel self-tests ([`crate::selftest`]).
 
+pub mod fuzz;
+pub mod init;
 pub mod lkdtm;
 pub mod shell;
 pub mod tour;

@@ -18,9 +18,12 @@ macro_rules! programs {
 }
 
 programs! {
+    "badptr" => "SWPAN_USER_BADPTR",
+    "fuzz" => "SWPAN_USER_FUZZ",
     "provoke" => "SWPAN_USER_PROVOKE",
     "shell" => "SWPAN_USER_SHELL",
     "tour" => "SWPAN_USER_TOUR",
+    "true" => "SWPAN_USER_TRUE",
     "usertest" => "SWPAN_USER_USERTEST",
 }
 

@@ -151,6 +151,8 @@ pub struct Process {
     death: Option<Death>,
     lkdtm_survived: Option<Survival>,
     pub(super) kill_pending: bool,
+    /// What the process wrote to its loopback device and has not read back.
+    pub loopback: alloc::vec::Vec<u8>,
 }
 
 pub(super) struct Table {
@@ -176,6 +178,7 @@ pub fn init() {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        loopback: alloc::vec::Vec::new(),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
 }
@@ -288,6 +291,7 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        loopback: alloc::vec::Vec::new(),
     });
     table.processes.insert(pid, process);
     Ok(pid)

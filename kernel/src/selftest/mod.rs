@@ -8,10 +8,12 @@
 
 mod exceptions;
 mod fixture;
+mod invariants;
 mod memory;
 mod mmu_tables;
 mod pan;
 mod processes;
+mod regressions;
 mod uaccess;
 
 use crate::arch::exception::{self, Event, ExceptionKind};
@@ -41,6 +43,8 @@ const SUITES: &[&[Case]] = &[
     pan::CASES,
     uaccess::CASES,
     processes::CASES,
+    regressions::CASES,
+    invariants::CASES,
 ];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.
@@ -136,8 +140,20 @@ impl Test {
         resume: Resume,
         trigger: impl FnOnce(),
     ) -> Option<Caught> {
+        self.expect_exception_then(kind, resume, None, trigger)
+    }
+
+    /// As [`Test::expect_exception`], and runs `inside_handler` in the handler once the
+    /// exception is recorded.
+    pub fn expect_exception_then(
+        &mut self,
+        kind: ExceptionKind,
+        resume: Resume,
+        inside_handler: Option<fn()>,
+        trigger: impl FnOnce(),
+    ) -> Option<Caught> {
         *CAUGHT.lock() = None;
-        *EXPECTED.lock() = Some(Expected { kind, resume });
+        *EXPECTED.lock() = Some(Expected { kind, resume, inside_handler });
         trigger();
         let not_taken = EXPECTED.lock().take();
         let caught = CAUGHT.lock().take();
@@ -162,6 +178,9 @@ pub enum Resume {
 struct Expected {
     kind: ExceptionKind,
     resume: Resume,
+    /// Run inside the handler, after the exception is recorded: a way to nest a second
+    /// exception inside the first.
+    inside_handler: Option<fn()>,
 }
 
 /// What the handler saw of an expected exception.
@@ -183,6 +202,19 @@ pub struct Caught {
 
 static EXPECTED: IrqSafeLock<Option<Expected>> = IrqSafeLock::new(None);
 static CAUGHT: IrqSafeLock<Option<Caught>> = IrqSafeLock::new(None);
+static NESTED: IrqSafeLock<Option<Caught>> = IrqSafeLock::new(None);
+
+/// The nested exception recorded while handling the first, taken (see [`expect_nested`]).
+pub fn nested_caught() -> Option<Caught> {
+    NESTED.lock().take()
+}
+
+/// Declares, from inside a handler, the exception the code about to run will raise (for the
+/// nested-exception test): it is recorded like the first, in [`nested_caught`].
+pub fn expect_nested(kind: ExceptionKind) {
+    *EXPECTED.lock() =
+        Some(Expected { kind, resume: Resume::NextInstruction, inside_handler: None });
+}
 
 /// Called by every exception handler first: if a case declared this kind of exception, takes
 /// it (records it, moves the return address) and returns true.
@@ -206,7 +238,15 @@ pub fn catch_expected(frame: &mut TrapFrame, event: &Event) -> bool {
         handler_dacr: mmu::read_dacr(),
     };
     if let Some(mut slot) = CAUGHT.try_lock() {
-        *slot = Some(caught);
+        if slot.is_some() {
+            // A second exception while the first is being handled: the nested-exception test.
+            *NESTED.lock() = Some(caught);
+        } else {
+            *slot = Some(caught);
+        }
+    }
+    if let Some(action) = expected.inside_handler {
+        action();
     }
     frame.pc = match expected.resume {
         Resume::NextInstruction => {

@@ -18,6 +18,7 @@ pub const CASES: &[Case] = &[
         name: "processes.a_spinning_process_is_preempted_and_killed",
         run: preempted_and_killed,
     },
+    Case { name: "processes.irqs_inside_windows", run: irqs_inside_windows },
 ];
 
 fn run_child(test: &mut Test, program: &str, argument: &str) -> Option<Reaped> {
@@ -112,4 +113,42 @@ fn preempted_and_killed(test: &mut Test) {
         ),
         Err(errno) => test.fail(format_args!("wait: {errno}")),
     }
+}
+
+fn irqs_inside_windows(test: &mut Test) {
+    // A 50 us tick against two processes copying 16 KiB at a time: interrupts land inside
+    // copy windows. Each must be handled with the window closed and return to it open, and
+    // every byte must come back.
+    let before = crate::invariants::counters();
+    interrupts::set_tick_period(50);
+    let pids = [
+        process::spawn("usertest", "copy 300", KERNEL_PID),
+        process::spawn("usertest", "copy 300", KERNEL_PID),
+    ];
+    let mut ends = [None, None];
+    for (index, pid) in pids.iter().enumerate() {
+        match pid {
+            Ok(pid) => ends[index] = process::wait(Some(*pid)).ok().map(|reaped| reaped.death),
+            Err(errno) => test.fail(format_args!("spawn: {errno}")),
+        }
+    }
+    interrupts::set_tick_period(interrupts::TICK_MICROSECONDS);
+    for end in ends {
+        test.check_eq("a copier's end (0: every round byte-exact)", end, Some(Death::Exited(0)));
+    }
+    let after = crate::invariants::counters();
+    let inside = after.irqs_inside_windows - before.irqs_inside_windows;
+    // Without PAN there is no window to land in: the DACR never changes.
+    test.check(
+        "interrupts landed inside windows",
+        inside > 0 || !crate::arch::exception::pan_enabled(),
+    );
+    crate::println!("# processes.irqs_inside_windows: {inside} interrupts inside a window");
+    test.check_eq("entries with the window open", after.entry_violations, before.entry_violations);
+    test.check_eq("windows leaked to user mode", after.window_leaks, before.window_leaks);
+    test.check_eq(
+        "switches with the window open",
+        after.switch_violations,
+        before.switch_violations,
+    );
 }

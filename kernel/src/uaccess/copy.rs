@@ -413,3 +413,56 @@ pub unsafe fn raw_strnlen_user(source: u32, limit: u32) -> (u32, bool, bool) {
     };
     (length, terminated != 0, faulted != 0)
 }
+
+/// Cache line size used for maintenance by address (the Cortex-A15's is 64 bytes; 32 covers
+/// every ARMv7 core, at worst maintaining a line twice).
+const CACHE_LINE: u32 = 32;
+
+/// Cleans the data cache and invalidates the instruction cache by address over the user
+/// range `[start, end)`, then the branch predictor. Returns true if an operation faulted.
+///
+/// # Safety
+///
+/// `[start, end)` must have passed `access_ok`.
+#[inline(always)]
+pub unsafe fn raw_flush_user_caches(start: u32, end: u32) -> bool {
+    let faulted: u32;
+    // SAFETY: the caller's contract; each maintenance operation on a user address is listed,
+    // its fixup skips to the barriers and the close with `faulted` set.
+    unsafe {
+        asm!(
+            window_open!("{saved}", "{scratch}"),
+            "mov {faulted}, #0",
+            "bic {line}, {start}, #{line_mask}",
+            "2:",
+            "cmp {line}, {end}",
+            "bhs 3f",
+            "20: mcr p15, 0, {line}, c7, c11, 1",
+            extable!("20b", "9f"),
+            "21: mcr p15, 0, {line}, c7, c5, 1",
+            extable!("21b", "9f"),
+            "add {line}, {line}, #{line_size}",
+            "b 2b",
+            "9:",
+            "mov {faulted}, #1",
+            "3:",
+            "dsb",
+            "mcr p15, 0, {faulted}, c7, c5, 6",
+            "dsb",
+            "isb",
+            window_close!("{saved}"),
+            saved = out(reg) _,
+            scratch = out(reg) _,
+            user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
+            line_mask = const CACHE_LINE - 1,
+            line_size = const CACHE_LINE,
+            start = in(reg) start,
+            end = in(reg) end,
+            line = out(reg) _,
+            faulted = out(reg) faulted,
+            options(nostack),
+        )
+    };
+    faulted != 0
+}

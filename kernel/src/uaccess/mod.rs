@@ -14,6 +14,7 @@
 //! | [`clear_user`] | `clear_user` |
 //! | [`strncpy_from_user`] | `strncpy_from_user` |
 //! | [`strnlen_user`] | `strnlen_user` |
+//! | [`flush_user_caches`] | the cache maintenance of ARM's `cacheflush` |
 
 pub mod extable;
 mod user_pointer;
@@ -170,6 +171,18 @@ mod target {
             (false, true) => Ok(length as usize + 1),
             (false, false) if reachable < wanted => Err(Errno::EFAULT),
             (false, false) => Ok(limit + 1),
+        }
+    }
+
+    /// Cleans the data cache and invalidates the instruction cache over `length` bytes of user
+    /// memory at `start`, as code written by the process needs before it runs.
+    pub fn flush_user_caches(start: UserPtr<u8>, length: u32) -> Result<(), Errno> {
+        access_ok(start.address(), length)?;
+        let end = start.address() + length;
+        // SAFETY: the range passed access_ok.
+        match unsafe { copy::raw_flush_user_caches(start.address(), end) } {
+            false => Ok(()),
+            true => Err(Errno::EFAULT),
         }
     }
 }

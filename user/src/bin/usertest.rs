@@ -2,9 +2,10 @@
 //! back as an errno, never as an oops or a write outside the buffer.
 //!
 //! `usertest` runs every check, prints each failure and a summary line, and exits with the
-//! number of failures. With an argument it misbehaves on purpose instead, for the kernel's
-//! self-tests: `touch-kernel` reads kernel memory, `null` reads address 0, `undefined` runs
-//! an undefined instruction, `spin` loops forever.
+//! number of failures. With an argument it does one thing for the kernel's self-tests:
+//! `touch-kernel` reads kernel memory, `null` reads address 0, `undefined` runs an undefined
+//! instruction, `spin` loops forever (all four to be killed), `copy N` pushes N rounds of
+//! 16 KiB through the loopback device and checks every byte comes back.
 
 #![no_std]
 #![no_main]
@@ -65,12 +66,37 @@ fn run(argument: &str) -> i32 {
         "spin" => loop {
             core::hint::spin_loop();
         },
+        copy if copy.starts_with("copy ") => copy_rounds(copy[5..].parse().unwrap_or(0)),
         "" => run_checks(),
         other => {
             println!("usertest: unknown argument '{other}'");
             2
         }
     }
+}
+
+/// 16 KiB through the loopback device and back, `rounds` times, each round with its own
+/// pattern; the exit status is the number of rounds that came back different.
+fn copy_rounds(rounds: u32) -> i32 {
+    const SIZE: usize = 16 * 1024;
+    let mut out = [0u8; SIZE];
+    let mut back = [0u8; SIZE];
+    let mut bad_rounds = 0;
+    for round in 0..rounds {
+        for (index, byte) in out.iter_mut().enumerate() {
+            *byte = (index as u32).wrapping_mul(31).wrapping_add(round.wrapping_mul(7)) as u8;
+        }
+        back.fill(0);
+        let written = syscall::write(4, &out);
+        let read = syscall::read(4, &mut back);
+        if written != Ok(SIZE) || read != Ok(SIZE) || out != back {
+            bad_rounds += 1;
+        }
+    }
+    if bad_rounds > 0 {
+        println!("usertest: {bad_rounds} of {rounds} loopback rounds came back different");
+    }
+    bad_rounds
 }
 
 fn misbehave_read(address: u32) -> i32 {
@@ -120,7 +146,7 @@ fn run_checks() -> i32 {
     ] {
         checks.expect(what, call(number::READ, [0, pointer, length, 0, 0, 0]), Err(Errno::EFAULT));
     }
-    checks.expect("read bad fd", call(number::READ, [3, page, 1, 0, 0, 0]), Err(Errno::EBADF));
+    checks.expect("read bad fd", call(number::READ, [7, page, 1, 0, 0, 0]), Err(Errno::EBADF));
 
     let name = b"provoke\0";
     let name_pointer = name.as_ptr() as u32;
@@ -287,6 +313,11 @@ fn run_checks() -> i32 {
         Err(Errno::EINVAL),
     );
 
+    code_written_at_run_time(&mut checks);
+    devices(&mut checks, page, read_only);
+    out_of_memory(&mut checks);
+    bad_destinations(&mut checks, read_only);
+
     checks.expect("unknown system call", call(0x0f_0fff, [0; 6]), Err(Errno::ENOSYS));
     checks.expect("unknown Linux system call", call(2, [0; 6]), Err(Errno::ENOSYS));
     checks.expect_true("getpid", syscall::getpid() > 0);
@@ -334,5 +365,149 @@ fn bad_pointers(
         } else {
             checks.passed += 1;
         }
+    }
+}
+
+/// A JIT's path: write code into a page, `cacheflush` it, run it. The cache maintenance runs
+/// on user addresses inside a window (the path Linux once forgot to open).
+fn code_written_at_run_time(checks: &mut Checks) {
+    let all = protection::READ | protection::WRITE | protection::EXEC;
+    let Ok(page) = syscall::mmap(0, 4096, all, map::PRIVATE | map::ANONYMOUS) else {
+        return checks.expect_true("mmap an executable page", false);
+    };
+    // mov r0, #42 ; bx lr
+    let code: [u32; 2] = [0xE3A0_002A, 0xE12F_FF1E];
+    // SAFETY: `page` is this process's fresh read-write-execute page.
+    unsafe { core::ptr::copy_nonoverlapping(code.as_ptr(), page as *mut u32, 2) };
+    checks.expect("cacheflush", call(number::CACHEFLUSH, [page, page + 8, 0, 0, 0, 0]), Ok(0));
+    // SAFETY: the page now holds a function that returns 42, and the caches know it.
+    let function: extern "C" fn() -> u32 = unsafe { core::mem::transmute(page as usize) };
+    checks.expect("code written at run time runs", Ok(function()), Ok(42));
+    checks.expect(
+        "cacheflush with flags",
+        call(number::CACHEFLUSH, [page, page + 8, 1, 0, 0, 0]),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "cacheflush backwards",
+        call(number::CACHEFLUSH, [page + 8, page, 0, 0, 0, 0]),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "cacheflush of kernel text",
+        call(number::CACHEFLUSH, [KERNEL_TEXT, KERNEL_TEXT + 64, 0, 0, 0, 0]),
+        Err(Errno::EFAULT),
+    );
+    checks.expect(
+        "cacheflush of an unmapped range",
+        call(number::CACHEFLUSH, [0x0020_0000, 0x0020_0040, 0, 0, 0, 0]),
+        Err(Errno::EINVAL),
+    );
+    let _ = syscall::munmap(page, 4096);
+}
+
+/// The null device and the loopback.
+fn devices(checks: &mut Checks, page: u32, read_only: u32) {
+    checks.expect(
+        "write to the null device",
+        call(number::WRITE, [3, page, 4096, 0, 0, 0]),
+        Ok(4096),
+    );
+    checks.expect("read from the null device", call(number::READ, [3, page, 4096, 0, 0, 0]), Ok(0));
+    checks.expect(
+        "write NULL to the null device",
+        call(number::WRITE, [3, 0, 16, 0, 0, 0]),
+        Err(Errno::EFAULT),
+    );
+    checks.expect("loopback: write", syscall::write(4, b"round trip").map(|n| n as u32), Ok(10));
+    let mut back = [0u8; 16];
+    // Into a read-only page first: refused, and the bytes stay in the loopback.
+    checks.expect(
+        "loopback: read into a read-only page",
+        call(number::READ, [4, read_only, 10, 0, 0, 0]),
+        Err(Errno::EFAULT),
+    );
+    checks.expect("loopback: read back", syscall::read(4, &mut back).map(|n| n as u32), Ok(10));
+    checks.expect_true("loopback: the same bytes", &back[..10] == b"round trip");
+    checks.expect("loopback: empty", syscall::read(4, &mut back).map(|n| n as u32), Ok(0));
+    checks.expect(
+        "loopback: write from NULL",
+        call(number::WRITE, [4, 0, 16, 0, 0, 0]),
+        Err(Errno::EFAULT),
+    );
+    // A misaligned source is fine: the kernel copies bytes.
+    checks.expect(
+        "write from a misaligned pointer",
+        call(number::WRITE, [3, page + 1, 100, 0, 0, 0]),
+        Ok(100),
+    );
+    // A huge length over valid memory: the kernel copies until the first hole, then stops.
+    let huge = call(number::WRITE, [3, page, 0x7FF0_0000, 0, 0, 0]);
+    checks.expect_true(
+        "write with a huge length stops at the first hole",
+        matches!(huge, Ok(n) if n < 0x10_0000) || huge == Err(Errno::EFAULT),
+    );
+}
+
+/// Calls that write to user memory, pointed at a read-only page: EFAULT, the page unchanged.
+fn bad_destinations(checks: &mut Checks, read_only: u32) {
+    for (what, number, arguments) in [
+        (
+            "uaccess_report into a read-only page",
+            number::UACCESS_REPORT,
+            [read_only, 0, 0, 0, 0, 0],
+        ),
+        ("maps into a read-only page", number::MAPS, [read_only, 64, 0, 0, 0, 0]),
+        ("lkdtm_list into a read-only page", number::LKDTM_LIST, [read_only, 64, 0, 0, 0, 0]),
+    ] {
+        checks.expect(what, call(number, arguments), Err(Errno::EFAULT));
+    }
+    // SAFETY: the page is mapped readable.
+    let untouched = unsafe { core::slice::from_raw_parts(read_only as *const u8, 4096) }
+        .iter()
+        .all(|&byte| byte == 0);
+    checks.expect_true("the read-only page is still all zero", untouched);
+    if let Ok(child) = syscall::spawn("usertest", "null") {
+        checks.expect(
+            "wait into a read-only page",
+            call(number::WAIT, [child, read_only, 0, 0, 0, 0]),
+            Err(Errno::EFAULT),
+        );
+    }
+}
+
+/// Takes every free page frame, then asks for more: ENOMEM for the mapping and for a spawn,
+/// never a panic; and all of it comes back after `munmap`.
+fn out_of_memory(checks: &mut Checks) {
+    const CHUNK: usize = 4 << 20;
+    const PAGE: usize = 4096;
+    let flags = map::PRIVATE | map::ANONYMOUS;
+    let read_write = protection::READ | protection::WRITE;
+    // (address, length) of every mapping taken; RAM is 128 MiB, so big chunks stop early.
+    let mut taken = [(0u32, 0usize); 64 + 1024];
+    let mut count = 0;
+    let mut last = Ok(0);
+    for length in [CHUNK, PAGE] {
+        while count < taken.len() {
+            last = syscall::mmap(0, length, read_write, flags);
+            match last {
+                Ok(address) => {
+                    taken[count] = (address, length);
+                    count += 1;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    checks.expect("mmap with no memory left", last, Err(Errno::ENOMEM));
+    checks.expect_true("some memory was mapped first", count > 0);
+    checks.expect("spawn with no memory left", syscall::spawn("true", ""), Err(Errno::ENOMEM));
+    for &(address, length) in &taken[..count] {
+        let _ = syscall::munmap(address, length);
+    }
+    let again = syscall::mmap(0, CHUNK, read_write, flags);
+    checks.expect_true("memory comes back after munmap", again.is_ok());
+    if let Ok(address) = again {
+        let _ = syscall::munmap(address, CHUNK);
     }
 }

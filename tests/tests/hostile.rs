@@ -1,0 +1,133 @@
+//! Hostile input: the syscall fuzzer's contract, the leak detector, and the field bugs that
+//! show only from outside (a kernel execute fault that must not loop).
+
+use swpan_tests::{BootOptions, boot, boot_with, status};
+
+fn fuzz_summary(run: &swpan_tests::Boot) -> Vec<String> {
+    run.lines().into_iter().filter(|line| line.starts_with("fuzz: ")).map(str::to_string).collect()
+}
+
+#[test]
+fn two_hundred_thousand_random_calls_without_an_oops_or_a_leak() {
+    let run = boot_with("fuzz=1,200000", &BootOptions { timeout: Some(120), ..Default::default() });
+    run.assert_status(status::SUCCESS);
+    let lines = fuzz_summary(&run);
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("fuzz: 200000 syscalls, 0 oopses, 0 window leaks"),
+        "{run}"
+    );
+    for errno in ["EFAULT", "EINVAL", "EBADF", "ENOSYS"] {
+        assert!(
+            lines.iter().any(|line| line.starts_with(&format!("fuzz: {errno} "))),
+            "no {errno} count:\n{run}"
+        );
+    }
+    assert!(lines.iter().any(|line| line.starts_with("fuzz: ok ")), "{run}");
+    run.assert_lacks("DACR invariant broken");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let first = boot("fuzz=7,20000");
+    let second = boot("fuzz=7,20000");
+    let other = boot("fuzz=8,20000");
+    for run in [&first, &second, &other] {
+        run.assert_status(status::SUCCESS);
+    }
+    assert_eq!(fuzz_summary(&first), fuzz_summary(&second));
+    assert_ne!(fuzz_summary(&first), fuzz_summary(&other));
+}
+
+#[test]
+fn bad_fuzz_arguments_are_refused() {
+    for command_line in ["fuzz=1", "fuzz=one,5", "fuzz=1,0"] {
+        let run = boot(command_line);
+        run.assert_status(status::USAGE);
+        run.assert_contains("swpan: bad command line: bad value");
+    }
+}
+
+#[test]
+fn a_kernel_execute_fault_is_fatal_once_never_retried() {
+    // Linux LPAE looped forever in the fault handler on EXEC_USERSPACE until 2021. Here the
+    // CPU takes exactly one prefetch abort per attempt: QEMU's own log counts them.
+    let log = std::env::temp_dir().join(format!("swpan-exec-{}.log", std::process::id()));
+    let log_arg = log.to_str().unwrap().to_string();
+    let run = boot_with(
+        "lkdtm=EXEC_DATA,EXEC_USERSPACE",
+        &BootOptions { run_options: &["--log", &log_arg], ..Default::default() },
+    );
+    run.assert_status(status::SUCCESS);
+    let qemu_log = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(qemu_log.matches("Taking exception 3 [Prefetch Abort]").count(), 2, "{qemu_log}");
+    run.assert_contains("---[ end trace: oops #2 killed provoke[2] ]---");
+    run.assert_lacks("[#3]");
+}
+
+#[test]
+fn the_documented_bad_pointer_matrix_matches_a_fresh_run() {
+    use swpan_tests::{kernel, root};
+    let output = std::env::temp_dir().join(format!("swpan-pointers-{}.md", std::process::id()));
+    let status = std::process::Command::new(root().join("qemu/pointer-matrix"))
+        .arg(kernel())
+        .arg(&output)
+        .status()
+        .unwrap();
+    assert!(status.success(), "qemu/pointer-matrix failed");
+    let fresh = std::fs::read_to_string(&output).unwrap();
+    let _ = std::fs::remove_file(&output);
+    let documented = std::fs::read_to_string(root().join("docs/bad-pointers.md")).unwrap();
+    assert_eq!(documented, fresh, "docs/bad-pointers.md is out of date: run `make matrix`");
+
+    // And the table keeps the promise: no pointer outside the caller's own mapped memory is
+    // ever accepted, and every pointer-taking call is in it.
+    let rows: Vec<Vec<&str>> = fresh
+        .lines()
+        .filter(|line| line.starts_with("| "))
+        .map(|line| line.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    let header = &rows[0];
+    let column = |name: &str| header.iter().position(|cell| *cell == name).unwrap();
+    let calls: Vec<&str> = rows[1..].iter().map(|row| row[0]).collect();
+    for call in ["read", "write", "spawn", "wait", "provoke", "uaccess_report", "maps"] {
+        assert!(calls.iter().any(|name| name.starts_with(call)), "{call} missing:\n{fresh}");
+    }
+    for row in &rows[1..] {
+        for case in [
+            "NULL",
+            "unmapped page",
+            "kernel text",
+            "kernel data",
+            "device",
+            "across the top of the user half",
+            "wrapping length",
+        ] {
+            let cell = row[column(case)];
+            assert!(
+                cell.starts_with('E') || cell == "-",
+                "{} with {case} answered {cell}:\n{fresh}",
+                row[0]
+            );
+        }
+        let misaligned = row[column("misaligned")];
+        assert!(!matches!(misaligned, "EFAULT" | "-"), "{}: misaligned {misaligned}", row[0]);
+    }
+    // Calls that write to user memory refuse a read-only destination.
+    for call in ["read(loopback)", "wait(info)", "uaccess_report(report)", "maps(buffer)"] {
+        let row = rows.iter().find(|row| row[0] == call).unwrap();
+        assert_eq!(row[column("read-only page")], "EFAULT", "{call}");
+    }
+}
+
+#[test]
+fn init_runs_one_program_and_passes_on_its_verdict() {
+    let run = boot("init=true");
+    run.assert_status(status::SUCCESS);
+    run.assert_contains("init: true exited with status 0");
+
+    let run = boot("init=nosuchprogram");
+    run.assert_status(status::USAGE);
+    run.assert_contains("init: no program 'nosuchprogram'; the programs are: badptr fuzz");
+}
