@@ -1,0 +1,46 @@
+//! `windowcheck`: proves from the kernel ELF that every DACR user-access window is safe.
+//!
+//! swpan emulates PAN with the DACR: the user domain is "No access" in kernel mode, and a
+//! window (`mrc` the DACR, `orr` the user domain's Client bit, `mcr`, `isb` ... `mcr` the
+//! saved value, `isb`) opens it around user accesses. This crate checks the compiled kernel,
+//! not its source, so it also sees what the compiler did to the inline assembly:
+//!
+//! 1. every DACR write stores DACR_KERNEL, DACR_USER, a saved DACR with the Client bit added
+//!    (an open), or a saved DACR (a close or restore; the trap frame's copy on exception
+//!    return paths); never a Manager domain or an unknown value;
+//! 2. every path from an open reaches its close inside the function;
+//! 3. nothing is called, and nothing branches out of the function, inside a window;
+//! 4. every load and store inside a window is in the exception table, and every table entry
+//!    lies inside a window;
+//! 5. the exception entry stubs close (or, for the data abort, keep) the DACR before calling
+//!    Rust, the return paths restore it right before `rfe`, and the pan=off set never writes it.
+//!
+//! [`Program::from_elf`] reads the kernel, [`check()`] analyses it (see `analysis` for the
+//! data-flow pass) and returns a [`Report`]. Functions under [`EXEMPT_NAMESPACE`] (the
+//! in-kernel self-tests, which nest windows and fault inside them on purpose) are analysed
+//! like the rest, but what they break is counted apart, never as a violation.
+
+mod analysis;
+mod check;
+mod decode;
+pub mod program;
+pub mod report;
+mod state;
+
+pub use check::check;
+pub use program::{LoadError, Program};
+pub use report::{Report, Violation, Window};
+
+/// The namespace whose functions may break the window rules on purpose: the self-tests.
+pub const EXEMPT_NAMESPACE: &str = "swpan::selftest::";
+
+/// Whether `function` is in the exempt self-test namespace.
+pub fn is_exempt(function: &program::Function) -> bool {
+    function.name.starts_with(EXEMPT_NAMESPACE)
+}
+
+/// Reads the kernel ELF in `bytes` and checks it.
+pub fn check_elf(bytes: &[u8]) -> Result<Report, LoadError> {
+    let program = Program::from_elf(bytes)?;
+    check(&program).map_err(LoadError)
+}
