@@ -8,7 +8,7 @@ CARGO   := cargo
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 
-.PHONY: all build run shell matrix fuzz test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
 
 all: build
 
@@ -22,6 +22,9 @@ help:
 	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
 	@echo "make matrix     regenerate docs/lkdtm-matrix.md and docs/bad-pointers.md from real boots"
 	@echo "make fuzz       1,000,000 random system calls (SEED=n)"
+	@echo "make bench      the benchmarks in instructions: a table, target/bench.json, target/bench.svg"
+	@echo "make bench-wall the wall-clock cost of pan=on against pan=off under QEMU"
+	@echo "make bench-docs regenerate the figures in docs/benchmarks.md and docs/benchmarks.svg"
 	@echo "make clippy     clippy -D warnings on the kernel (target) and the host crates"
 	@echo "make fmt        rustfmt everything"
 	@echo "make objdump    disassemble the kernel; make nm: its symbols"
@@ -68,6 +71,7 @@ unit: build
 	$(CARGO) test -p swpan-abi --target $(HOST)
 	$(CARGO) test -p ksyms --target $(HOST)
 	$(CARGO) test --release -p windowcheck --target $(HOST)
+	$(CARGO) test --release -p benchreport --target $(HOST)
 
 # The static check of the built kernel: every user access inside a uaccess window, every
 # window closed on every path, no DACR write outside the entry, exit and window code.
@@ -87,6 +91,31 @@ SEED ?= 1
 fuzz: build qemu-present
 	qemu/run --timeout 600 $(KERNEL) fuzz=$(SEED),1000000
 
+# The benchmarks, in instructions under -icount shift=0 (the same on every run): a table, then
+# target/bench.json and the copy chart target/bench.svg (docs/benchmarks.md explains them).
+bench: build qemu-present
+	qemu/bench $(KERNEL) target/bench.json
+	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- table target/bench.json
+	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- svg target/bench.json target/bench.svg
+
+# The wall-clock figures (host-dependent): QEMU's time per system call, pan=on against pan=off.
+bench-wall: build qemu-present
+	qemu/bench --wall $(KERNEL) target/bench-wall.json
+	@cat target/bench-wall.json
+
+# docs/benchmarks.md's tables and docs/benchmarks.svg from a fresh run (tests/tests/bench.rs
+# checks that they match one).
+bench-docs: bench
+	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- svg target/bench.json docs/benchmarks.svg
+	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- markdown target/bench.json > target/bench.md
+	awk -v generated=target/bench.md \
+	  'BEGIN { while ((getline line < generated) > 0) text = text line "\n" } \
+	   /<!-- benchreport:end -->/ { skipping = 0 } \
+	   !skipping { print } \
+	   /<!-- benchreport:begin -->/ { printf "%s", text; skipping = 1 }' \
+	  docs/benchmarks.md > target/benchmarks.md
+	mv target/benchmarks.md docs/benchmarks.md
+
 # The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots
 # (tests/tests/matrix.rs and tests/tests/hostile.rs check them).
 matrix: build qemu-present
@@ -95,7 +124,7 @@ matrix: build qemu-present
 
 clippy: setup
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings
-	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck --all-targets --target $(HOST) -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p benchreport --all-targets --target $(HOST) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

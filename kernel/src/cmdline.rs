@@ -19,6 +19,8 @@ pub enum Job<'a> {
     Lkdtm(&'a str),
     /// Run one embedded user program as the first process, powering off with its verdict.
     Init(&'a str),
+    /// Run the benchmarks.
+    Bench(BenchMode),
     /// Fuzz the system calls: `count` calls from seed `seed`.
     Fuzz {
         /// The seed.
@@ -26,6 +28,20 @@ pub enum Job<'a> {
         /// How many calls.
         count: u64,
     },
+}
+
+/// What the benchmarks measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchMode {
+    /// Instruction counts, for a boot under `-icount shift=0`.
+    Instructions,
+    /// Wall-clock time of system calls, for a boot without `-icount`.
+    Wall,
+}
+
+impl BenchMode {
+    const NAMES: &'static [(&'static str, BenchMode)] =
+        &[("instructions", BenchMode::Instructions), ("wall", BenchMode::Wall)];
 }
 
 /// A fault provoked on purpose, for the integration tests of the failure paths.
@@ -127,6 +143,11 @@ pub const KEYS: &[KeyInfo] = &[
     },
     KeyInfo { key: "init", value: "=PROGRAM", help: "run one user program, exit with its verdict" },
     KeyInfo { key: "fuzz", value: "=SEED,COUNT", help: "COUNT random system calls from SEED" },
+    KeyInfo {
+        key: "bench",
+        value: "=instructions|wall",
+        help: "the benchmarks (instructions: under -icount)",
+    },
     KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
     KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
@@ -210,6 +231,7 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
             }
             "lkdtm" => Some(Job::Lkdtm(required(info, value)?)),
             "init" => Some(Job::Init(required(info, value)?)),
+            "bench" => Some(Job::Bench(lookup(info, value, BenchMode::NAMES)?)),
             "fuzz" => {
                 let text = required(info, value)?;
                 let bad = Error::BadValue { key: info.key, value: text, expected: info.value };
@@ -386,6 +408,13 @@ mod tests {
         assert_eq!(parse("shell=1"), Err(Error::UnexpectedValue("shell")));
         assert_eq!(parse("fuzz=7,200000").unwrap().job, Job::Fuzz { seed: 7, count: 200_000 });
         assert_eq!(parse("init=usertest").unwrap().job, Job::Init("usertest"));
+        assert_eq!(parse("bench=wall").unwrap().job, Job::Bench(BenchMode::Wall));
+        assert_eq!(
+            parse("bench=instructions pan=off").unwrap().job,
+            Job::Bench(BenchMode::Instructions)
+        );
+        assert!(matches!(parse("bench"), Err(Error::BadValue { key: "bench", value: "", .. })));
+        assert!(matches!(parse("bench=fast"), Err(Error::BadValue { key: "bench", .. })));
         assert!(matches!(parse("init="), Err(Error::BadValue { key: "init", value: "", .. })));
         assert_eq!(parse("init=a shell"), Err(Error::ConflictingJobs("init=a", "shell")));
         for bad in ["fuzz=7", "fuzz=x,5", "fuzz=7,0", "fuzz=7,-1", "fuzz=,5"] {

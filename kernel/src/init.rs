@@ -41,6 +41,7 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
         Job::Shell => jobs::shell::run(),
         Job::Lkdtm(names) => jobs::lkdtm::run(names),
         Job::Init(program) => jobs::init::run(program),
+        Job::Bench(mode) => jobs::bench::run(mode),
         Job::Fuzz { seed, count } => jobs::fuzz::run(seed, count),
     }
 }

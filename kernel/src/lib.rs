@@ -78,6 +78,8 @@ pub mod process;
 pub mod uaccess;
 
 #[cfg(target_arch = "arm")]
+pub mod bench;
+#[cfg(target_arch = "arm")]
 pub mod console;
 #[cfg(target_arch = "arm")]
 pub mod drivers;

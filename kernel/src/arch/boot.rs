@@ -22,4 +22,7 @@ core::arch::global_asm!(
     PSR_A = const PSR_A,
     SCTLR_V = const SCTLR_V,
     SCTLR_TE = const SCTLR_TE,
+    PMCNTENSET_CYCLES = const super::pmu::PMCNTENSET_CYCLES,
+    PMCR_ENABLE = const super::pmu::PMCR_ENABLE,
+    PMCR_RESET_CYCLES = const super::pmu::PMCR_RESET_CYCLES,
 );

@@ -7,6 +7,12 @@
     .global _start
     .type _start, %function
 _start:
+    // The cycle counter first, so that it counts from here: under `-icount shift=0` it counts
+    // instructions, and the benchmarks measure the boot with it (arch/pmu.rs).
+    mov     r0, #{PMCNTENSET_CYCLES}
+    mcr     p15, 0, r0, c9, c12, 1          // PMCNTENSET
+    mov     r0, #({PMCR_ENABLE} | {PMCR_RESET_CYCLES})
+    mcr     p15, 0, r0, c9, c12, 0          // PMCR
     // QEMU enters in SVC mode, or in HYP mode when the board runs without EL3. Keep the entry
     // CPSR in r4 for the boot log.
     mrs     r4, cpsr

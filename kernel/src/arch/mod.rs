@@ -14,3 +14,5 @@ pub mod cpu;
 pub mod exception;
 #[cfg(target_arch = "arm")]
 pub mod mmu;
+#[cfg(target_arch = "arm")]
+pub mod pmu;

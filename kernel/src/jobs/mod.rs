@@ -4,9 +4,11 @@
 //! - `lkdtm=NAME,...`: each crash type in a fresh process, one summary line each.
 //! - `shell` (`make shell`): the interactive shell, a user program.
 //! - `init=PROGRAM`: one user program, powering off with its verdict.
+//! - `bench=instructions|wall` (`make bench`): the benchmarks.
 //! - `fuzz=SEED,COUNT` (`make fuzz`): the system call fuzzer.
 //! - `selftest`: the in-kernel self-tests ([`crate::selftest`]).
 
+pub mod bench;
 pub mod fuzz;
 pub mod init;
 pub mod lkdtm;

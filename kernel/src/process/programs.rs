@@ -19,6 +19,7 @@ macro_rules! programs {
 
 programs! {
     "badptr" => "SWPAN_USER_BADPTR",
+    "bench" => "SWPAN_USER_BENCH",
     "fuzz" => "SWPAN_USER_FUZZ",
     "provoke" => "SWPAN_USER_PROVOKE",
     "shell" => "SWPAN_USER_SHELL",

@@ -1,0 +1,189 @@
+//! The kernel's half of the benchmarks (`make bench`): what the uaccess window and the copy
+//! routines cost, in instructions, beside a plain kernel `memcpy`.
+//!
+//! Every figure is counted by the cycle counter ([`pmu::cycles`]), which under QEMU's
+//! `-icount shift=0` advances by exactly one per instruction: the numbers are the same from
+//! run to run and from machine to machine. Each is the fewest instructions over a few runs,
+//! less what the two counter reads between them cost, with IRQs masked so that no tick lands
+//! inside. The user half ([`crate::jobs::bench`] runs the `bench` program) measures system
+//! calls, a context switch and the boot.
+//!
+//! One line per figure, `bench: <metric> <instructions>`; a `pan=off` boot appends `_pan_off`
+//! to the copy metrics (the window instructions still run there, writing a DACR that changes
+//! nothing).
+
+use crate::arch::exception::{self, ExceptionKind};
+use crate::arch::trap_frame::TrapFrame;
+use crate::arch::{cpu, pmu};
+use crate::invariants;
+use crate::mm::address_space::{self, AddressSpace};
+use crate::mm::descriptor::{AccessPermissions, Attributes};
+use crate::mm::{frames_allocate, frames_free};
+use crate::println;
+use crate::uaccess::window::UserAccessWindow;
+use crate::uaccess::{UserPtr, copy_from_user, copy_to_user, get_user, put_user};
+use alloc::vec;
+use core::hint::black_box;
+
+/// The copy sizes measured, in bytes.
+pub const COPY_SIZES: [usize; 4] = [8, 64, 4096, 65536];
+
+/// Where the benchmark's user pages are mapped, and how many.
+const USER_BUFFER: u32 = 0x0050_0000;
+const USER_PAGES: u32 = 16;
+
+/// How many times each measurement runs; the fewest instructions count.
+const RUNS: usize = 4;
+
+/// Instructions `operation` takes: the fewest over [`RUNS`] runs, with IRQs masked, less
+/// what the same measurement of an empty operation counts. Both go through
+/// [`one_measurement`], so the counter reads, the call and the return cancel out exactly and
+/// the compiler cannot move bookkeeping into the measured stretch.
+fn instructions(operation: &mut dyn FnMut()) -> u32 {
+    let irqs = cpu::mask_irqs();
+    let mut empty = u32::MAX;
+    let mut fewest = u32::MAX;
+    for _ in 0..RUNS {
+        empty = empty.min(one_measurement(&mut || {}));
+        fewest = fewest.min(one_measurement(operation));
+    }
+    cpu::restore_irqs(irqs);
+    fewest.saturating_sub(empty)
+}
+
+/// The counter before and after one call of `operation`.
+#[inline(never)]
+fn one_measurement(operation: &mut dyn FnMut()) -> u32 {
+    let start = pmu::cycles();
+    operation();
+    pmu::cycles().wrapping_sub(start)
+}
+
+/// A user address space with [`USER_PAGES`] read-write pages at [`USER_BUFFER`], active
+/// while it lives.
+struct BenchPages {
+    space: AddressSpace,
+    frames: [u32; USER_PAGES as usize],
+}
+
+impl BenchPages {
+    fn new() -> Result<BenchPages, crate::errno::Errno> {
+        let mut space = AddressSpace::new()?;
+        let mut frames = [0; USER_PAGES as usize];
+        let attributes = Attributes::user(AccessPermissions::ReadWrite, true);
+        for (index, frame) in frames.iter_mut().enumerate() {
+            *frame = frames_allocate(1, 4096)?;
+            space.map_page(USER_BUFFER + index as u32 * 4096, *frame, attributes)?;
+        }
+        // SAFETY: the space lives in `BenchPages`, which deactivates it on drop before the
+        // space goes.
+        unsafe { space.activate() };
+        Ok(BenchPages { space, frames })
+    }
+}
+
+impl Drop for BenchPages {
+    fn drop(&mut self) {
+        address_space::deactivate();
+        for (index, frame) in self.frames.iter().enumerate() {
+            if self.space.unmap_page(USER_BUFFER + index as u32 * 4096).is_some() {
+                frames_free(*frame, 1);
+            }
+        }
+    }
+}
+
+fn report(metric: &str, instructions: u32) {
+    let suffix = if exception::pan_enabled() { "" } else { "_pan_off" };
+    println!("bench: {metric}{suffix} {instructions}");
+}
+
+/// Runs the kernel-side benchmarks and prints their lines. Returns false when one could not
+/// run (no memory for its pages, or a copy that failed when checked before it was counted).
+///
+/// The measured closures take their arguments as values the compiler cannot see through
+/// (`black_box` before the closure is made), so that nothing is folded away; each figure
+/// therefore includes loading those arguments (one to three instructions).
+pub fn run() -> bool {
+    let pages = match BenchPages::new() {
+        Ok(pages) => pages,
+        Err(errno) => {
+            println!("bench: no user pages for the copies: {errno}");
+            return false;
+        }
+    };
+    let user = black_box(UserPtr::<u8>::new(USER_BUFFER));
+    let word = black_box(UserPtr::<u32>::new(USER_BUFFER));
+    let pan = exception::pan_enabled();
+    let mut kernel = vec![0x11u8; USER_PAGES as usize * 4096];
+    let mut other = vec![0x22u8; USER_PAGES as usize * 4096];
+    // Every measured call succeeds: checked once, outside the counts.
+    let works = get_user(word).is_ok()
+        && put_user(word, 0x5A5A_5A5A).is_ok()
+        && copy_from_user(&mut kernel, user).is_ok()
+        && copy_to_user(user, &kernel).is_ok();
+    if !works {
+        println!("bench: a user access failed on the benchmark's own pages");
+        return false;
+    }
+
+    if pan {
+        report(
+            "window_open_close",
+            instructions(&mut || {
+                // SAFETY: nothing happens inside the window.
+                let window = unsafe { UserAccessWindow::open() };
+                drop(window);
+            }),
+        );
+        report(
+            "get_user",
+            instructions(&mut move || {
+                let _ = get_user(word);
+            }),
+        );
+        report(
+            "put_user",
+            instructions(&mut move || {
+                let _ = put_user(word, 0x5A5A_5A5A);
+            }),
+        );
+    }
+
+    for size in COPY_SIZES {
+        let destination = black_box(&mut kernel[..size]);
+        let from = instructions(&mut || {
+            let _ = copy_from_user(destination, user);
+        });
+        report(&alloc::format!("copy_from_user_{size}"), from);
+        let source = black_box(&kernel[..size]);
+        let to = instructions(&mut move || {
+            let _ = copy_to_user(user, source);
+        });
+        report(&alloc::format!("copy_to_user_{size}"), to);
+        if pan {
+            let (source, destination) = (black_box(kernel.as_ptr()), black_box(other.as_mut_ptr()));
+            let size = black_box(size);
+            let copied = instructions(&mut move || {
+                // SAFETY: two distinct live buffers of at least `size` bytes.
+                unsafe { core::ptr::copy_nonoverlapping(source, destination, size) };
+            });
+            report(&alloc::format!("memcpy_{size}"), copied);
+        }
+    }
+
+    if pan {
+        // What the DACR invariants add to every system call: the entry and the return check.
+        let frame = black_box(TrapFrame { spsr: 0x10, ..Default::default() });
+        let frame = &frame;
+        report(
+            "invariant_checks",
+            instructions(&mut move || {
+                invariants::check_entry(ExceptionKind::SupervisorCall, frame);
+                invariants::check_return_to_user(frame);
+            }),
+        );
+    }
+    drop(pages);
+    true
+}

@@ -1,0 +1,39 @@
+//! The benchmarks: instruction counts identical from run to run, every required metric
+//! present, the targets met, and docs/benchmarks.md's tables and chart those of a fresh run.
+
+use swpan_tests::{kernel, root};
+
+fn fresh_run(name: &str) -> String {
+    let output = std::env::temp_dir().join(format!("swpan-{name}-{}.json", std::process::id()));
+    let status = std::process::Command::new(root().join("qemu/bench"))
+        .arg(kernel())
+        .arg(&output)
+        .status()
+        .unwrap();
+    assert!(status.success(), "qemu/bench failed");
+    let json = std::fs::read_to_string(&output).unwrap();
+    let _ = std::fs::remove_file(&output);
+    json
+}
+
+#[test]
+fn two_runs_count_the_same_instructions_and_the_docs_show_them() {
+    let first = fresh_run("bench-first");
+    let second = fresh_run("bench-second");
+    assert_eq!(first, second, "two runs under -icount gave different counts");
+
+    let metrics = benchreport::Metrics::from_json(first.as_bytes()).expect("a valid bench.json");
+    for target in benchreport::targets::evaluate(&metrics) {
+        assert_eq!(target.verdict, benchreport::targets::Verdict::Met, "{}:\n{first}", target.rule);
+    }
+
+    let markdown = benchreport::table::markdown(&benchreport::report::build(&metrics));
+    let page = std::fs::read_to_string(root().join("docs/benchmarks.md")).unwrap();
+    let begin = "<!-- benchreport:begin -->\n";
+    let start = page.find(begin).expect("the begin marker") + begin.len();
+    let end = page.find("<!-- benchreport:end -->").expect("the end marker");
+    assert_eq!(&page[start..end], markdown, "docs/benchmarks.md is out of date: make bench-docs");
+
+    let chart = std::fs::read_to_string(root().join("docs/benchmarks.svg")).unwrap();
+    assert_eq!(chart, benchreport::svg::chart(&metrics), "docs/benchmarks.svg is out of date");
+}

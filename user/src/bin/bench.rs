@@ -1,0 +1,177 @@
+//! `bench`: the user half of the benchmarks, run by the kernel's `bench=` job only (it reads
+//! the cycle counter and the virtual count, which user mode may read only then).
+//!
+//! With no argument, under `-icount shift=0`, it prints instruction counts:
+//! `boot_to_user` (the cycle counter at this program's first statement: the kernel starts
+//! counting at its first instruction), a null system call round trip (`getpid`), 4 KiB
+//! written to the null device (the console's write path without the device) and read back
+//! from the loopback, a `sched_yield` with nobody else to run, and a context switch.
+//!
+//! `wall` times system calls against the generic timer instead, for a boot without
+//! `-icount`: nanoseconds per call, the fewest over a few rounds.
+//!
+//! `pong` yields forever: the other side of the context switch.
+
+#![no_std]
+#![no_main]
+
+use core::arch::asm;
+use swpan_user::abi::syscall as number;
+use swpan_user::{println, syscall};
+
+swpan_user::main!(run);
+
+/// How many times each instruction count is taken; the fewest counts.
+const RUNS: usize = 8;
+
+fn run(argument: &str) -> i32 {
+    let boot_to_user = cycles();
+    match argument {
+        "" => instruction_counts(boot_to_user),
+        "wall" => wall_clock(),
+        "pong" => loop {
+            syscall::sched_yield();
+        },
+        other => {
+            println!("bench: unknown argument '{other}'");
+            2
+        }
+    }
+}
+
+/// PMCCNTR: instructions since the kernel's first one, under `-icount shift=0`.
+#[inline(always)]
+fn cycles() -> u32 {
+    let count: u32;
+    // SAFETY: reads PMCCNTR, which the kernel's bench job lets user mode read.
+    unsafe {
+        asm!("mrc p15, 0, {}, c9, c13, 0", out(reg) count, options(nostack, preserves_flags))
+    };
+    count
+}
+
+/// Instructions `operation` takes: the fewest over [`RUNS`] runs, less what the same
+/// measurement of an empty operation counts (both through [`one_measurement`], so that the
+/// counter reads, the call and the return cancel out exactly).
+fn instructions(operation: &mut dyn FnMut()) -> u32 {
+    let mut empty = u32::MAX;
+    let mut fewest = u32::MAX;
+    for _ in 0..RUNS {
+        empty = empty.min(one_measurement(&mut || {}));
+        fewest = fewest.min(one_measurement(operation));
+    }
+    fewest.saturating_sub(empty)
+}
+
+/// The counter before and after one call of `operation`.
+#[inline(never)]
+fn one_measurement(operation: &mut dyn FnMut()) -> u32 {
+    let start = cycles();
+    operation();
+    cycles().wrapping_sub(start)
+}
+
+/// `getpid`, the least a system call does: the entry, the dispatch, the exit.
+#[inline(always)]
+fn null_syscall() {
+    // SAFETY: getpid takes no argument and touches no memory.
+    unsafe {
+        asm!("svc #0", in("r7") number::GETPID, lateout("r0") _, options(nostack, preserves_flags))
+    };
+}
+
+fn pan_suffix() -> &'static str {
+    match syscall::uaccess_report() {
+        Ok(report) if report.pan == 0 => "pan_off",
+        _ => "pan_on",
+    }
+}
+
+fn instruction_counts(boot_to_user: u32) -> i32 {
+    println!("bench: boot_to_user {boot_to_user}");
+    let suffix = pan_suffix();
+    let null = instructions(&mut null_syscall);
+    println!("bench: null_syscall_{suffix} {null}");
+
+    let mut failures = 0;
+    let mut buffer = [0x5Au8; 4096];
+    let write = instructions(&mut || {
+        failures += (syscall::write(3, &buffer) != Ok(4096)) as u32;
+    });
+    println!("bench: write_4096 {write}");
+    // Each read needs 4 KiB waiting in the loopback, put there outside the count.
+    let mut fewest_read = u32::MAX;
+    for _ in 0..RUNS {
+        failures += (syscall::write(4, &buffer) != Ok(4096)) as u32;
+        let mut read = Ok(0);
+        let count = one_measurement(&mut || read = syscall::read(4, &mut buffer));
+        failures += (read != Ok(4096)) as u32;
+        let empty = one_measurement(&mut || {});
+        fewest_read = fewest_read.min(count.saturating_sub(empty));
+    }
+    println!("bench: read_4096 {fewest_read}");
+
+    let alone = instructions(&mut syscall::sched_yield);
+    println!("bench: sched_yield {alone}");
+    match syscall::spawn("bench", "pong") {
+        Ok(partner) => {
+            // Each yield here runs the partner's in between: two system calls, two switches.
+            // A switch is what each yield costs beyond a null system call: the scheduler's
+            // choice, the address space and the registers.
+            let round_trip = instructions(&mut syscall::sched_yield);
+            println!("bench: context_switch {}", (round_trip / 2).saturating_sub(null));
+            let _ = syscall::kill(partner, swpan_user::abi::signal::SIGKILL);
+            let _ = syscall::wait(Some(partner));
+        }
+        Err(errno) => {
+            println!("bench: no partner for the context switch: {errno}");
+            failures += 1;
+        }
+    }
+    failures as i32
+}
+
+/// The virtual count (CNTVCT) and its frequency.
+fn virtual_count() -> u64 {
+    let (low, high): (u32, u32);
+    // SAFETY: reads CNTVCT, which the kernel's bench job lets user mode read.
+    unsafe {
+        asm!("isb", "mrrc p15, 1, {}, {}, c14", out(reg) low, out(reg) high, options(nostack, preserves_flags))
+    };
+    (u64::from(high) << 32) | u64::from(low)
+}
+
+fn counter_frequency() -> u64 {
+    let frequency: u32;
+    // SAFETY: reads CNTFRQ, readable from user mode while the virtual count is.
+    unsafe {
+        asm!("mrc p15, 0, {}, c14, c0, 0", out(reg) frequency, options(nostack, preserves_flags))
+    };
+    u64::from(frequency)
+}
+
+/// Nanoseconds per call of `operation`, the fewest over five rounds of `calls`.
+fn nanoseconds_per_call(calls: u32, mut operation: impl FnMut()) -> u64 {
+    let frequency = counter_frequency().max(1);
+    let mut fewest = u64::MAX;
+    for _ in 0..5 {
+        let start = virtual_count();
+        for _ in 0..calls {
+            operation();
+        }
+        let ticks = virtual_count() - start;
+        fewest = fewest.min(ticks * 1_000_000_000 / frequency / u64::from(calls));
+    }
+    fewest
+}
+
+fn wall_clock() -> i32 {
+    let suffix = pan_suffix();
+    println!("bench: wall_null_syscall_ns_{suffix} {}", nanoseconds_per_call(50_000, null_syscall));
+    let buffer = [0x5Au8; 4096];
+    let write = nanoseconds_per_call(5_000, || {
+        let _ = syscall::write(3, &buffer);
+    });
+    println!("bench: wall_write_4096_ns_{suffix} {write}");
+    0
+}
