@@ -8,7 +8,7 @@ CARGO   := cargo
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 
-.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
 
 all: build
 
@@ -20,6 +20,8 @@ help:
 	@echo "make build      the release kernel ELF at $(KERNEL)"
 	@echo "make selftest   boot with the self-tests only"
 	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
+	@echo "make docs       regenerate everything in docs/ that comes from a run (excerpts, matrices, pictures)"
+	@echo "make pictures   redraw docs/address-map.svg and docs/syscall-sequence.svg from real boots"
 	@echo "make matrix     regenerate docs/lkdtm-matrix.md and docs/bad-pointers.md from real boots"
 	@echo "make fuzz       1,000,000 random system calls (SEED=n)"
 	@echo "make bench      the benchmarks in instructions: a table, target/bench.json, target/bench.svg"
@@ -72,6 +74,8 @@ unit: build
 	$(CARGO) test -p ksyms --target $(HOST)
 	$(CARGO) test --release -p windowcheck --target $(HOST)
 	$(CARGO) test --release -p benchreport --target $(HOST)
+	$(CARGO) test --release -p transcripts --target $(HOST)
+	$(CARGO) test --release -p docpictures --target $(HOST)
 
 # The static check of the built kernel: every user access inside a uaccess window, every
 # window closed on every path, no DACR write outside the entry, exit and window code.
@@ -116,6 +120,22 @@ bench-docs: bench
 	  docs/benchmarks.md > target/benchmarks.md
 	mv target/benchmarks.md docs/benchmarks.md
 
+# Everything in docs/ that comes from a run: every console excerpt (tools/transcripts reruns
+# the command in the marker before each), the two matrices, the benchmarks' tables and chart.
+# tests/tests/transcripts.rs, matrix.rs, hostile.rs and bench.rs fail until this is run
+# after a change to what the kernel prints.
+docs: build qemu-present matrix bench-docs pictures
+	$(CARGO) run --quiet --release -p transcripts --target $(HOST) -- update
+
+# The two pictures in the README and the course, drawn by tools/docpictures from the kernel's
+# own output: ptdump in the shell, and the tour's report of the DACR during a system call
+# (tests/tests/pictures.rs renders the same captures and compares).
+pictures: build qemu-present
+	printf 'ptdump\npoweroff\n' | qemu/run $(KERNEL) shell > target/ptdump-console.txt
+	qemu/run $(KERNEL) tour > target/tour-console.txt
+	$(CARGO) run --quiet --release -p docpictures --target $(HOST) -- address-map target/ptdump-console.txt docs/address-map.svg
+	$(CARGO) run --quiet --release -p docpictures --target $(HOST) -- syscall-sequence target/tour-console.txt docs/syscall-sequence.svg
+
 # The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots
 # (tests/tests/matrix.rs and tests/tests/hostile.rs check them).
 matrix: build qemu-present
@@ -124,7 +144,7 @@ matrix: build qemu-present
 
 clippy: setup
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings
-	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p benchreport --all-targets --target $(HOST) -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p benchreport -p transcripts -p docpictures --all-targets --target $(HOST) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,0 +1,38 @@
+//! The pictures in the README and the course come from the kernel's own output: redrawn from
+//! fresh boots, exactly as `make pictures` captures them, they must be the committed files.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use swpan_tests::{kernel, root};
+
+/// What `qemu/run KERNEL WORDS...` prints with `input` on its standard input.
+fn console(words: &[&str], input: &str) -> String {
+    let mut child = Command::new(root().join("qemu/run"))
+        .arg(kernel())
+        .args(words)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "qemu/run {words:?} failed");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_address_map_is_drawn_from_ptdump() {
+    let capture = console(&["shell"], "ptdump\npoweroff\n");
+    let fresh = docpictures::address_map_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
+    let committed = std::fs::read_to_string(root().join("docs/address-map.svg")).unwrap();
+    assert_eq!(committed, fresh, "docs/address-map.svg is out of date: make pictures");
+}
+
+#[test]
+fn the_syscall_sequence_is_drawn_from_the_tour() {
+    let capture = console(&["tour"], "");
+    let fresh =
+        docpictures::syscall_sequence_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
+    let committed = std::fs::read_to_string(root().join("docs/syscall-sequence.svg")).unwrap();
+    assert_eq!(committed, fresh, "docs/syscall-sequence.svg is out of date: make pictures");
+}
