@@ -37,6 +37,25 @@ pub fn kernel() -> PathBuf {
     path
 }
 
+/// What `qemu/<script> KERNEL OUTPUT` writes to OUTPUT: the scripts that turn real boots into
+/// generated files (the matrices, the benchmark figures). Fails the test if the script does.
+pub fn generated_by(script: &str) -> String {
+    let output = std::env::temp_dir().join(format!(
+        "swpan-{script}-{}-{:?}.out",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let status = Command::new(root().join("qemu").join(script))
+        .arg(kernel())
+        .arg(&output)
+        .status()
+        .unwrap_or_else(|error| panic!("cannot run qemu/{script}: {error}"));
+    assert!(status.success(), "qemu/{script} failed");
+    let text = std::fs::read_to_string(&output).unwrap();
+    let _ = std::fs::remove_file(&output);
+    text
+}
+
 /// What one boot did.
 #[derive(Debug)]
 pub struct Boot {

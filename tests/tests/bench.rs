@@ -1,25 +1,12 @@
 //! The benchmarks: instruction counts identical from run to run, every required metric
 //! present, the targets met, and docs/benchmarks.md's tables and chart those of a fresh run.
 
-use swpan_tests::{kernel, root};
-
-fn fresh_run(name: &str) -> String {
-    let output = std::env::temp_dir().join(format!("swpan-{name}-{}.json", std::process::id()));
-    let status = std::process::Command::new(root().join("qemu/bench"))
-        .arg(kernel())
-        .arg(&output)
-        .status()
-        .unwrap();
-    assert!(status.success(), "qemu/bench failed");
-    let json = std::fs::read_to_string(&output).unwrap();
-    let _ = std::fs::remove_file(&output);
-    json
-}
+use swpan_tests::{generated_by, root};
 
 #[test]
 fn two_runs_count_the_same_instructions_and_the_docs_show_them() {
-    let first = fresh_run("bench-first");
-    let second = fresh_run("bench-second");
+    let first = generated_by("bench");
+    let second = generated_by("bench");
     assert_eq!(first, second, "two runs under -icount gave different counts");
 
     let metrics = benchreport::Metrics::from_json(first.as_bytes()).expect("a valid bench.json");

@@ -68,17 +68,9 @@ fn a_kernel_execute_fault_is_fatal_once_never_retried() {
 
 #[test]
 fn the_documented_bad_pointer_matrix_matches_a_fresh_run() {
-    use swpan_tests::{kernel, root};
-    let output = std::env::temp_dir().join(format!("swpan-pointers-{}.md", std::process::id()));
-    let status = std::process::Command::new(root().join("qemu/pointer-matrix"))
-        .arg(kernel())
-        .arg(&output)
-        .status()
-        .unwrap();
-    assert!(status.success(), "qemu/pointer-matrix failed");
-    let fresh = std::fs::read_to_string(&output).unwrap();
-    let _ = std::fs::remove_file(&output);
-    let documented = std::fs::read_to_string(root().join("docs/bad-pointers.md")).unwrap();
+    let fresh = swpan_tests::generated_by("pointer-matrix");
+    let documented =
+        std::fs::read_to_string(swpan_tests::root().join("docs/bad-pointers.md")).unwrap();
     assert_eq!(documented, fresh, "docs/bad-pointers.md is out of date: run `make matrix`");
 
     // And the table keeps the promise: no pointer outside the caller's own mapped memory is

@@ -1,19 +1,11 @@
 //! docs/lkdtm-matrix.md must match a fresh run of qemu/matrix: the documented outcomes of
 //! every crash type under every combination of `pan=` and `pxn=` cannot rot.
 
-use swpan_tests::{kernel, root};
+use swpan_tests::{generated_by, root};
 
 #[test]
 fn the_documented_matrix_matches_a_fresh_run() {
-    let output = std::env::temp_dir().join(format!("swpan-matrix-{}.md", std::process::id()));
-    let status = std::process::Command::new(root().join("qemu/matrix"))
-        .arg(kernel())
-        .arg(&output)
-        .status()
-        .unwrap();
-    assert!(status.success(), "qemu/matrix failed");
-    let fresh = std::fs::read_to_string(&output).unwrap();
-    let _ = std::fs::remove_file(&output);
+    let fresh = generated_by("matrix");
     let documented = std::fs::read_to_string(root().join("docs/lkdtm-matrix.md")).unwrap();
     assert_eq!(documented, fresh, "docs/lkdtm-matrix.md is out of date: run `make matrix`");
     // And the matrix says what the protections promise.

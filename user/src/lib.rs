@@ -13,6 +13,7 @@
 
 #![no_std]
 
+pub mod forbidden;
 pub mod syscall;
 
 pub use swpan_abi as abi;

@@ -17,17 +17,12 @@
 #![no_main]
 
 use swpan_user::abi::{ExitInfo, map, protection, syscall as number};
+use swpan_user::forbidden::{DEVICE, KERNEL_DATA, KERNEL_TEXT, USER_END};
 use swpan_user::syscall::{self, check, raw};
 use swpan_user::{Errno, print, println};
 
 swpan_user::main!(run);
 
-/// Kernel text, kernel data and a device register: all mapped, none of them user memory.
-const KERNEL_TEXT: u32 = 0x8000_0000;
-const KERNEL_DATA: u32 = 0x8010_0000;
-const DEVICE: u32 = 0xF809_0000;
-/// The end of the user half.
-const USER_END: u32 = 0x8000_0000;
 /// A length that makes `pointer + length` wrap past 2^32.
 const WRAPPING: u32 = 0xFFFF_FFF0;
 /// A length far beyond any mapping that still ends inside the user half.

@@ -16,6 +16,7 @@
 
 use core::cell::UnsafeCell;
 use swpan_user::abi::{map, protection, syscall as number};
+use swpan_user::forbidden::{DEVICE, KERNEL_TEXT, USER_END};
 use swpan_user::println;
 use swpan_user::syscall::raw;
 
@@ -96,12 +97,12 @@ fn pointer(random: &mut Random) -> u32 {
         0 => 0,
         1 => random.below(0x1_0000), // the never-mapped first pages
         2 => 0x0020_0000 + random.below(0x1000), // unmapped, above the program
-        3 => 0x8000_0000 + random.below(0x10_0000), // kernel text
+        3 => KERNEL_TEXT + random.below(0x10_0000),
         4 => 0x8006_0000 + random.below(0x2_0000), // kernel data
-        5 => 0xF809_0000 + random.below(0x1000), // the UART
+        5 => DEVICE + random.below(0x1000),
         // The top of the user half: the last bytes hold our argument, which we no longer need;
         // lower would be our own stack frames.
-        6 => 0x8000_0000 - random.below(8),
+        6 => USER_END - random.below(8),
         7 => read_only + random.below(256), // read-only user memory
         8 => valid + random.below(3 * 4096), // inside our buffers
         9 => valid + 3 * 4096 - random.below(64), // their end, running into a hole
@@ -110,7 +111,7 @@ fn pointer(random: &mut Random) -> u32 {
         12 => 0x4000_0000 + random.below(0x10) * 0x1000, // where mmap puts things
         _ => match random.next() {
             // Anywhere but our own stack, which a writing call would corrupt under us.
-            any if (STACK_BOTTOM..0x8000_0000).contains(&any) => any ^ 0x8000_0000,
+            any if (STACK_BOTTOM..USER_END).contains(&any) => any ^ 0x8000_0000,
             any => any,
         },
     }
@@ -187,10 +188,10 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32) -> [u32; 6] {
         arguments[0] = match random.below(7) {
             0 => 0,
             1 => 0x0020_0000 + random.below(0x1000),
-            2 => 0x8000_0000 + random.below(0x10_0000),
-            3 => 0xF809_0000,
+            2 => KERNEL_TEXT + random.below(0x10_0000),
+            3 => DEVICE,
             4 => (run as *const () as u32) | 1,
-            5 => 0x8000_0000 - random.below(8),
+            5 => USER_END - random.below(8),
             _ => NOT_A_CRASH_TYPE.as_ptr() as u32,
         };
     }

@@ -11,17 +11,11 @@
 #![no_main]
 
 use swpan_user::abi::{ExitInfo, map, protection, syscall as number};
+use swpan_user::forbidden::{DEVICE, KERNEL_DATA, KERNEL_TEXT, USER_END};
 use swpan_user::syscall::{self, check, raw};
 use swpan_user::{Errno, println};
 
 swpan_user::main!(run);
-
-/// Kernel text, kernel data, a device register: all mapped, none for user pointers.
-const KERNEL_TEXT: u32 = 0x8000_0000;
-const KERNEL_DATA: u32 = 0x8010_0000;
-const DEVICE: u32 = 0xF809_0000;
-/// The last page of the user half is the top of the stack: a range from there runs over.
-const USER_END: u32 = 0x8000_0000;
 
 struct Checks {
     passed: u32,
