@@ -75,6 +75,16 @@ impl Boot {
         self.console.lines().collect()
     }
 
+    /// What follows `lkdtm: NAME: ` on the one summary line the `lkdtm=` job printed for
+    /// `name`; fails the test unless there is exactly one.
+    pub fn lkdtm_summary(&self, name: &str) -> &str {
+        let prefix = format!("lkdtm: {name}: ");
+        let lines: Vec<&str> =
+            self.lines().into_iter().filter(|line| line.starts_with(&prefix)).collect();
+        assert_eq!(lines.len(), 1, "exactly one summary line for {name}:\n{self}");
+        &lines[0][prefix.len()..]
+    }
+
     /// True when some line is exactly `line`.
     pub fn has_line(&self, line: &str) -> bool {
         self.console.lines().any(|candidate| candidate == line)

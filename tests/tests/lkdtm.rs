@@ -1,16 +1,7 @@
 //! The `lkdtm=` contract: one summary line per name, and the exit status, for both crash
 //! types under every combination of `pan=` and `pxn=`.
 
-use swpan_tests::{Boot, boot, status};
-
-/// The summary line the kernel printed for `name`.
-fn summary<'a>(run: &'a Boot, name: &str) -> &'a str {
-    let prefix = format!("lkdtm: {name}: ");
-    let lines: Vec<&str> =
-        run.lines().into_iter().filter(|line| line.starts_with(&prefix)).collect();
-    assert_eq!(lines.len(), 1, "exactly one summary line for {name}:\n{run}");
-    &lines[0][prefix.len()..]
-}
+use swpan_tests::{boot, status};
 
 #[test]
 fn access_userspace_is_blocked_by_pan() {
@@ -21,7 +12,7 @@ fn access_userspace_is_blocked_by_pan() {
     run.assert_line("Unhandled fault: page domain fault (0x01b) at 0x40000000");
     run.assert_contains("Comm: provoke");
     run.assert_lacks("lkdtm: FAIL");
-    assert_eq!(summary(&run, "ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+    assert_eq!(run.lkdtm_summary("ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
 }
 
 #[test]
@@ -33,12 +24,12 @@ fn access_userspace_succeeds_without_pan() {
         run.assert_line("lkdtm: FAIL: survived bad read");
         run.assert_line("lkdtm: attempting bad write at 0x40000000");
         run.assert_line("lkdtm: FAIL: survived bad write");
-        assert_eq!(summary(&run, "ACCESS_USERSPACE"), "FAIL: survived bad read and bad write");
+        assert_eq!(run.lkdtm_summary("ACCESS_USERSPACE"), "FAIL: survived bad read and bad write");
     }
     // PXN is about execution: it does not stop a read.
     let run = boot("pxn=off lkdtm=ACCESS_USERSPACE");
     run.assert_status(status::SUCCESS);
-    assert_eq!(summary(&run, "ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+    assert_eq!(run.lkdtm_summary("ACCESS_USERSPACE"), "blocked (page domain fault at 0x40000000)");
 }
 
 #[test]
@@ -48,14 +39,20 @@ fn exec_userspace_is_blocked_by_pan_then_by_pxn() {
         run.assert_status(status::SUCCESS);
         run.assert_line("lkdtm: attempting bad execution at 0x40000000");
         run.assert_line("Unhandled prefetch abort: page domain fault (0x00b) at 0x40000000");
-        assert_eq!(summary(&run, "EXEC_USERSPACE"), "blocked (page domain fault at 0x40000000)");
+        assert_eq!(
+            run.lkdtm_summary("EXEC_USERSPACE"),
+            "blocked (page domain fault at 0x40000000)"
+        );
     }
     let run = boot("pan=off pxn=on lkdtm=EXEC_USERSPACE");
     run.assert_status(status::SUCCESS);
     run.assert_line(
         "Unable to handle kernel paging request at virtual address 40000000 when execute",
     );
-    assert_eq!(summary(&run, "EXEC_USERSPACE"), "blocked (page permission fault at 0x40000000)");
+    assert_eq!(
+        run.lkdtm_summary("EXEC_USERSPACE"),
+        "blocked (page permission fault at 0x40000000)"
+    );
 }
 
 #[test]
@@ -63,7 +60,7 @@ fn exec_userspace_succeeds_without_pan_and_pxn() {
     let run = boot("pan=off pxn=off lkdtm=EXEC_USERSPACE");
     run.assert_status(status::FAILURE);
     run.assert_line("lkdtm: FAIL: func returned");
-    assert_eq!(summary(&run, "EXEC_USERSPACE"), "FAIL: func returned");
+    assert_eq!(run.lkdtm_summary("EXEC_USERSPACE"), "FAIL: func returned");
 }
 
 #[test]
@@ -104,8 +101,8 @@ fn the_oops_call_trace_runs_through_the_system_call() {
 fn a_mixed_run_fails_with_1() {
     let run = boot("pan=off lkdtm=EXEC_USERSPACE,ACCESS_USERSPACE");
     run.assert_status(status::FAILURE);
-    assert!(summary(&run, "EXEC_USERSPACE").starts_with("blocked"), "{run}");
-    assert!(summary(&run, "ACCESS_USERSPACE").starts_with("FAIL: "), "{run}");
+    assert!(run.lkdtm_summary("EXEC_USERSPACE").starts_with("blocked"), "{run}");
+    assert!(run.lkdtm_summary("ACCESS_USERSPACE").starts_with("FAIL: "), "{run}");
 }
 
 #[test]

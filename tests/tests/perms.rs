@@ -1,15 +1,7 @@
 //! lkdtm's whole perms family in one boot (`lkdtm=all`): every crash type blocked by the
 //! right fault, with Linux's messages, and the boot surviving them all.
 
-use swpan_tests::{Boot, boot, status};
-
-fn summary<'a>(run: &'a Boot, name: &str) -> &'a str {
-    let prefix = format!("lkdtm: {name}: ");
-    let lines: Vec<&str> =
-        run.lines().into_iter().filter(|line| line.starts_with(&prefix)).collect();
-    assert_eq!(lines.len(), 1, "exactly one summary line for {name}:\n{run}");
-    &lines[0][prefix.len()..]
-}
+use swpan_tests::{boot, status};
 
 #[test]
 fn every_crash_type_is_blocked_in_one_boot() {
@@ -62,7 +54,7 @@ fn every_crash_type_is_blocked_in_one_boot() {
     for (name, attempt, fault, headline) in expected {
         run.assert_line(&format!("lkdtm: Performing direct entry {name}"));
         run.assert_contains(&format!("lkdtm: {attempt}"));
-        let outcome = summary(&run, name);
+        let outcome = run.lkdtm_summary(name);
         assert!(
             outcome.starts_with(&format!("blocked ({fault} at 0x")),
             "{name}: {outcome}\n{run}"
@@ -70,7 +62,7 @@ fn every_crash_type_is_blocked_in_one_boot() {
         run.assert_contains(headline);
     }
     run.assert_line("lkdtm: XFAIL: Platform doesn't use function descriptors.");
-    assert_eq!(summary(&run, "WRITE_OPD"), "XFAIL: Platform doesn't use function descriptors.");
+    assert_eq!(run.lkdtm_summary("WRITE_OPD"), "XFAIL: Platform doesn't use function descriptors.");
     // Twelve oopses, each killing only its process.
     run.assert_contains("---[ end trace: oops #12 killed provoke[12] ]---");
     run.assert_lacks("lkdtm: FAIL");
@@ -95,5 +87,5 @@ fn write_kern_leaves_the_text_intact() {
     // target (EXEC_DATA calls do_nothing, which sits right before it) still works.
     let run = boot("lkdtm=WRITE_KERN,WRITE_KERN,EXEC_DATA");
     run.assert_status(status::SUCCESS);
-    assert!(summary(&run, "EXEC_DATA").starts_with("blocked (page permission fault"), "{run}");
+    assert!(run.lkdtm_summary("EXEC_DATA").starts_with("blocked (page permission fault"), "{run}");
 }
