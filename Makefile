@@ -8,7 +8,7 @@ CARGO   := cargo
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 
-.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup qemu-present gdb-present help
+.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present help
 
 all: build
 
@@ -32,10 +32,21 @@ help:
 	@echo "make objdump    disassemble the kernel; make nm: its symbols"
 	@echo "make clean      remove target/"
 
-# The Rust target and QEMU. rust-toolchain.toml pins the toolchain; with
-# RUSTUP_AUTO_INSTALL=0 it installs nothing, so the target is added here (idempotent).
+# What the pinned toolchain needs beyond rustc and cargo. rust-toolchain.toml lists it, but
+# with RUSTUP_AUTO_INSTALL=0 rustup installs none of it, so each target adds what it uses
+# (idempotent, and instant when it is there already).
+installed = rustup component list --installed 2>/dev/null | grep -q '^$(1)'
 setup:
-	@rustup target add $(TARGET) >/dev/null 2>&1 || rustup target add $(TARGET)
+	@$(call installed,rust-std-$(TARGET)) || rustup target add $(TARGET)
+
+# llvm-objdump and llvm-nm: make objdump / make nm, and the docs' disassembly excerpts.
+llvm-tools:
+	@$(call installed,llvm-tools) || rustup component add llvm-tools
+
+# rustfmt and clippy: make fmt, make fmt-check, make clippy.
+lint-tools:
+	@$(call installed,rustfmt) || rustup component add rustfmt
+	@$(call installed,clippy) || rustup component add clippy
 
 qemu-present:
 	@command -v qemu-system-arm >/dev/null 2>&1 || qemu/install qemu-system-arm
@@ -66,7 +77,7 @@ selftest: build qemu-present
 
 # Host unit tests of the kernel's pure logic, the static window check, then the integration tests (which boot the
 # kernel in QEMU, including the in-kernel self-tests). Output ends with cargo test's summary.
-test: build qemu-present unit windowcheck integration
+test: build qemu-present llvm-tools unit windowcheck integration
 
 unit: build
 	$(CARGO) test -p kernel --lib --target $(HOST)
@@ -82,7 +93,7 @@ unit: build
 windowcheck: build
 	$(CARGO) run --quiet --release -p windowcheck --target $(HOST) -- $(KERNEL)
 
-integration: build qemu-present
+integration: build qemu-present llvm-tools
 	$(CARGO) test --no-fail-fast -p swpan-tests --target $(HOST)
 
 debug: build qemu-present gdb-present
@@ -124,7 +135,7 @@ bench-docs: bench
 # the command in the marker before each), the two matrices, the benchmarks' tables and chart.
 # tests/tests/transcripts.rs, matrix.rs, hostile.rs and bench.rs fail until this is run
 # after a change to what the kernel prints.
-docs: build qemu-present matrix bench-docs pictures
+docs: build qemu-present llvm-tools matrix bench-docs pictures
 	$(CARGO) run --quiet --release -p transcripts --target $(HOST) -- update
 
 # The two pictures in the README and the course, drawn by tools/docpictures from the kernel's
@@ -142,20 +153,20 @@ matrix: build qemu-present
 	qemu/matrix $(KERNEL) docs/lkdtm-matrix.md
 	qemu/pointer-matrix $(KERNEL) docs/bad-pointers.md
 
-clippy: setup
+clippy: setup lint-tools
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings
 	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p benchreport -p transcripts -p docpictures --all-targets --target $(HOST) -- -D warnings
 
-fmt:
+fmt: lint-tools
 	$(CARGO) fmt --all
 
-fmt-check:
+fmt-check: lint-tools
 	$(CARGO) fmt --all -- --check
 
-objdump: build
+objdump: build llvm-tools
 	$(LLVM_BIN)/llvm-objdump -d --no-show-raw-insn --demangle $(KERNEL)
 
-nm: build
+nm: build llvm-tools
 	$(LLVM_BIN)/llvm-nm -n --demangle $(KERNEL)
 
 clean:
