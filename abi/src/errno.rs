@@ -15,6 +15,8 @@ pub enum Errno {
     ENOENT = 2,
     /// No such process.
     ESRCH = 3,
+    /// Interrupted system call (a blocking call of a process that was killed).
+    EINTR = 4,
     /// Input/output error.
     EIO = 5,
     /// Argument list too long.
@@ -43,10 +45,11 @@ pub enum Errno {
 
 impl Errno {
     /// Every error number, in numeric order.
-    pub const ALL: [Errno; 15] = [
+    pub const ALL: [Errno; 16] = [
         Errno::EPERM,
         Errno::ENOENT,
         Errno::ESRCH,
+        Errno::EINTR,
         Errno::EIO,
         Errno::E2BIG,
         Errno::ENOEXEC,
@@ -77,6 +80,7 @@ impl Errno {
             Errno::EPERM => "EPERM",
             Errno::ENOENT => "ENOENT",
             Errno::ESRCH => "ESRCH",
+            Errno::EINTR => "EINTR",
             Errno::EIO => "EIO",
             Errno::E2BIG => "E2BIG",
             Errno::ENOEXEC => "ENOEXEC",
@@ -106,6 +110,7 @@ mod tests {
     #[test]
     fn linux_values() {
         assert_eq!(Errno::EFAULT.number(), 14);
+        assert_eq!(Errno::EINTR.number(), 4);
         assert_eq!(Errno::ENOSYS.number(), 38);
         assert_eq!(Errno::EINVAL.number(), 22);
         assert_eq!(Errno::ENOMEM.number(), 12);

@@ -59,6 +59,12 @@ pub enum TestHook {
     Hang,
     /// Read a mapped user page from kernel mode outside any window: the oops report.
     Oops,
+    /// A child's system call faults on an unmapped kernel address inside an open window, as
+    /// a buggy copy routine would: the oops must not leave the window open.
+    OopsInWindow,
+    /// A child's system call faults while it holds the process table lock: the oops must
+    /// end in a panic with a message, never a hang.
+    OopsUnderLock,
 }
 
 impl TestHook {
@@ -69,6 +75,8 @@ impl TestHook {
         ("undefined-instruction", TestHook::UndefinedInstruction),
         ("hang", TestHook::Hang),
         ("oops", TestHook::Oops),
+        ("oops-in-window", TestHook::OopsInWindow),
+        ("oops-under-lock", TestHook::OopsUnderLock),
     ];
 }
 
@@ -361,6 +369,8 @@ mod tests {
             parse("test=undefined-instruction").unwrap().test_hook,
             Some(TestHook::UndefinedInstruction)
         );
+        assert_eq!(parse("test=oops-in-window").unwrap().test_hook, Some(TestHook::OopsInWindow));
+        assert_eq!(parse("test=oops-under-lock").unwrap().test_hook, Some(TestHook::OopsUnderLock));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::arch::psr::Psr;
 use crate::arch::{exception, mmu};
-use crate::cmdline::{self, CommandLine, Job, LogLevel, TestHook};
+use crate::cmdline::{self, Job, LogLevel};
 use crate::mm::{self, Protections};
 use crate::power::{self, ExitStatus};
 use crate::{console, interrupts, jobs, lkdtm, println, process, selftest, uaccess};
@@ -28,12 +28,12 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
     process::init();
-    lkdtm::init();
+    lkdtm::init(command_line.test_hook);
     selftest::init();
     // Init ends here: what was written for good becomes read-only.
     mm::ro_after_init::seal();
     interrupts::init();
-    run_test_hook(&command_line);
+    jobs::test_hooks::run(command_line.test_hook);
 
     match command_line.job {
         Job::Tour => jobs::tour::run(protections),
@@ -113,48 +113,4 @@ fn usage_error(why: fmt::Arguments<'_>) -> ! {
         }
     }
     power::poweroff(ExitStatus::Usage)
-}
-
-/// The failure paths the integration tests provoke on purpose.
-fn run_test_hook(command_line: &CommandLine) {
-    match command_line.test_hook {
-        Some(TestHook::Panic) => panic!("test=panic: a panic on purpose"),
-        Some(TestHook::NestedPanic) => panic!("test=nested-panic: {}", PanicsWhenPrinted),
-        Some(TestHook::UndefinedInstruction) => {
-            // SAFETY: raises an undefined-instruction exception that nobody expects: the
-            // handler reports it and powers off, which is what this hook is for.
-            unsafe { core::arch::asm!("udf #0x42") }
-        }
-        Some(TestHook::Hang) => crate::arch::cpu::halt(),
-        Some(TestHook::Oops) => read_user_memory_outside_a_window(),
-        Some(TestHook::FailingSelfTest) | None => {}
-    }
-}
-
-/// A value whose `Display` panics: panicking while the panic handler prints it.
-struct PanicsWhenPrinted;
-
-impl fmt::Display for PanicsWhenPrinted {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        panic!("a second panic while printing the first")
-    }
-}
-
-/// `test=oops`: maps a user page and reads it from kernel mode without a window, as a kernel
-/// bug that follows a user pointer would. With PAN on this is a domain fault and an oops.
-fn read_user_memory_outside_a_window() {
-    use crate::mm::address_space::AddressSpace;
-    use crate::mm::descriptor::{AccessPermissions, Attributes};
-    const USER_PAGE: u32 = 0x0040_0000;
-    let mut space = AddressSpace::new().expect("an address space for the oops");
-    let frame = mm::frames_allocate(1, 4096).expect("a frame for the oops");
-    space
-        .map_page(USER_PAGE, frame, Attributes::user(AccessPermissions::ReadWrite, false))
-        .expect("mapping the user page");
-    // SAFETY: `space` stays alive until after the read below and is deactivated on drop.
-    unsafe { space.activate() };
-    // SAFETY: not sound on purpose: the kernel dereferences a user address outside any
-    // window. With PAN on the CPU stops it with a domain fault and the kernel oopses.
-    let value = unsafe { core::ptr::read_volatile(USER_PAGE as *const u32) };
-    println!("swpan: read {value:#x} from user memory: PAN did not stop it");
 }

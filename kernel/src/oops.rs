@@ -131,6 +131,13 @@ impl fmt::Display for InternalError {
     }
 }
 
+/// The taint part of the `CPU:` line, as Linux's `print_tainted()` writes it when at most
+/// TAINT_DIE is set: `Not tainted` before the first oops, `Tainted: G      D` after it (G: no
+/// proprietary module, then one column per flag up to D, the eighth).
+pub fn taint(oopses_before: u32) -> &'static str {
+    if oopses_before == 0 { "Not tainted" } else { "Tainted: G      D" }
+}
+
 /// The return addresses of a frame-pointer chain, innermost first.
 ///
 /// In the ARM-state frames LLVM builds with `-C force-frame-pointers=yes`, r11 points at the
@@ -183,6 +190,17 @@ mod target {
 
     /// Oopses so far, for the `[#N]` of each report.
     static OOPS_COUNT: AtomicU32 = AtomicU32::new(0);
+    /// System calls whose kernel stack an oops abandoned (see [`kernel_fault`]).
+    static ABANDONED_CALLS: AtomicU32 = AtomicU32::new(0);
+
+    /// System calls an oops abandoned so far. Whatever each had allocated and not yet freed
+    /// (a vmalloc area, a heap buffer, a frame) is leaked: its owner was a local on the
+    /// abandoned kernel stack, and no destructor runs. Linux leaks the same way (an oops kills
+    /// the task with `make_task_dead`, never unwinding the kernel stack) and marks the kernel
+    /// tainted ('D'); so does the `CPU:` line of every later report here.
+    pub fn abandoned_calls() -> u32 {
+        ABANDONED_CALLS.load(Ordering::Relaxed)
+    }
 
     /// The deepest call trace printed.
     const TRACE_DEPTH: usize = 32;
@@ -238,22 +256,36 @@ mod target {
 
     /// Reports a kernel-mode abort that no fixup and no self-test took: an oops. As Linux
     /// with `panic_on_oops=0`, an oops in a system call kills only the calling process; an
-    /// oops in the kernel's own job is fatal.
+    /// oops in the kernel's own job is fatal, and so is one whose code held a lock that ending
+    /// the process needs (waiting for it would hang the kernel). The entry stub closed the
+    /// window already; the report shows the interrupted DACR (`DAC: 00000055` for a fault
+    /// inside a window), and the window is closed again here before anything else runs.
     pub fn kernel_fault(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
         let _ = cpu::mask_irqs();
-        let count = OOPS_COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        exception::close_window();
+        let before = OOPS_COUNT.fetch_add(1, Ordering::SeqCst);
+        let count = before + 1;
         let pid = process::current_pid();
         let name = process::current_name();
         let mut out = EmergencyWriter;
         let _ = writeln!(out, "{headline}");
         let _ = writeln!(out, "{}", headline.internal_error(count));
-        let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name}");
+        let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name} {}", super::taint(before));
         print_context(&mut out, frame);
         if pid == process::KERNEL_PID {
             selftest::abandon_current("oops");
             let _ = writeln!(out, "Kernel panic - not syncing: Fatal exception");
             power::poweroff(ExitStatus::Fatal)
         }
+        if let Some(lock) = process::exit_blocker() {
+            let _ = writeln!(
+                out,
+                "Kernel panic - not syncing: Fatal exception: oops while holding {lock}: \
+                 {name}[{pid}] cannot be killed"
+            );
+            power::poweroff(ExitStatus::Fatal)
+        }
+        ABANDONED_CALLS.fetch_add(1, Ordering::Relaxed);
         let _ = writeln!(out, "---[ end trace: oops #{count} killed {name}[{pid}] ]---");
         let cause =
             Cause::KernelOops { status: headline.status, address: headline.address, pc: frame.pc };
@@ -388,6 +420,15 @@ mod tests {
             alignment.to_string(),
             "Unhandled fault: alignment exception (0x001) at 0x80000001"
         );
+    }
+
+    #[test]
+    fn taint_reads_like_linux() {
+        assert_eq!(taint(0), "Not tainted");
+        // Linux's flag columns: P/G F S R M B U D, so D is the eighth character.
+        assert_eq!(taint(1), "Tainted: G      D");
+        assert_eq!(taint(1).as_bytes()["Tainted: ".len() + 7], b'D');
+        assert_eq!(taint(7), taint(1));
     }
 
     #[test]

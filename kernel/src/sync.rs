@@ -28,6 +28,12 @@ impl<T> IrqSafeLock<T> {
         IrqSafeGuard { guard: Some(self.inner.lock()), irq_state }
     }
 
+    /// True while someone holds the lock. On this single-core kernel, code that finds a lock
+    /// held with IRQs masked knows the holder is the context it interrupted, or itself.
+    pub fn is_locked(&self) -> bool {
+        self.inner.is_locked()
+    }
+
     /// Takes the lock if it is free, without waiting.
     pub fn try_lock(&self) -> Option<IrqSafeGuard<'_, T>> {
         let irq_state = cpu::mask_irqs();

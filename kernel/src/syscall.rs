@@ -115,7 +115,7 @@ fn read(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
     if fd == LOOPBACK {
         return read_loopback(buffer, count);
     }
-    process::wait_for_console_input();
+    process::wait_for_console_input()?;
     let mut bytes = Guarded::<CHUNK>::new();
     let length = console::read_input(&mut bytes.bytes[..(count as usize).min(CHUNK)]);
     copy_to_user(buffer, &bytes.bytes[..length])?;

@@ -65,7 +65,7 @@ fn a_kernel_read_of_user_memory_oopses_like_linux() {
         .position(|line| *line == "Unhandled fault: page domain fault (0x01b) at 0x00400000")
         .unwrap_or_else(|| panic!("no domain fault line:\n{run}"));
     assert_eq!(lines[start + 1], "Internal error: : 1b [#1] ARM", "{run}");
-    assert_eq!(lines[start + 2], "CPU: 0 PID: 0 Comm: kernel", "{run}");
+    assert_eq!(lines[start + 2], "CPU: 0 PID: 0 Comm: kernel Not tainted", "{run}");
     assert!(lines[start + 3].starts_with("PC is at kernel_main+0x"), "symbolized PC:\n{run}");
     assert!(lines[start + 4].starts_with("LR is at "), "{run}");
     assert!(lines[start + 5].starts_with("pc : [<8"), "{run}");

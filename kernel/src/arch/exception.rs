@@ -1,13 +1,16 @@
 //! Exception handlers: where the entry stubs of `vectors.s` land, one per vector.
 //!
-//! Each builds an [`Event`] (what happened, the decoded fault status, the faulting address)
-//! and decides, in this order:
-//! 1. a kernel-mode data abort on an instruction listed in the exception table, with a
+//! Every stub has already saved the interrupted DACR in the trap frame and closed the window
+//! (pan=on), so no handler ever runs with user memory open. Each handler builds an [`Event`]
+//! (what happened, the decoded fault status, the faulting address) and decides, in this order:
+//! 1. a fault in user mode is the process's own: [`oops::user_fault`] kills it with a signal;
+//! 2. a kernel-mode data abort on an instruction listed in the exception table, with a
 //!    translation, access flag or permission fault, resumes at the fixup (a user access that
-//!    hit an unmapped or read-only page); a domain fault is never fixed up: inside the kernel
-//!    it means the kernel touched user memory outside a window, a bug;
-//! 2. a self-test that declared this exception takes it;
-//! 3. any other kernel-mode abort is an oops ([`oops::kernel_fault`]); anything else nobody
+//!    hit an unmapped or read-only page); the return restores the saved DACR, so the fixup runs
+//!    with the window still open and closes it itself. A domain fault is never fixed up: inside
+//!    the kernel it means the kernel touched user memory outside a window, a bug;
+//! 3. a self-test that declared this exception takes it;
+//! 4. any other kernel-mode abort is an oops ([`oops::kernel_fault`]); anything else nobody
 //!    expected is reported by [`oops::fatal_exception`].
 
 use super::psr::MODE_SVC;
@@ -70,6 +73,16 @@ pub fn pan_enabled() -> bool {
 /// The DACR of kernel mode with the window closed, for this boot.
 pub fn kernel_dacr() -> u32 {
     if pan_enabled() { DACR_KERNEL } else { DACR_USER }
+}
+
+/// Writes the closed DACR of this boot ([`kernel_dacr`]), whatever the DACR holds now: for the
+/// paths that must never pass an open window on (an oops, a process exit, a context switch
+/// that found the window open).
+pub fn close_window() {
+    // SAFETY: the value is this boot's kernel-mode DACR (never Manager). Writing it can only
+    // take the user domain away from the code running now, which is what these paths want; a
+    // user access that still followed would take a domain fault and oops, never succeed.
+    unsafe { mmu::write_dacr(kernel_dacr()) };
 }
 
 /// The exception return into user mode for the installed vector set: where a new process's
@@ -185,8 +198,12 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
         oops::semihosting_disabled()
     }
     if !frame.from_user() {
-        // The kernel itself never issues an SVC: its entry path assumes a user caller.
-        return dispatch_unexpected(frame, Event::new(ExceptionKind::SupervisorCall));
+        // The kernel itself never issues an SVC, and the stub returns through
+        // `return_to_user`, which must never see a kernel frame: fatal, never caught. The stub
+        // does not save the DACR for a user caller; windowcheck proves that no SVC runs inside
+        // a window, so the interrupted kernel code ran with the closed value.
+        frame.dacr = kernel_dacr();
+        oops::fatal_exception(frame, &Event::new(ExceptionKind::SupervisorCall))
     }
     invariants::check_entry(ExceptionKind::SupervisorCall, frame);
     let entry_dacr = mmu::read_dacr();

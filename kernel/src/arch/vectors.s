@@ -9,11 +9,14 @@
 // here as `const` operands) and calls the Rust handler with r0 = &mut TrapFrame.
 //
 // The DACR with PAN on (linux-sw-pan.md, "Exceptions and the DACR"):
-// - entry from any mode saves the DACR in the frame and closes the window (DACR_KERNEL, isb),
-//   except the data abort entry from kernel mode, which keeps the interrupted value so that a
-//   fault inside an open window returns to it still open (from user mode it closes it);
-// - the syscall entry comes from user mode only, where the DACR is DACR_USER by definition:
-//   it closes the window without saving;
+// - entry from any mode saves the DACR in the frame and closes the window (DACR_KERNEL, isb)
+//   before any Rust code runs, unconditionally: a handler never runs with user memory open,
+//   not even after a fault inside a window (as Linux's v7 abort entry does since it runs
+//   uaccess_disable there). A fault that is fixed up still resumes with the window open,
+//   because the return restores the frame's copy;
+// - the syscall entry comes from user mode, where the DACR is DACR_USER by definition: it
+//   closes the window without saving. An SVC from kernel mode never returns (the handler
+//   reports it and powers off), so `return_to_user` never sees a kernel frame;
 // - the return to kernel mode restores the saved DACR; the return to user mode writes
 //   DACR_USER, whatever the frame says. `rfeia` is context synchronizing: no isb needed.
 
@@ -66,8 +69,7 @@ exception_vectors_nopan:
 // What an entry does with the DACR.
     .equ DACR_UNTOUCHED, 0      // pan=off: the DACR is constant
     .equ DACR_SAVE_CLOSE, 1     // save it in the frame, close the window
-    .equ DACR_SAVE_KEEP, 2      // save it; close it only if user mode was interrupted (data abort)
-    .equ DACR_CLOSE, 3          // close the window; the frame is a user frame (syscall)
+    .equ DACR_CLOSE, 2          // close the window; the frame is a user frame (syscall)
 
 // name: the stub; lr_offset: LR minus the preferred return address (ARM ARM B1.8.3);
 // handler: the Rust function; dacr: one of the DACR_* above; return: where to return.
@@ -84,21 +86,15 @@ exception_vectors_nopan:
     add     r0, sp, #{FRAME_SP_USR}
     stmia   r0, {{sp, lr}}^                 // SP_usr, LR_usr
     str     lr, [sp, #{FRAME_LR_SVC}]
-    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_SAVE_KEEP)
+    .if \dacr == DACR_SAVE_CLOSE
     mrc     p15, 0, r1, c3, c0, 0
     str     r1, [sp, #{FRAME_DACR}]
     .endif
-    .if \dacr == DACR_SAVE_KEEP
-    ldr     r2, [sp, #{FRAME_SPSR}]
-    tst     r2, #0xF                        // User mode is the only mode with M[3:0] = 0
-    bne     2f
-    .endif
-    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_CLOSE) || (\dacr == DACR_SAVE_KEEP)
+    .if (\dacr == DACR_SAVE_CLOSE) || (\dacr == DACR_CLOSE)
     mov     r1, #{DACR_KERNEL}
     mcr     p15, 0, r1, c3, c0, 0
     isb
     .endif
-2:
     mov     r0, sp
     // The kernel may be interrupted with SP 4 mod 8; AAPCS wants 8 at a call. r4 is
     // callee-saved, so it still holds the frame address when the handler returns.
@@ -117,7 +113,7 @@ exception_vectors_nopan:
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_SAVE_CLOSE, exception_return_\suffix
-    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_KEEP, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_SAVE_CLOSE, exception_return_\suffix

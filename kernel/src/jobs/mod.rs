@@ -7,10 +7,12 @@
 //! - `bench=instructions|wall` (`make bench`): the benchmarks.
 //! - `fuzz=SEED,COUNT` (`make fuzz`): the system call fuzzer.
 //! - `selftest`: the in-kernel self-tests ([`crate::selftest`]).
+//! - `test=...`: the failure paths the integration tests provoke ([`test_hooks`]).
 
 pub mod bench;
 pub mod fuzz;
 pub mod init;
 pub mod lkdtm;
 pub mod shell;
+pub mod test_hooks;
 pub mod tour;

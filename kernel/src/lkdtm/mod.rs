@@ -7,6 +7,7 @@
 //! to its end, which lkdtm reports with a `FAIL:` line (or `XFAIL:` when the test does not
 //! apply to this platform).
 
+pub mod failure_paths;
 mod perms;
 
 use crate::errno::Errno;
@@ -63,15 +64,16 @@ pub fn find(name: &str) -> Option<&'static CrashType> {
 }
 
 /// Boot-time set-up, before init ends: writes the `ro_after_init` variable that
-/// WRITE_RO_AFTER_INIT later finds read-only.
-pub fn init() {
+/// WRITE_RO_AFTER_INIT later finds read-only, and allows the failure path `hook` asks for.
+pub fn init(hook: Option<crate::cmdline::TestHook>) {
     perms::init();
+    failure_paths::init(hook);
 }
 
 /// Runs crash type `name` in the running process. Returns only if the kernel survived it (or
 /// it does not apply), after recording that on the process.
 pub fn provoke(name: &str) -> Result<(), Errno> {
-    let crash_type = find(name).ok_or(Errno::EINVAL)?;
+    let crash_type = find(name).or_else(|| failure_paths::find(name)).ok_or(Errno::EINVAL)?;
     lkdtm_print!("Performing direct entry {}", crash_type.name);
     let survival = (crash_type.run)();
     process::with_current(|process| process.record_lkdtm_survival(survival));

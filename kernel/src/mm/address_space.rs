@@ -40,6 +40,11 @@ pub fn privileged_execute_never() -> bool {
 /// ASIDs 1..=255; 0 is reserved for "no process" and for the switch sequence.
 static ASIDS: IrqSafeLock<[u32; 8]> = IrqSafeLock::new([1, 0, 0, 0, 0, 0, 0, 0]);
 
+/// True while the ASID allocator is in use (the oops path checks before freeing a space).
+pub fn asid_lock_held() -> bool {
+    ASIDS.is_locked()
+}
+
 fn allocate_asid() -> Result<u8, Errno> {
     let mut used = ASIDS.lock();
     for asid in 1..=255usize {

@@ -49,6 +49,11 @@ pub fn init() -> Result<(), Errno> {
     Ok(())
 }
 
+/// True while an allocation or a free is under way (the oops path checks before freeing).
+pub fn is_locked() -> bool {
+    HEAP.0.is_locked()
+}
+
 /// Bytes free in the heap now.
 pub fn available() -> usize {
     HEAP.0.lock().free()

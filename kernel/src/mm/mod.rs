@@ -70,6 +70,21 @@ mod target {
         FRAMES.lock().free_frames()
     }
 
+    /// The memory lock held now, if any, named: the frame allocator, the kernel heap or the
+    /// ASID allocator. Freeing a process takes all three; the oops path asks first, since
+    /// taking a lock the interrupted code holds would spin forever.
+    pub fn held_lock() -> Option<&'static str> {
+        if FRAMES.is_locked() {
+            Some("the frame allocator lock")
+        } else if super::heap::is_locked() {
+            Some("the kernel heap lock")
+        } else if address_space::asid_lock_held() {
+            Some("the ASID allocator lock")
+        } else {
+            None
+        }
+    }
+
     /// Sets up memory: the frame allocator, the kernel tables, the DACR, PXN for user tables,
     /// and turns the MMU on.
     ///

@@ -37,11 +37,8 @@ fn ready(table: &Table, process: &Process) -> bool {
         State::Blocked(_) if process.kill_pending => true,
         State::Blocked(Wait::ConsoleInput) => console::input_available(),
         State::Blocked(Wait::Child(pid)) => {
-            let mut children = table.processes.values().filter(|child| {
-                child.parent == process.pid
-                    && child.pid != process.pid
-                    && pid.is_none_or(|pid| child.pid == pid)
-            });
+            let mut children =
+                table.processes.values().filter(|child| child.is_child_of(process.pid, pid));
             // Also wake when no such child is left: wait() then returns ECHILD.
             children.clone().next().is_none() || children.any(|child| child.state == State::Zombie)
         }
@@ -55,6 +52,7 @@ pub fn schedule() {
     // Preemption inside a system call is impossible by design: a process leaves the CPU only
     // here, never with a uaccess window open.
     crate::invariants::check_switch();
+    super::table::reap_orphans();
     loop {
         let switch = {
             let mut table = TABLE.lock();
@@ -79,6 +77,7 @@ pub fn schedule() {
                             Some(space) => unsafe { space.activate() },
                             None => address_space::deactivate(),
                         }
+                        super::table::note_running(chosen);
                         let load = &chosen.context as *const Context;
                         let save = &mut table.processes.get_mut(&current).expect("running").context
                             as *mut Context;
@@ -89,10 +88,13 @@ pub fn schedule() {
         };
         match switch {
             None => {
-                // Nothing can run: wait for an interrupt (a tick, a key) and look again.
+                // Nothing can run: sleep until an interrupt (a tick, a key) and look again.
+                // WFI wakes on a pending IRQ even with IRQs masked, so it runs masked: an IRQ
+                // that arrives before it is not taken early and slept past, it just ends the
+                // WFI at once. Then the handler runs in the short unmasked gap.
+                cpu::wait_for_interrupt();
                 // SAFETY: no lock is held here, and the vectors are installed.
                 unsafe { cpu::unmask_irqs() };
-                cpu::wait_for_interrupt();
                 let _ = cpu::mask_irqs();
             }
             Some(None) => break,

@@ -15,7 +15,7 @@ use crate::sync::IrqSafeLock;
 use crate::{console, memory_map};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use swpan_abi::{protection, signal};
 
 /// A process id.
@@ -151,6 +151,9 @@ pub struct Process {
     death: Option<Death>,
     lkdtm_survived: Option<Survival>,
     pub(super) kill_pending: bool,
+    /// Its parent ended first: nobody will `wait` for it, so the scheduler frees it as soon as
+    /// it ends (as Linux's init reaps the orphans it adopts).
+    pub(super) orphan: bool,
     /// What the process wrote to its loopback device and has not read back.
     pub loopback: alloc::vec::Vec<u8>,
 }
@@ -163,6 +166,22 @@ pub(super) struct Table {
 pub(super) static TABLE: IrqSafeLock<Table> =
     IrqSafeLock::new(Table { processes: BTreeMap::new(), next_pid: 1 });
 pub(super) static CURRENT: AtomicU32 = AtomicU32::new(KERNEL_PID);
+
+// The running process's name and kernel stack, kept outside the table so that a report
+// written while the table lock is held (an oops under that lock) still names the process and
+// walks its stack. Written by the scheduler with IRQs masked, before the switch; an empty
+// name means the kernel, a zero base no stack of its own.
+static RUNNING_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
+static RUNNING_NAME_LENGTH: AtomicUsize = AtomicUsize::new(0);
+static RUNNING_STACK_BASE: AtomicU32 = AtomicU32::new(0);
+
+/// Records `process` as the one about to run (called by the scheduler, IRQs masked).
+pub(super) fn note_running(process: &Process) {
+    RUNNING_NAME.store(process.name.as_ptr().cast_mut(), Ordering::Relaxed);
+    RUNNING_NAME_LENGTH.store(process.name.len(), Ordering::Relaxed);
+    let base = process.kernel_stack.as_ref().map_or(0, |stack| stack.base);
+    RUNNING_STACK_BASE.store(base, Ordering::Relaxed);
+}
 
 /// Registers the kernel as process 0. Call once at boot.
 pub fn init() {
@@ -178,6 +197,7 @@ pub fn init() {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        orphan: false,
         loopback: alloc::vec::Vec::new(),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
@@ -198,6 +218,15 @@ pub fn with_current<R>(action: impl FnOnce(&mut Process) -> R) -> R {
 }
 
 impl Process {
+    /// True when `wait(pid)` by `parent` may collect this process: a child of `parent` (not an
+    /// orphan the kernel adopted), and the one asked for if `pid` names one.
+    pub(super) fn is_child_of(&self, parent: Pid, pid: Option<Pid>) -> bool {
+        self.parent == parent
+            && !self.orphan
+            && self.pid != parent
+            && pid.is_none_or(|pid| self.pid == pid)
+    }
+
     /// The address space, for processes that have one.
     pub fn space(&mut self) -> Option<&mut AddressSpace> {
         self.space.as_mut()
@@ -211,18 +240,28 @@ impl Process {
 
 /// The bounds of the kernel stack of the running process (for the oops call trace).
 pub fn current_kernel_stack() -> Option<core::ops::Range<u32>> {
-    let table = TABLE.try_lock()?;
-    let process = table.processes.get(&current_pid())?;
-    let stack = process.kernel_stack.as_ref()?;
-    Some(stack.base..stack.top())
+    let base = RUNNING_STACK_BASE.load(Ordering::Relaxed);
+    (base != 0).then(|| base..base + KERNEL_STACK_SIZE)
+}
+
+/// The lock that ending the running process would need and that is held now, if any: the
+/// process table's, or one of memory management's ([`crate::mm::held_lock`]). The oops path
+/// asks before it kills a process; on this single-core kernel a held lock there means the code
+/// that faulted held it, and waiting for it would hang the kernel with IRQs masked.
+pub fn exit_blocker() -> Option<&'static str> {
+    if TABLE.is_locked() { Some("the process table lock") } else { crate::mm::held_lock() }
 }
 
 /// The name of the running process.
 pub fn current_name() -> &'static str {
-    TABLE
-        .try_lock()
-        .and_then(|table| table.processes.get(&current_pid()).map(|process| process.name))
-        .unwrap_or("?")
+    let name = RUNNING_NAME.load(Ordering::Relaxed);
+    if name.is_null() {
+        return "kernel";
+    }
+    let length = RUNNING_NAME_LENGTH.load(Ordering::Relaxed);
+    // SAFETY: `note_running` stores the pointer and length of one `&'static str` together,
+    // with IRQs masked, so the pair read here is such a string: valid UTF-8 for ever.
+    unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(name, length)) }
 }
 
 /// Starts the embedded program `name` with `argument` as a child of `parent`.
@@ -291,6 +330,7 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        orphan: false,
         loopback: alloc::vec::Vec::new(),
     });
     table.processes.insert(pid, process);
@@ -336,6 +376,9 @@ pub fn exit_current(death: Death) -> ! {
     let pid = current_pid();
     assert_ne!(pid, KERNEL_PID, "the kernel cannot exit");
     let _ = cpu::mask_irqs();
+    // Whatever path got here (an oops inside a window included), the next process never
+    // inherits an open window.
+    exception::close_window();
     let space = {
         let mut table = TABLE.lock();
         let process = table.processes.get_mut(&pid).expect("the running process is in the table");
@@ -343,9 +386,11 @@ pub fn exit_current(death: Death) -> ! {
         process.death = Some(death);
         process.regions = Regions::new();
         let space = process.space.take();
-        // Orphans go to the kernel, which collects them with the rest.
+        // Orphans go to the kernel, which frees them when they end (those that have ended
+        // already go at the next schedule): nobody is left to collect them.
         for child in table.processes.values_mut().filter(|child| child.parent == pid) {
             child.parent = KERNEL_PID;
+            child.orphan = true;
         }
         space
     };
@@ -355,17 +400,17 @@ pub fn exit_current(death: Death) -> ! {
     unreachable!("a zombie was scheduled")
 }
 
-/// Waits for a child of the running process (`pid`, or any) to end, and collects it.
+/// Waits for a child of the running process (`pid`, or any) to end, and collects it. A
+/// process killed while it waits leaves with EINTR and dies on its way back to user mode.
 pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
     let parent = current_pid();
     loop {
         {
             let mut table = TABLE.lock();
-            let matches = |process: &Process| {
-                process.parent == parent
-                    && pid.is_none_or(|pid| process.pid == pid)
-                    && process.pid != parent
-            };
+            if table.processes.get(&parent).is_some_and(|process| process.kill_pending) {
+                return Err(Errno::EINTR);
+            }
+            let matches = |process: &Process| process.is_child_of(parent, pid);
             if !table.processes.values().any(|process| matches(process)) {
                 return Err(Errno::ECHILD);
             }
@@ -391,10 +436,22 @@ pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
     }
 }
 
-/// Blocks the running process until a console byte arrives.
-pub fn wait_for_console_input() {
-    while !console::input_available() {
-        with_current(|process| process.state = State::Blocked(Wait::ConsoleInput));
+/// Blocks the running process until a console byte arrives. A process killed while it waits
+/// leaves with EINTR, before it takes a byte, and dies on its way back to user mode.
+pub fn wait_for_console_input() -> Result<(), Errno> {
+    loop {
+        let killed = with_current(|process| {
+            if !process.kill_pending && !console::input_available() {
+                process.state = State::Blocked(Wait::ConsoleInput);
+            }
+            process.kill_pending
+        });
+        if killed {
+            return Err(Errno::EINTR);
+        }
+        if console::input_available() {
+            return Ok(());
+        }
         schedule();
     }
 }
@@ -419,6 +476,30 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
         exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
     }
     Ok(())
+}
+
+/// Frees every orphan that has ended, except the running process (whose kernel stack is in
+/// use until it switches away). Called by the scheduler.
+pub(super) fn reap_orphans() {
+    loop {
+        let orphan = {
+            let mut table = TABLE.lock();
+            let current = current_pid();
+            let pid = table
+                .processes
+                .values()
+                .find(|process| {
+                    process.orphan && process.state == State::Zombie && process.pid != current
+                })
+                .map(|process| process.pid);
+            pid.and_then(|pid| table.processes.remove(&pid))
+        };
+        // Dropped outside the table lock: the kernel stack goes back to the frame allocator.
+        match orphan {
+            Some(process) => drop(process),
+            None => break,
+        }
+    }
 }
 
 /// The pids and states of every process, for diagnostics.

@@ -19,7 +19,80 @@ pub const CASES: &[Case] = &[
         run: preempted_and_killed,
     },
     Case { name: "processes.irqs_inside_windows", run: irqs_inside_windows },
+    Case { name: "processes.kill_ends_a_blocked_reader", run: kill_ends_a_blocked_reader },
+    Case { name: "processes.kill_ends_a_blocked_waiter", run: kill_ends_a_blocked_waiter },
 ];
+
+/// Gives the CPU away until `pid` is blocked as `wait` says, any child standing for every
+/// child (at most 50 ticks).
+fn run_until_blocked(pid: process::Pid, wait: process::Wait) -> bool {
+    let start = interrupts::ticks();
+    while interrupts::ticks().wrapping_sub(start) < 50 {
+        let state = process::census().into_iter().find(|(other, _, _)| *other == pid);
+        let blocked = match state {
+            Some((_, _, process::State::Blocked(process::Wait::Child(_)))) => {
+                matches!(wait, process::Wait::Child(_))
+            }
+            Some((_, _, process::State::Blocked(blocked))) => blocked == wait,
+            _ => false,
+        };
+        if blocked {
+            return true;
+        }
+        process::yield_now();
+    }
+    false
+}
+
+/// The death of a process killed while it blocked: SIGKILL, from `kill`.
+const KILLED: Death = Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal };
+
+fn kill_ends_a_blocked_reader(test: &mut Test) {
+    let pid = match process::spawn("usertest", "read", KERNEL_PID) {
+        Ok(pid) => pid,
+        Err(errno) => return test.fail(format_args!("spawn: {errno}")),
+    };
+    test.check("the reader blocks", run_until_blocked(pid, process::Wait::ConsoleInput));
+    test.check_eq("kill", process::kill(pid), Ok(()));
+    // Without EINTR the reader would stay in the kernel for ever and this wait never return.
+    match process::wait(Some(pid)) {
+        Ok(reaped) => test.check_eq("the reader's end", reaped.death, KILLED),
+        Err(errno) => test.fail(format_args!("wait: {errno}")),
+    }
+}
+
+fn kill_ends_a_blocked_waiter(test: &mut Test) {
+    let frames_before = free_frames();
+    let waiter = match process::spawn("usertest", "waiter", KERNEL_PID) {
+        Ok(pid) => pid,
+        Err(errno) => return test.fail(format_args!("spawn: {errno}")),
+    };
+    test.check("the waiter blocks", run_until_blocked(waiter, process::Wait::Child(None)));
+    let reader =
+        process::census().into_iter().map(|(pid, _, _)| pid).find(|pid| *pid > waiter).unwrap_or(0);
+    test.check("the waiter's child blocks", run_until_blocked(reader, process::Wait::ConsoleInput));
+    test.check_eq("kill the waiter", process::kill(waiter), Ok(()));
+    match process::wait(Some(waiter)) {
+        Ok(reaped) => test.check_eq("the waiter's end", reaped.death, KILLED),
+        Err(errno) => return test.fail(format_args!("wait: {errno}")),
+    }
+    // The reader is an orphan now: the kernel adopted it, so nobody may wait for it...
+    test.check_eq(
+        "wait for the orphan",
+        process::wait(Some(reader)).map(|_| ()),
+        Err(crate::errno::Errno::ECHILD),
+    );
+    // ...and once killed it is freed without a wait, its kernel stack included.
+    test.check_eq("kill the orphan", process::kill(reader), Ok(()));
+    let start = interrupts::ticks();
+    while process::census().iter().any(|(pid, _, _)| *pid == reader)
+        && interrupts::ticks().wrapping_sub(start) < 50
+    {
+        process::yield_now();
+    }
+    test.check("the orphan is freed", !process::census().iter().any(|(pid, _, _)| *pid == reader));
+    test.check_eq("free frames after both", free_frames(), frames_before);
+}
 
 fn run_child(test: &mut Test, program: &str, argument: &str) -> Option<Reaped> {
     match process::spawn(program, argument, KERNEL_PID).and_then(|pid| process::wait(Some(pid))) {

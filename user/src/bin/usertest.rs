@@ -5,7 +5,9 @@
 //! number of failures. With an argument it does one thing for the kernel's self-tests:
 //! `touch-kernel` reads kernel memory, `null` reads address 0, `undefined` runs an undefined
 //! instruction, `spin` loops forever (all four to be killed), `copy N` pushes N rounds of
-//! 16 KiB through the loopback device and checks every byte comes back.
+//! 16 KiB through the loopback device and checks every byte comes back, `read` blocks reading
+//! the console, `waiter` runs `usertest read` and blocks waiting for it (both to be killed
+//! while they block).
 
 #![no_std]
 #![no_main]
@@ -61,6 +63,25 @@ fn run(argument: &str) -> i32 {
             core::hint::spin_loop();
         },
         copy if copy.starts_with("copy ") => copy_rounds(copy[5..].parse().unwrap_or(0)),
+        "read" => {
+            let mut byte = [0u8; 1];
+            match syscall::read(0, &mut byte) {
+                Ok(_) => 0,
+                Err(errno) => {
+                    println!("usertest read: {errno}");
+                    1
+                }
+            }
+        }
+        "waiter" => {
+            match syscall::spawn("usertest", "read").and_then(|pid| syscall::wait(Some(pid))) {
+                Ok(_) => 0,
+                Err(errno) => {
+                    println!("usertest waiter: {errno}");
+                    1
+                }
+            }
+        }
         "" => run_checks(),
         other => {
             println!("usertest: unknown argument '{other}'");
