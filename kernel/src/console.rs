@@ -111,14 +111,31 @@ pub fn read_input(buffer: &mut [u8]) -> usize {
 
 /// Writes raw bytes (a user program's output), translating `\n` to `\r\n`.
 pub fn write_bytes(bytes: &[u8]) {
-    let _guard = CONSOLE.lock();
+    let mut guard = CONSOLE.lock();
     let uart = uart();
     for &byte in bytes {
         if byte == b'\n' {
+            guard = wait_for_transmitter(guard, &uart);
             uart.write_byte(b'\r');
         }
+        guard = wait_for_transmitter(guard, &uart);
         uart.write_byte(byte);
     }
+}
+
+/// Returns the console lock once the transmitter can take a byte. While it cannot, the lock
+/// is released and IRQs are open: a long write never keeps the receive interrupt out (without
+/// the PL011 FIFOs, a byte that arrives while IRQs stay masked for a character time is lost).
+fn wait_for_transmitter<'a>(
+    mut guard: crate::sync::IrqSafeGuard<'a, ()>,
+    uart: &Pl011,
+) -> crate::sync::IrqSafeGuard<'a, ()> {
+    while !uart.transmit_ready() {
+        drop(guard);
+        core::hint::spin_loop();
+        guard = CONSOLE.lock();
+    }
+    guard
 }
 
 /// Prints to the console.

@@ -161,8 +161,8 @@ pub unsafe fn write_vbar(value: u32) {
 
 /// Switches the user half to another address space: the ARM ARM B3.10.4 sequence for
 /// changing TTBR0 and the ASID together without a window in which one belongs to the other.
-/// The reserved ASID 0 is never given to a process, so no TLB entry of another process can
-/// match while TTBR0 changes.
+/// The reserved ASID 0 is never given to a process, nor to the empty user half, so no TLB
+/// entry of another context can match while TTBR0 changes.
 ///
 /// # Safety
 ///

@@ -135,6 +135,11 @@ impl Pl011 {
         regs.cr.write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
     }
 
+    /// True when the transmitter can take a byte now.
+    pub fn transmit_ready(&self) -> bool {
+        !self.registers().fr.is_set(FR::TXFF)
+    }
+
     /// Sends one byte, waiting while the transmit FIFO is full.
     pub fn write_byte(&self, byte: u8) {
         let regs = self.registers();

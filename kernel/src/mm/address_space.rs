@@ -37,8 +37,18 @@ pub fn privileged_execute_never() -> bool {
     PRIVILEGED_EXECUTE_NEVER.get()
 }
 
-/// ASIDs 1..=255; 0 is reserved for "no process" and for the switch sequence.
-static ASIDS: IrqSafeLock<[u32; 8]> = IrqSafeLock::new([1, 0, 0, 0, 0, 0, 0, 0]);
+/// The ASID of the switch sequence alone ([`mmu::switch_user_table`]): live only between its
+/// first and last instruction, so whatever the table walker caches under it never matches
+/// later.
+pub const SWITCH_ASID: u8 = 0;
+/// The ASID of the empty user half ([`deactivate`]): a live context of its own (the kernel's
+/// job runs with it), so it is neither the switch's ASID nor any process's.
+pub const NO_PROCESS_ASID: u8 = 255;
+
+/// ASIDs in use: bit n for ASID n. [`SWITCH_ASID`] and [`NO_PROCESS_ASID`] are taken for
+/// good, so processes get 1..=254.
+static ASIDS: IrqSafeLock<[u32; 8]> =
+    IrqSafeLock::new([1 << SWITCH_ASID, 0, 0, 0, 0, 0, 0, 1 << (NO_PROCESS_ASID % 32)]);
 
 /// True while the ASID allocator is in use (the oops path checks before freeing a space).
 pub fn asid_lock_held() -> bool {
@@ -47,7 +57,7 @@ pub fn asid_lock_held() -> bool {
 
 fn allocate_asid() -> Result<u8, Errno> {
     let mut used = ASIDS.lock();
-    for asid in 1..=255usize {
+    for asid in 1..NO_PROCESS_ASID as usize {
         if used[asid / 32] & (1 << (asid % 32)) == 0 {
             used[asid / 32] |= 1 << (asid % 32);
             return Ok(asid as u8);
@@ -231,8 +241,8 @@ impl AddressSpace {
 
 /// Leaves no process in the user half: TTBR0 points at a table of faults.
 pub fn deactivate() {
-    // SAFETY: the empty table is a valid user table, and ASID 0 belongs to no process.
-    unsafe { mmu::switch_user_table(super::kernel_map::empty_user_ttbr0(), 0) };
+    // SAFETY: the empty table is a valid user table, and NO_PROCESS_ASID belongs to no process.
+    unsafe { mmu::switch_user_table(super::kernel_map::empty_user_ttbr0(), NO_PROCESS_ASID) };
 }
 
 impl Drop for AddressSpace {

@@ -228,7 +228,7 @@ pub unsafe fn enable(protections: Protections) {
         build();
         mmu::write_dacr(protections.kernel_dacr());
         mmu::write_ttbcr(TTBCR_N);
-        mmu::write_contextidr(0);
+        mmu::write_contextidr(super::address_space::NO_PROCESS_ASID as u32);
         mmu::write_ttbr0(empty_user_ttbr0());
         mmu::write_ttbr1(kernel_l1() as *const L1Table as u32 | mmu::TTBR_WALK_ATTRIBUTES);
         // The kernel runs at its physical address, which the tables map: nothing moves when

@@ -198,13 +198,26 @@ mod target {
     /// The user half of the running process (empty for the kernel itself).
     pub fn dump_user() -> Dump {
         let mut dump = Dump::new();
-        crate::process::with_current(|process| {
-            if let Some(space) = process.space() {
-                walk(&mut dump, 0, 2048, |index| space.l1_descriptor((index as u32) << 20));
-            }
+        // Only a process changes its own tables, in its own system calls, and the running
+        // process is in this one: the walk (which allocates as it goes) needs no lock, only
+        // the table's address, read under the process table lock.
+        let table = crate::process::with_current(|process| {
+            process.space().map(|space| space.ttbr0() & !TTBR_ATTRIBUTE_BITS)
         });
+        if let Some(table) = table {
+            let entries = linear(table) as *const u32;
+            walk(&mut dump, 0, 2048, |index| {
+                // SAFETY: `table` is the running process's L1 table, kept alive by the process
+                // (which is running this call), mapped by the linear map; `index` < 2048, the
+                // user half's entries.
+                unsafe { entries.add(index).read_volatile() }
+            });
+        }
         dump
     }
+
+    /// TTBR0's low bits: the table walk's attributes, not the table's address.
+    const TTBR_ATTRIBUTE_BITS: u32 = 0x7F;
 
     /// Prints both halves on the console.
     pub fn print() {

@@ -124,4 +124,19 @@ fn user_tables_are_user_domain_with_pxn(test: &mut Test) {
         mmu::read_ttbr0(),
         crate::mm::kernel_map::empty_user_ttbr0(),
     );
+    // The empty user half is a live context with an ASID of its own, never the switch
+    // sequence's reserved 0 (whose cached walks must never match a running context).
+    test.check_eq(
+        "ASID of the empty user half",
+        mmu::read_contextidr() & 0xFF,
+        address_space::NO_PROCESS_ASID as u32,
+    );
+    test.check("a process never gets the empty half's ASID", pages_asid_ok());
+}
+
+/// Allocates a space and checks its ASID is neither reserved one.
+fn pages_asid_ok() -> bool {
+    let pages = UserPages::new();
+    let asid = pages.space.asid();
+    asid != address_space::SWITCH_ASID && asid != address_space::NO_PROCESS_ASID
 }
