@@ -29,14 +29,21 @@
 //! - [`uaccess`]: the window (`uaccess::window`: open and close, always inlined, save and
 //!   restore), typed user pointers, `access_ok`, the copy routines, the exception table.
 //! - [`arch::exception`] with `arch/vectors.s`: every exception saves the DACR in the trap
-//!   frame, closes the window, and restores it on the way out (the data abort path keeps it);
-//!   a fault on a listed user access resumes at its fixup; a domain fault is never fixed up.
+//!   frame and closes the window before any handler runs, and restores it on the way out; a
+//!   fault on a listed user access resumes at its fixup (with the window as it was); a domain
+//!   fault is never fixed up. An oops, a process exit and a context switch write the closed
+//!   DACR themselves too.
 //! - [`invariants`]: the DACR checked at every kernel entry, every return to user mode and
 //!   every context switch; a violation is reported with where it happened, and counted.
 //!   (`tools/windowcheck` proves the same discipline statically, from the machine code.)
 //! - [`oops`]: Linux-style reports with a call trace named from the embedded symbol table
 //!   ([`symbols`], written after linking by `tools/ksyms`); an oops in a system call kills
 //!   only the calling process.
+//!
+//! What domains cannot stop: every user frame is also mapped in the kernel's linear map, in
+//! the kernel's domain, so a bug steered to that alias (the "ret2dir" attack) reaches user data
+//! with no window and no fault. Taking owned frames out of the linear map would close it; the
+//! kernel does not do that yet (docs/pan.md, "What domains cannot stop").
 //!
 //! ## User mode
 //!
