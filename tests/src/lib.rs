@@ -85,6 +85,36 @@ impl Boot {
         &lines[0][prefix.len()..]
     }
 
+    /// What the `lkdtm=` job printed for each run of crash type `name`, in order: the lines
+    /// from `lkdtm: Performing direct entry NAME` through its summary line `lkdtm: NAME: ...`.
+    /// Fails the test if a run has no summary line.
+    pub fn lkdtm_sections(&self, name: &str) -> Vec<Vec<&str>> {
+        let start = format!("lkdtm: Performing direct entry {name}");
+        let end = format!("lkdtm: {name}: ");
+        let lines = self.lines();
+        let mut sections = Vec::new();
+        for (index, _) in lines.iter().enumerate().filter(|(_, line)| **line == start) {
+            let length = lines[index..]
+                .iter()
+                .position(|line| line.starts_with(&end))
+                .unwrap_or_else(|| panic!("no summary line after {start:?}:\n{self}"));
+            let section = lines[index..=index + length].to_vec();
+            assert!(
+                !section[1..].iter().any(|line| line.starts_with("lkdtm: Performing direct entry")),
+                "the run of {name} ended without its summary line:\n{self}"
+            );
+            sections.push(section);
+        }
+        sections
+    }
+
+    /// [`Boot::lkdtm_sections`] for a crash type run once: fails unless there is exactly one.
+    pub fn lkdtm_section(&self, name: &str) -> Vec<&str> {
+        let mut sections = self.lkdtm_sections(name);
+        assert_eq!(sections.len(), 1, "exactly one run of {name}:\n{self}");
+        sections.remove(0)
+    }
+
     /// True when some line is exactly `line`.
     pub fn has_line(&self, line: &str) -> bool {
         self.console.lines().any(|candidate| candidate == line)

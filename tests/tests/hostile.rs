@@ -123,3 +123,27 @@ fn init_runs_one_program_and_passes_on_its_verdict() {
     run.assert_status(status::USAGE);
     run.assert_contains("init: no program 'nosuchprogram'; the programs are: badptr bench fuzz");
 }
+
+#[test]
+fn the_fuzzer_reaches_the_success_paths_of_spawn_wait_and_kill() {
+    // Random strings name no program and random pids no child, so only the fuzzer's own
+    // children (`true`, `usertest spin`) get spawn, wait and kill past their checks.
+    let run = boot("fuzz=3,20000");
+    run.assert_status(status::SUCCESS);
+    let prefix = "fuzz: calls 0 to 19999: ";
+    let lines = fuzz_summary(&run);
+    let tally = lines
+        .iter()
+        .find_map(|line| line.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?}:\n{run}"));
+    // "spawn succeeded A of B, wait C of D, kill E of F"
+    let tally = tally.replacen(" succeeded", "", 1);
+    for (part, call) in tally.split(", ").zip(["spawn", "wait", "kill"]) {
+        let words: Vec<&str> = part.split(' ').collect();
+        assert!(words.len() == 4 && words[0] == call && words[2] == "of", "{part:?}:\n{run}");
+        let succeeded: u32 = words[1].parse().unwrap();
+        let calls: u32 = words[3].parse().unwrap();
+        assert!(succeeded > 0, "no {call} succeeded:\n{run}");
+        assert!(succeeded < calls, "every {call} succeeded: the bad arguments are gone:\n{run}");
+    }
+}

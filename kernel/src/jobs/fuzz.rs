@@ -8,18 +8,23 @@
 //! fuzz: 200000 syscalls, 0 oopses, 0 window leaks
 //! ```
 //!
-//! An oops kills the fuzzer; the job counts it and starts a new fuzzer at the call after the
-//! one that oopsed (each call is a function of the seed and its index). Window leaks and
-//! every other DACR invariant come from [`crate::invariants`]. Powers off with 0 only if
-//! there were no oopses, no window leaks, no other invariant violation and the fuzzer never
-//! died another way.
+//! The counts are of every system call made while the job runs: the fuzzer's, and the `exit`
+//! of the children it starts (which has no result, so it is in no count). Before them the
+//! fuzzer prints how many of its `spawn`, `wait` and `kill` calls succeeded.
+//!
+//! An oops kills the fuzzer; the job counts it, ends and collects the children it left, and
+//! starts a new fuzzer at the call after the one that oopsed (each call is a function of the
+//! seed, its index and the fuzzer's children). Window leaks and every other DACR invariant
+//! come from [`crate::invariants`]. Powers off with 0 only if there were no oopses, no window
+//! leaks, no other invariant violation and the fuzzer never died another way.
 
 use crate::errno::Errno;
 use crate::invariants;
 use crate::power::{self, ExitStatus};
 use crate::println;
-use crate::process::{self, Cause, Death, KERNEL_PID};
+use crate::process::{self, Cause, Death, KERNEL_PID, Pid, State};
 use crate::syscall::statistics;
+use alloc::vec::Vec;
 
 /// The `fuzz=` job.
 pub fn run(seed: u64, count: u64) -> ! {
@@ -30,7 +35,7 @@ pub fn run(seed: u64, count: u64) -> ! {
     let mut deaths = 0u32;
     while start < count {
         let argument = alloc::format!("{seed} {start} {count}");
-        let calls_before = statistics::calls();
+        let results_before = results();
         let reaped = match process::spawn("fuzz", &argument, KERNEL_PID)
             .and_then(|pid| process::wait(Some(pid)))
         {
@@ -40,25 +45,26 @@ pub fn run(seed: u64, count: u64) -> ! {
                 power::poweroff(ExitStatus::Fatal)
             }
         };
-        // The fuzzer's own first call is getpid; the rest are fuzz calls, the last one the
-        // call that killed it, if one did.
-        let made = u64::from(statistics::calls() - calls_before).saturating_sub(1);
+        // Only the fuzzer's calls have results (its children make one call, `exit`). Its own
+        // first call is getpid; the rest are fuzz calls: `completed` of them returned, and
+        // the call after them, if it was entered, killed it.
+        let completed = u64::from(results() - results_before).saturating_sub(1);
         match reaped.death {
             Death::Exited(0) => break,
             Death::Killed { cause: Cause::KernelOops { .. }, .. } => {
                 oopses += 1;
-                println!("fuzz: call {} oopsed; going on after it", start + made.saturating_sub(1));
-                start += made.max(1);
+                println!("fuzz: call {} oopsed; going on after it", start + completed);
             }
             death => {
                 deaths += 1;
                 println!(
-                    "fuzz: the fuzzer died after call {}: {death:?}; going on after it",
-                    start + made
+                    "fuzz: the fuzzer died at call {}: {death:?}; going on after it",
+                    start + completed
                 );
-                start += made.max(1);
             }
         }
+        start += completed + 1;
+        end_orphans();
     }
     println!("fuzz: ok {}", statistics::successes());
     for number in 1..64 {
@@ -78,4 +84,28 @@ pub fn run(seed: u64, count: u64) -> ! {
     println!("fuzz: {count} syscalls, {oopses} oopses, {leaks} window leaks");
     let clean = oopses == 0 && leaks == 0 && other == 0 && deaths == 0;
     power::poweroff(if clean { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// System calls that returned, successes and failures, since the counts started.
+fn results() -> u32 {
+    statistics::successes() + (1..64).map(statistics::failures).sum::<u32>()
+}
+
+/// Ends and collects the children a dead fuzzer left, which are now the kernel's: its
+/// spinner would run for ever. A blocked process is left alone: it takes no processor time,
+/// and collecting it could wait for ever.
+fn end_orphans() {
+    let orphans: Vec<(Pid, State)> = process::census()
+        .into_iter()
+        .filter(|(pid, _, state)| *pid != KERNEL_PID && !matches!(state, State::Blocked(_)))
+        .map(|(pid, _, state)| (pid, state))
+        .collect();
+    for &(pid, state) in &orphans {
+        if state != State::Zombie {
+            let _ = process::kill(pid);
+        }
+    }
+    for &(pid, _) in &orphans {
+        let _ = process::wait(Some(pid));
+    }
 }

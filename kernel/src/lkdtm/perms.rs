@@ -19,27 +19,35 @@ use swpan_abi::{map, protection};
 /// Bytes of `do_nothing` copied to the target of an execution test, as lkdtm's EXEC_SIZE.
 const EXEC_SIZE: usize = 64;
 
+/// What `do_overwritten` returns while its own code is in place (`do_nothing` returns 0).
+const DO_OVERWRITTEN_INTACT: u32 = 0x0D0E_0F1E;
+
 core::arch::global_asm!(
     r#"
     .section .text.lkdtm_do_nothing, "ax"
     .arm
     .balign 64
-// do_nothing: a function that only returns, padded to EXEC_SIZE bytes so that copying it
-// copies nothing else; position independent, it runs wherever it is copied.
+// do_nothing: a function that returns 0, padded to EXEC_SIZE bytes so that copying it copies
+// nothing else; position independent, it runs wherever it is copied.
     .global lkdtm_do_nothing
     .type lkdtm_do_nothing, %function
 lkdtm_do_nothing:
+    mov     r0, #0
     bx      lr
-    .rept 15
+    .rept 14
     udf     #0
     .endr
     .size lkdtm_do_nothing, . - lkdtm_do_nothing
-// do_overwritten: the function right after it, which WRITE_KERN overwrites.
+// do_overwritten: the function right after it, which WRITE_KERN tries to overwrite with
+// do_nothing. Its own body returns DO_OVERWRITTEN_INTACT, so a copy of do_nothing in its place
+// shows: it would return 0.
     .global lkdtm_do_overwritten
     .type lkdtm_do_overwritten, %function
 lkdtm_do_overwritten:
+    movw    r0, #{intact_low}
+    movt    r0, #{intact_high}
     bx      lr
-    .rept 15
+    .rept 13
     udf     #0
     .endr
     .size lkdtm_do_overwritten, . - lkdtm_do_overwritten
@@ -50,16 +58,18 @@ lkdtm_do_overwritten:
     .global lkdtm_rodata_do_nothing
 lkdtm_rodata_do_nothing:
     bx      lr
-"#
+"#,
+    intact_low = const DO_OVERWRITTEN_INTACT & 0xFFFF,
+    intact_high = const DO_OVERWRITTEN_INTACT >> 16,
 );
 
 unsafe extern "C" {
-    fn lkdtm_do_nothing();
-    fn lkdtm_do_overwritten();
+    fn lkdtm_do_nothing() -> u32;
+    fn lkdtm_do_overwritten() -> u32;
     static lkdtm_rodata_do_nothing: u8;
 }
 
-fn address_of(function: unsafe extern "C" fn()) -> u32 {
+fn address_of(function: unsafe extern "C" fn() -> u32) -> u32 {
     function as *const () as usize as u32
 }
 
@@ -105,7 +115,7 @@ fn call(target: u32) {
 fn execute_location(destination: u32, copy: bool) -> Survival {
     let do_nothing = address_of(lkdtm_do_nothing);
     lkdtm_print!("attempting ok execution at {do_nothing:#010x}");
-    // SAFETY: a kernel function that only returns.
+    // SAFETY: a kernel function that only returns 0.
     unsafe { lkdtm_do_nothing() };
     if copy {
         // SAFETY: each caller passes a writable area of EXEC_SIZE bytes; do_nothing is
@@ -184,7 +194,7 @@ pub fn exec_userspace() -> Survival {
     let Some(address) = map_user_page() else { return Survival::NotApplicable("no user page") };
     let do_nothing = address_of(lkdtm_do_nothing);
     lkdtm_print!("attempting ok execution at {do_nothing:#010x}");
-    // SAFETY: a kernel function that only returns.
+    // SAFETY: a kernel function that only returns 0.
     unsafe { lkdtm_do_nothing() };
     // The frame behind the page, through the kernel's linear map: access_process_vm() writes
     // through the page, not through the user address.
@@ -276,10 +286,20 @@ pub fn write_ro_after_init() -> Survival {
 }
 
 /// WRITE_KERN: kernel text is read-only: overwriting do_overwritten with do_nothing faults.
+/// do_overwritten is checked first: a copy of do_nothing left in it by an earlier write that
+/// reached the text is reported as a failure too.
 pub fn write_kern() -> Survival {
     let source = address_of(lkdtm_do_nothing);
     let target = address_of(lkdtm_do_overwritten);
     let size = target - source;
+    // SAFETY: a kernel function of no arguments that returns a value, its own or do_nothing's.
+    let returned = unsafe { lkdtm_do_overwritten() };
+    if returned != DO_OVERWRITTEN_INTACT {
+        lkdtm_print!(
+            "FAIL: do_overwritten at {target:#010x} was overwritten (returned {returned:#x})"
+        );
+        return Survival::Survived("do_overwritten was overwritten");
+    }
     lkdtm_print!("attempting bad {size} byte write at {target:#010x}");
     // SAFETY: not sound on purpose: a write to kernel text, which the MMU refuses.
     unsafe {
@@ -287,8 +307,10 @@ pub fn write_kern() -> Survival {
     };
     mmu::sync_instructions(target, target + size);
     lkdtm_print!("FAIL: survived bad write");
-    // SAFETY: it holds a copy of do_nothing, which only returns.
-    unsafe { lkdtm_do_overwritten() };
+    // SAFETY: it holds a copy of do_nothing or its own code; both only return a value.
+    if unsafe { lkdtm_do_overwritten() } == DO_OVERWRITTEN_INTACT {
+        lkdtm_print!("do_overwritten wasn't overwritten!");
+    }
     Survival::Survived("survived bad write")
 }
 

@@ -2,8 +2,9 @@
 
 use super::{Case, Resume, Test};
 use crate::arch::exception::ExceptionKind;
+use crate::arch::psr::{MODE_MASK, MODE_SVC};
 use crate::fault::{Access, FaultKind, Level};
-use crate::mm::descriptor::Attributes;
+use crate::mm::descriptor::{Attributes, PAGE_SIZE};
 use crate::mm::image;
 use crate::mm::kernel_map::translate_kernel;
 use crate::mm::vmalloc::vmalloc;
@@ -20,6 +21,7 @@ pub const CASES: &[Case] = &[
         run: ro_after_init_written_then_read_only,
     },
     Case { name: "memory.vmalloc_guard_pages_fault", run: vmalloc_guard_pages_fault },
+    Case { name: "memory.vmalloc_allocations_never_touch", run: vmalloc_allocations_never_touch },
     Case { name: "memory.boot_stack_guard_is_unmapped", run: boot_stack_guard_is_unmapped },
 ];
 
@@ -87,6 +89,31 @@ fn ro_after_init_written_then_read_only(test: &mut Test) {
     test.check_eq("the value after the write", WRITTEN_AT_INIT.get(), INIT_VALUE);
 }
 
+/// Stores to `address`, which must be in a vmalloc guard page, and checks the fault is the
+/// one a guard gives: a kernel data abort (the interrupted mode is SVC), a page translation
+/// fault (the area's L2 table exists, the guard's entry in it is a fault) on a write, at
+/// exactly `address`.
+fn expect_guard_fault(test: &mut Test, what: &str, address: u32) {
+    let page = address & !(PAGE_SIZE - 1);
+    if translate_kernel(page).is_some() {
+        // Not a guard: the store would land in someone's memory.
+        return test.fail(format_args!("{what}: the page at {page:#010x} is mapped"));
+    }
+    let caught = test
+        .expect_exception(ExceptionKind::DataAbort, Resume::NextInstruction, || store(address, 1));
+    if let Some(caught) = caught {
+        match caught.event.status {
+            Some(status) => {
+                test.check_eq(what, status.kind(), FaultKind::Translation(Level::Page));
+                test.check_eq("access", status.access(), Access::Write);
+            }
+            None => test.fail(format_args!("{what}: a data abort without a DFSR")),
+        }
+        test.check_eq("DFAR", caught.event.address, Some(address));
+        test.check_eq("interrupted mode", caught.spsr & MODE_MASK, MODE_SVC);
+    }
+}
+
 fn vmalloc_guard_pages_fault(test: &mut Test) {
     let area = match vmalloc(4096) {
         Ok(area) => area,
@@ -97,17 +124,8 @@ fn vmalloc_guard_pages_fault(test: &mut Test) {
     store(start + 4092, 0x5A5A_5A5A);
     test.check_eq("first word", load(start), 0xA5A5_A5A5);
     test.check_eq("last word", load(start + 4092), 0x5A5A_5A5A);
-    for (what, address) in [("after the end", start + 4096), ("before the start", start - 4)] {
-        let caught =
-            test.expect_exception(ExceptionKind::DataAbort, Resume::NextInstruction, || {
-                store(address, 1)
-            });
-        if let Some(caught) = caught {
-            let kind = caught.event.status.map(|status| status.kind());
-            test.check_eq(what, kind, Some(FaultKind::Translation(Level::Page)));
-            test.check_eq("DFAR", caught.event.address, Some(address));
-        }
-    }
+    expect_guard_fault(test, "the word after the end", start + PAGE_SIZE);
+    expect_guard_fault(test, "the word before the start", start - 4);
     match translate_kernel(start) {
         Some((attributes, _)) => {
             test.check("vmalloc memory is never executable", attributes.execute_never)
@@ -116,6 +134,27 @@ fn vmalloc_guard_pages_fault(test: &mut Test) {
     }
     drop(area);
     test.check("freed memory is unmapped", translate_kernel(start).is_none());
+}
+
+/// Two allocations in a row are never neighbours: at least one unmapped guard page lies
+/// between them, and a run off the end of the lower one faults instead of reaching the other.
+fn vmalloc_allocations_never_touch(test: &mut Test) {
+    let (first, second) = match (vmalloc(PAGE_SIZE as usize), vmalloc(PAGE_SIZE as usize)) {
+        (Ok(first), Ok(second)) => (first, second),
+        _ => return test.fail(format_args!("vmalloc failed")),
+    };
+    let (lower, upper) =
+        if first.address() < second.address() { (&first, &second) } else { (&second, &first) };
+    let end = lower.address() + lower.size() as u32;
+    if upper.address() < end + PAGE_SIZE {
+        return test.fail(format_args!(
+            "{:#010x}..{end:#010x} and {:#010x}: no guard page between them",
+            lower.address(),
+            upper.address()
+        ));
+    }
+    expect_guard_fault(test, "the word after the lower one", end);
+    expect_guard_fault(test, "the word before the upper one", upper.address() - 4);
 }
 
 fn boot_stack_guard_is_unmapped(test: &mut Test) {

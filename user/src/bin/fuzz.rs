@@ -2,23 +2,34 @@
 //! values that break kernels: NULL, unmapped pages, kernel and device addresses, ranges over
 //! the top of the user half, page edges, misaligned pointers, lengths that wrap.
 //!
-//! Call `i` (for `i` from START to COUNT) is a pure function of SEED and `i`, so a run is
-//! reproducible, and the kernel's `fuzz=` job can restart it after call `i` killed it. The
-//! fuzzer never issues what would end or block it on purpose: `exit`, `poweroff`, `kill` of
-//! itself, `read` from the console (it would wait for input), `ptdump` (it only prints), or a
-//! real lkdtm crash type (`provoke` gets bad pointers only, or a name that exists nowhere:
-//! `lkdtm_list` may have written real names into any writable page). Everything else,
-//! including numbers no call has, is fair game. Its own memory is in the program's .bss, which `munmap` cannot touch,
-//! and no pointer it passes reaches its own stack.
+//! Call `i` (for `i` from START to COUNT) is a function of SEED, `i` and the fuzzer's children
+//! at that point, which earlier calls made: a run is reproducible, and the kernel's `fuzz=`
+//! job can restart it after call `i` killed it (the new fuzzer starts without children).
+//!
+//! Some `spawn`, `wait` and `kill` calls are made to succeed, so that their success paths are
+//! fuzzed too: `spawn` starts `true` (exits at once) or `usertest spin` (runs until killed),
+//! at most [`MOST_CHILDREN`] at a time and one spinner; `kill` ends the spinner; `wait` collects
+//! a child that has ended or will. Their random forms never name a child, so that whether a
+//! call succeeds never depends on when the scheduler ran a child. Before it exits the fuzzer
+//! kills and collects its children and prints how many of its `spawn`, `wait` and `kill`
+//! calls succeeded.
+//!
+//! The fuzzer never issues what would end or block it on purpose: `exit`, `poweroff`, `kill` of
+//! itself, `read` from the console (it would wait for input), `wait` for a child that never
+//! ends, `ptdump` (it only prints), a real lkdtm crash type (`provoke` gets bad pointers only,
+//! or a name that exists nowhere: `lkdtm_list` may have written real names into any writable
+//! page), or a program that reads the console, fuzzes, powers off or provokes. Everything
+//! else, including numbers no call has, is fair game. Its own memory is in the program's
+//! .bss, which `munmap` cannot touch, and no pointer it passes reaches its own stack.
 
 #![no_std]
 #![no_main]
 
 use core::cell::UnsafeCell;
-use swpan_user::abi::{map, protection, syscall as number};
+use swpan_user::abi::{ExitInfo, map, protection, signal, syscall as number};
 use swpan_user::forbidden::{DEVICE, KERNEL_TEXT, USER_END};
 use swpan_user::println;
-use swpan_user::syscall::raw;
+use swpan_user::syscall::{check, raw};
 
 swpan_user::main!(run);
 
@@ -82,6 +93,38 @@ const ENOSYS: u32 = u32::MAX;
 /// A valid string that names no crash type.
 static NOT_A_CRASH_TYPE: &[u8] = b"NOT_A_CRASH_TYPE\0";
 
+/// The programs the fuzzer starts, and their arguments (`true` ignores its own).
+static TRUE: &[u8] = b"true\0";
+static USERTEST: &[u8] = b"usertest\0";
+static SPIN: &[u8] = b"spin\0";
+static EMPTY: &[u8] = b"\0";
+
+/// The record a succeeding `wait` writes; nothing else points here.
+struct WaitRecord(UnsafeCell<ExitInfo>);
+
+// SAFETY: the program is single-threaded; the kernel writes the record only during `wait`.
+unsafe impl Sync for WaitRecord {}
+
+static WAIT_RECORD: WaitRecord = WaitRecord(UnsafeCell::new(ExitInfo::empty()));
+
+/// A pid no process has: pids count up from 1 and never get near it.
+const NO_SUCH_PID: u32 = 0x7FFF_FFFF;
+
+/// The most children the fuzzer has at once, far below the kernel's 64 processes.
+const MOST_CHILDREN: usize = 4;
+
+/// One in this many `spawn` calls gets arguments that succeed, when there is room for a child.
+/// Starting a process costs hundreds of times a plain call: few do.
+const SPAWN_SUCCEEDS_ONE_IN: u32 = 16;
+
+/// One in this many of the successful spawns starts a spinner (at most one runs at a time).
+/// Its first turn on the processor lasts until the next timer tick, killed or not.
+const SPINNER_ONE_IN: u32 = 8;
+
+/// One in this many `wait` calls gets arguments that succeed, when a child can be collected.
+/// Every `kill` does while a spinner runs, so that none runs long.
+const WAIT_SUCCEEDS_ONE_IN: u32 = 4;
+
 /// The lowest address of the user stack (the kernel maps 64 KiB under the top of the user half).
 const STACK_BOTTOM: u32 = 0x7FFF_0000;
 
@@ -133,7 +176,7 @@ fn length(random: &mut Random) -> u32 {
     }
 }
 
-fn arguments(call: u32, random: &mut Random, own_pid: u32) -> [u32; 6] {
+fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) -> [u32; 6] {
     let mut arguments = [0u32; 6];
     for argument in arguments.iter_mut() {
         *argument = random.next();
@@ -145,8 +188,8 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32) -> [u32; 6] {
         number::KILL => {
             let any = random.next();
             arguments[0] = random.pick(&[0, 1, 999, any]);
-            if arguments[0] == own_pid {
-                arguments[0] = 999;
+            if arguments[0] == own_pid || children.contains(arguments[0]) {
+                arguments[0] = NO_SUCH_PID;
             }
             let any = random.next();
             arguments[1] = random.pick(&[9, 15, 0, any]);
@@ -195,10 +238,151 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32) -> [u32; 6] {
             _ => NOT_A_CRASH_TYPE.as_ptr() as u32,
         };
     }
-    if call == number::WAIT && random.below(2) == 0 {
-        arguments[0] = u32::MAX; // any child
+    if call == number::WAIT {
+        if random.below(2) == 0 {
+            arguments[0] = u32::MAX; // any child
+        }
+        // A negative pid is any child: with children, which one ends first is the
+        // scheduler's business, and a spinner never does.
+        let any = (arguments[0] as i32) < 0;
+        if children.contains(arguments[0]) || (any && children.count() > 0) {
+            arguments[0] = NO_SUCH_PID;
+        }
     }
     arguments
+}
+
+/// A child of the fuzzer, by pid.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Child {
+    /// `true`: it exits by itself, whenever it is first scheduled.
+    Exits(u32),
+    /// `usertest spin`: it runs until it is killed.
+    Spins(u32),
+    /// A spinner that was killed: it ends the next time it is scheduled.
+    Killed(u32),
+}
+
+impl Child {
+    fn pid(self) -> u32 {
+        match self {
+            Child::Exits(pid) | Child::Spins(pid) | Child::Killed(pid) => pid,
+        }
+    }
+}
+
+/// The fuzzer's children.
+struct Children {
+    list: [Option<Child>; MOST_CHILDREN],
+}
+
+impl Children {
+    fn count(&self) -> usize {
+        self.list.iter().flatten().count()
+    }
+
+    fn contains(&self, pid: u32) -> bool {
+        self.list.iter().flatten().any(|child| child.pid() == pid)
+    }
+
+    /// The spinner that has not been killed yet, if there is one.
+    fn spinner(&self) -> Option<u32> {
+        self.list.iter().flatten().find_map(|child| match child {
+            Child::Spins(pid) => Some(*pid),
+            _ => None,
+        })
+    }
+
+    /// The `index`th child, counting only those that end without help.
+    fn ending(&self, index: usize) -> Option<u32> {
+        let mut ending =
+            self.list.iter().flatten().filter(|child| !matches!(child, Child::Spins(_)));
+        ending.nth(index).map(|child| child.pid())
+    }
+
+    fn add(&mut self, child: Child) {
+        if let Some(slot) = self.list.iter_mut().find(|slot| slot.is_none()) {
+            *slot = Some(child);
+        }
+    }
+
+    fn set(&mut self, pid: u32, child: Option<Child>) {
+        let slot = self.list.iter_mut().find(|slot| slot.is_some_and(|old| old.pid() == pid));
+        if let Some(slot) = slot {
+            *slot = child;
+        }
+    }
+
+    /// Arguments with which `call` succeeds, when the children allow it now. A `wait` only
+    /// when no spinner runs: blocked, the fuzzer would hand it the processor for a whole tick.
+    fn succeeding_arguments(&self, call: u32, random: &mut Random) -> Option<[u32; 6]> {
+        let rest = [random.next(), random.next(), random.next(), random.next()];
+        match call {
+            number::KILL => {
+                let pid = self.spinner()?;
+                Some([pid, signal::SIGKILL, rest[0], rest[1], rest[2], rest[3]])
+            }
+            number::SPAWN
+                if self.count() < MOST_CHILDREN && random.below(SPAWN_SUCCEEDS_ONE_IN) == 0 =>
+            {
+                let spinner = self.spinner().is_none() && random.below(SPINNER_ONE_IN) == 0;
+                let (program, argument) = if spinner {
+                    (USERTEST, SPIN)
+                } else {
+                    (TRUE, random.pick(&[EMPTY, NOT_A_CRASH_TYPE]))
+                };
+                Some([program.as_ptr() as u32, argument.as_ptr() as u32, rest[0], rest[1], 0, 0])
+            }
+            number::WAIT
+                if self.spinner().is_none()
+                    && self.count() > 0
+                    && random.below(WAIT_SUCCEEDS_ONE_IN) == 0 =>
+            {
+                let count = self.count();
+                let pid = if count == 1 && random.below(2) == 0 {
+                    u32::MAX // any child: there is only one
+                } else {
+                    self.ending(random.below(count as u32) as usize)?
+                };
+                Some([pid, WAIT_RECORD.0.get() as u32, rest[0], rest[1], 0, 0])
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps track of what `call` with `arguments` did to the children.
+    fn record(&mut self, call: u32, arguments: &[u32; 6], result: Result<u32, ()>) {
+        let Ok(value) = result else { return };
+        match call {
+            number::SPAWN if arguments[0] == USERTEST.as_ptr() as u32 => {
+                self.add(Child::Spins(value))
+            }
+            number::SPAWN if arguments[0] == TRUE.as_ptr() as u32 => self.add(Child::Exits(value)),
+            number::WAIT => self.set(value, None),
+            number::KILL if self.spinner() == Some(arguments[0]) => {
+                self.set(arguments[0], Some(Child::Killed(arguments[0])))
+            }
+            _ => {}
+        }
+    }
+
+    /// Kills the spinner and collects every child.
+    fn end_all(&mut self) {
+        if let Some(pid) = self.spinner() {
+            let _ = swpan_user::syscall::kill(pid, signal::SIGKILL);
+        }
+        for pid in self.list.iter().flatten().map(|child| child.pid()) {
+            let _ = swpan_user::syscall::wait(Some(pid));
+        }
+        self.list = [None; MOST_CHILDREN];
+    }
+}
+
+/// How many calls of one number the fuzzer made, and how many succeeded.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    calls: u32,
+    successes: u32,
 }
 
 fn fill_buffers(seed: u64) {
@@ -228,6 +412,9 @@ fn run(argument: &str) -> i32 {
     fill_buffers(seed);
     let own_pid = swpan_user::syscall::getpid();
     let total_weight: u32 = CALLS.iter().map(|(_, weight)| weight).sum();
+    let mut children = Children { list: [None; MOST_CHILDREN] };
+    // spawn, wait, kill.
+    let mut tallies = [Tally::default(); 3];
     for index in start..count {
         let mut random = Random(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
         let mut chosen = random.below(total_weight);
@@ -239,12 +426,38 @@ fn run(argument: &str) -> i32 {
             }
             chosen -= weight;
         }
-        let arguments = arguments(call, &mut random, own_pid);
+        let arguments = match children.succeeding_arguments(call, &mut random) {
+            Some(arguments) => arguments,
+            None => arguments(call, &mut random, own_pid, &children),
+        };
         let any = random.next();
         let number = if call == ENOSYS { random.pick(&[2, 5, 400, 0x0f_0fff, any]) } else { call };
         // SAFETY: not sound in general, on purpose: the kernel must refuse every bad argument.
         // The fuzzer's own state is out of reach of the calls it makes (see the module doc).
-        unsafe { raw(number, arguments) };
+        let result = check(unsafe { raw(number, arguments) }).map_err(|_| ());
+        children.record(call, &arguments, result);
+        let tally = match call {
+            number::SPAWN => Some(&mut tallies[0]),
+            number::WAIT => Some(&mut tallies[1]),
+            number::KILL => Some(&mut tallies[2]),
+            _ => None,
+        };
+        if let Some(tally) = tally {
+            tally.calls += 1;
+            tally.successes += u32::from(result.is_ok());
+        }
     }
+    children.end_all();
+    let [spawn, wait, kill] = tallies;
+    println!(
+        "fuzz: calls {start} to {}: spawn succeeded {} of {}, wait {} of {}, kill {} of {}",
+        count - 1,
+        spawn.successes,
+        spawn.calls,
+        wait.successes,
+        wait.calls,
+        kill.successes,
+        kill.calls
+    );
     0
 }
