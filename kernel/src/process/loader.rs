@@ -174,6 +174,7 @@ pub use target::{load, user_attributes};
 #[cfg(target_arch = "arm")]
 mod target {
     use super::{LoadError, LoadPlan, PAGE};
+    use crate::arch::mmu;
     use crate::errno::Errno;
     use crate::mm::address_space::AddressSpace;
     use crate::mm::descriptor::{AccessPermissions, Attributes};
@@ -194,7 +195,9 @@ mod target {
     }
 
     /// Maps the segments of `plan` for `image` into `space`: fresh zeroed frames, the file
-    /// bytes copied in through the kernel's linear map (the process does not run yet).
+    /// bytes copied in through the kernel's linear map (the process does not run yet), and
+    /// every page of an executable segment cleaned to the point of unification with the
+    /// instruction caches invalidated, since the code went in through the data side.
     pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(), Errno> {
         for segment in &plan.segments {
             let file = image
@@ -222,6 +225,12 @@ mod target {
                             source.len(),
                         )
                     };
+                }
+                if segment.protection & protection::EXEC != 0 {
+                    // The whole page, not only the bytes copied: the zeros around them are new
+                    // too, and the frame may hold a dead process's code in the I-cache.
+                    let start = linear(frame) as u32;
+                    mmu::sync_instructions(start, start + PAGE);
                 }
                 if let Err(error) = space.map_page(page, frame, user_attributes(segment.protection))
                 {
