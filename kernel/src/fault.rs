@@ -34,7 +34,10 @@ pub enum FaultKind {
     Debug,
     /// FS 0x03 / 0x06: the descriptor's access flag is clear.
     AccessFlag(Level),
-    /// FS 0x04: a fault on an instruction cache maintenance operation.
+    /// FS 0x04: a fault on an instruction cache maintenance operation by address (ICIMVAU),
+    /// as cores without the Large Physical Address Extension report it in the DFSR; the fault
+    /// the operation took (translation, permission...) is then in the IFSR. Cores with it, the
+    /// Cortex-A15 among them, report that fault itself in the DFSR, with CM set.
     CacheMaintenance,
     /// FS 0x05 / 0x07: no valid descriptor.
     Translation(Level),
@@ -218,6 +221,25 @@ impl FaultStatus {
     pub const fn cache_maintenance(self) -> bool {
         !self.instruction && self.raw & (1 << 13) != 0
     }
+
+    /// The fault behind a data abort: the DFSR's own, except for an instruction cache
+    /// maintenance fault (FS 0b00100), where the architecture puts the fault the operation
+    /// took in the IFSR. `ifsr` is read only in that case.
+    pub fn underlying_kind(self, ifsr: impl FnOnce() -> FaultStatus) -> FaultKind {
+        match self.kind() {
+            FaultKind::CacheMaintenance if !self.instruction => ifsr().kind(),
+            kind => kind,
+        }
+    }
+
+    /// True when a listed user access that took this abort resumes at its exception-table
+    /// fixup: the underlying fault is a translation, access flag or permission fault, also
+    /// when a cache maintenance operation by address took it (CM set on cores with the Large
+    /// Physical Address Extension, FS 0b00100 with the cause in the IFSR on the others). A
+    /// domain fault never is, whichever register reports it.
+    pub fn is_fixable(self, ifsr: impl FnOnce() -> FaultStatus) -> bool {
+        self.underlying_kind(ifsr).is_translation_or_permission()
+    }
 }
 
 impl fmt::Display for FaultStatus {
@@ -320,6 +342,39 @@ mod tests {
         assert!(!FaultKind::Domain(Level::Page).is_translation_or_permission());
         assert!(!FaultKind::Alignment.is_translation_or_permission());
         assert!(!FaultKind::SyncExternal.is_translation_or_permission());
+    }
+
+    fn no_ifsr() -> FaultStatus {
+        panic!("the IFSR is only read for an I-cache maintenance fault")
+    }
+
+    #[test]
+    fn cache_maintenance_faults_are_fixable_like_the_others() {
+        // Cortex-A15 (LPAE): ICIMVAU or DCCMVAU on an unmapped page is a page translation
+        // fault with CM and WnR set.
+        let lpae = FaultStatus::data((1 << 13) | (1 << 11) | 0x07);
+        assert_eq!(lpae.underlying_kind(no_ifsr), FaultKind::Translation(Level::Page));
+        assert!(lpae.is_fixable(no_ifsr));
+        // Without LPAE: FS 0b00100 in the DFSR, the translation fault in the IFSR.
+        let icimvau = FaultStatus::data((1 << 11) | 0x04);
+        assert_eq!(icimvau.kind(), FaultKind::CacheMaintenance);
+        let section_translation = || FaultStatus::instruction(0x05);
+        assert_eq!(
+            icimvau.underlying_kind(section_translation),
+            FaultKind::Translation(Level::Section)
+        );
+        assert!(icimvau.is_fixable(section_translation));
+        assert!(icimvau.is_fixable(|| FaultStatus::instruction(0x0F)));
+        // A domain fault stays a bug, however it is reported.
+        assert!(!icimvau.is_fixable(|| FaultStatus::instruction(0x0B)));
+        assert!(!FaultStatus::data((1 << 13) | 0x1B).is_fixable(no_ifsr));
+        // The other faults read no IFSR and keep their verdict.
+        assert!(FaultStatus::data(0x807).is_fixable(no_ifsr));
+        assert!(!FaultStatus::data(0x01B).is_fixable(no_ifsr));
+        assert!(!FaultStatus::data(0x001).is_fixable(no_ifsr));
+        // FS 0b00100 in an IFSR is reserved, not a cache maintenance fault with a cause.
+        assert!(!FaultStatus::instruction(0x04).is_fixable(no_ifsr));
+        assert_eq!(icimvau.to_string(), "I-cache maintenance fault (0x804), write");
     }
 
     #[test]

@@ -250,7 +250,8 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
     if frame.from_user() {
         oops::user_fault(frame, &event)
     }
-    if status.kind().is_translation_or_permission()
+    let instruction_status = || FaultStatus::instruction(<Ifsr as SysRegRead>::read_raw());
+    if status.is_fixable(instruction_status)
         && let Some(fixup) = uaccess::extable::fixup_for(frame.pc)
     {
         frame.pc = fixup;

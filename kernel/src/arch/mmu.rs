@@ -7,7 +7,7 @@
 
 use super::cpu::{dsb, isb};
 use core::arch::asm;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// SCTLR.M: the MMU is on.
 pub const SCTLR_M: u32 = 1 << 0;
@@ -248,10 +248,23 @@ pub fn publish_table_entry(entry: *const u32) {
 }
 
 /// Makes instructions written through the data side at `[start, end)` visible to instruction
-/// fetches: cleans the data cache lines to the point of unification, then invalidates the
-/// instruction cache and branch predictor (ARM ARM B2.2.9).
+/// fetches, as the ARM ARM requires before new code runs (B2.2.9): clean each data cache line
+/// of the range to the
+/// point of unification (DCCMVAU), DSB, invalidate the instruction caches and the branch
+/// predictors of every core in the Inner Shareable domain (ICIALLUIS, BPIALLIS), DSB, ISB.
+///
+/// The range is a kernel address (usually the linear map's view of a user frame): the data
+/// cache is maintained by that address, and the whole instruction cache is invalidated
+/// rather than by address, so that no line cached through another virtual address of the
+/// same frame (the user one, on a core with a VIPT instruction cache) survives. QEMU models
+/// no caches and treats every one of these operations as a no-op, so only
+/// [`instruction_syncs`] shows, under QEMU, that a caller asked for them.
 pub fn sync_instructions(start: u32, end: u32) {
     const LINE: u32 = 32;
+    SYNC_CALLS.fetch_add(1, Ordering::Relaxed);
+    SYNC_BYTES.fetch_add(end.saturating_sub(start), Ordering::Relaxed);
+    SYNC_LAST_START.store(start, Ordering::Relaxed);
+    SYNC_LAST_END.store(end, Ordering::Relaxed);
     let mut line = start & !(LINE - 1);
     while line < end {
         // SAFETY: cleaning a cache line writes back data the kernel owns; it changes no value.
@@ -261,7 +274,43 @@ pub fn sync_instructions(start: u32, end: u32) {
         line += LINE;
     }
     dsb();
-    invalidate_icache_all();
+    // SAFETY: invalidating instruction caches and branch predictors only drops cached copies.
+    unsafe {
+        asm!(
+            "mcr p15, 0, {zero}, c7, c1, 0",
+            "mcr p15, 0, {zero}, c7, c1, 6",
+            zero = in(reg) 0,
+            options(nostack, preserves_flags)
+        )
+    };
+    dsb();
+    isb();
+}
+
+static SYNC_CALLS: AtomicU32 = AtomicU32::new(0);
+static SYNC_BYTES: AtomicU32 = AtomicU32::new(0);
+static SYNC_LAST_START: AtomicU32 = AtomicU32::new(0);
+static SYNC_LAST_END: AtomicU32 = AtomicU32::new(0);
+
+/// What [`sync_instructions`] has been asked to cover since boot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstructionSyncs {
+    /// How many calls.
+    pub calls: u32,
+    /// How many bytes, summed over the calls (wrapping).
+    pub bytes: u32,
+    /// The last call's range, `[start, end)`.
+    pub last: (u32, u32),
+}
+
+/// The record of [`sync_instructions`]' calls, for the self-tests: the maintenance itself is
+/// invisible under QEMU.
+pub fn instruction_syncs() -> InstructionSyncs {
+    InstructionSyncs {
+        calls: SYNC_CALLS.load(Ordering::Relaxed),
+        bytes: SYNC_BYTES.load(Ordering::Relaxed),
+        last: (SYNC_LAST_START.load(Ordering::Relaxed), SYNC_LAST_END.load(Ordering::Relaxed)),
+    }
 }
 
 /// True when ID_MMFR0 reports VMSAv7 with PXN support (VMSA support field >= 4).

@@ -3,9 +3,11 @@
 //! [`plan`] is pure and unit-tested on the host: it reads the image through [`crate::elf`]
 //! (which bounds-checks every header) and refuses anything a user program must not be: not
 //! a 32-bit little-endian ARM executable, no loadable segment, a segment outside the program
-//! area of the user half, a segment both writable and executable, segments sharing a page,
-//! an entry point outside the executable segments. `load` (target only) then maps exactly
-//! what the plan says.
+//! area of the user half, an unreadable segment, segments sharing a page, an entry point
+//! outside the file bytes of an executable segment, a Thumb or misaligned entry point.
+//! A segment may be both writable and executable: user memory follows Linux's policy, the
+//! same for `mmap` (docs/user-mode.md). `load` (target only) then maps exactly what the plan
+//! says, and makes the code it wrote visible to instruction fetches.
 
 use super::regions::PAGE;
 use crate::elf::{Elf, PF_R, PF_W, PF_X};
@@ -29,11 +31,6 @@ pub enum LoadError {
         /// Its virtual address.
         address: u32,
     },
-    /// A segment is both writable and executable.
-    WritableAndExecutable {
-        /// Its virtual address.
-        address: u32,
-    },
     /// A segment is not readable.
     NotReadable {
         /// Its virtual address.
@@ -44,8 +41,13 @@ pub enum LoadError {
         /// The later segment's virtual address.
         address: u32,
     },
-    /// The entry point is not in an executable segment.
+    /// The entry point is not in the file bytes of an executable segment.
     BadEntry(u32),
+    /// The entry point has bit 0 set: Thumb code, which processes never start in (the
+    /// initial CPSR has T clear).
+    ThumbEntry(u32),
+    /// The entry point is not word-aligned (bit 1 set), which no ARM instruction is.
+    MisalignedEntry(u32),
     /// Out of kernel memory for the plan.
     OutOfMemory,
 }
@@ -58,9 +60,6 @@ impl fmt::Display for LoadError {
             LoadError::OutsideProgramArea { address } => {
                 write!(f, "segment at {address:#010x} outside the program area")
             }
-            LoadError::WritableAndExecutable { address } => {
-                write!(f, "segment at {address:#010x} is writable and executable")
-            }
             LoadError::NotReadable { address } => {
                 write!(f, "segment at {address:#010x} is not readable")
             }
@@ -69,6 +68,12 @@ impl fmt::Display for LoadError {
             }
             LoadError::BadEntry(entry) => {
                 write!(f, "entry point {entry:#010x} is not in an executable segment")
+            }
+            LoadError::ThumbEntry(entry) => {
+                write!(f, "entry point {entry:#010x} is Thumb code: processes start in ARM state")
+            }
+            LoadError::MisalignedEntry(entry) => {
+                write!(f, "entry point {entry:#010x} is not word-aligned")
             }
             LoadError::OutOfMemory => f.write_str("out of memory"),
         }
@@ -119,9 +124,6 @@ pub fn plan(image: &[u8]) -> Result<LoadPlan, LoadError> {
         if header.flags & PF_R == 0 {
             return Err(LoadError::NotReadable { address });
         }
-        if header.flags & PF_W != 0 && header.flags & PF_X != 0 {
-            return Err(LoadError::WritableAndExecutable { address });
-        }
         let mut protection = protection::READ;
         if header.flags & PF_W != 0 {
             protection |= protection::WRITE;
@@ -149,10 +151,17 @@ pub fn plan(image: &[u8]) -> Result<LoadPlan, LoadError> {
         }
     }
     let entry = elf.entry();
+    if entry & 1 != 0 {
+        return Err(LoadError::ThumbEntry(entry));
+    }
+    if entry & 2 != 0 {
+        return Err(LoadError::MisalignedEntry(entry));
+    }
+    // The segment's own bytes, not its pages: the rest of its first and last page is not the
+    // program's, and the bytes past p_filesz are zeros, not code.
     let executable = |segment: &&SegmentPlan| segment.protection & protection::EXEC != 0;
     if !segments.iter().filter(executable).any(|segment| {
-        entry >= segment.virtual_address
-            && entry < segment.virtual_address + (segment.end - segment.start)
+        entry.checked_sub(segment.virtual_address).is_some_and(|offset| offset < segment.file_size)
     }) {
         return Err(LoadError::BadEntry(entry));
     }
@@ -165,6 +174,7 @@ pub use target::{load, user_attributes};
 #[cfg(target_arch = "arm")]
 mod target {
     use super::{LoadError, LoadPlan, PAGE};
+    use crate::arch::mmu;
     use crate::errno::Errno;
     use crate::mm::address_space::AddressSpace;
     use crate::mm::descriptor::{AccessPermissions, Attributes};
@@ -185,7 +195,9 @@ mod target {
     }
 
     /// Maps the segments of `plan` for `image` into `space`: fresh zeroed frames, the file
-    /// bytes copied in through the kernel's linear map (the process does not run yet).
+    /// bytes copied in through the kernel's linear map (the process does not run yet), and
+    /// every page of an executable segment cleaned to the point of unification with the
+    /// instruction caches invalidated, since the code went in through the data side.
     pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(), Errno> {
         for segment in &plan.segments {
             let file = image
@@ -214,6 +226,12 @@ mod target {
                         )
                     };
                 }
+                if segment.protection & protection::EXEC != 0 {
+                    // The whole page, not only the bytes copied: the zeros around them are new
+                    // too, and the frame may hold a dead process's code in the I-cache.
+                    let start = linear(frame) as u32;
+                    mmu::sync_instructions(start, start + PAGE);
+                }
                 if let Err(error) = space.map_page(page, frame, user_attributes(segment.protection))
                 {
                     frames_free(frame, 1);
@@ -239,6 +257,7 @@ mod target {
 mod tests {
     use super::*;
     extern crate std;
+    use std::string::ToString;
     use std::vec;
 
     /// A minimal ARM executable: ELF header, `segments` program headers (vaddr, memsz,
@@ -295,10 +314,6 @@ mod tests {
         assert!(matches!(plan(b"not an elf"), Err(LoadError::Elf(_))));
         assert_eq!(plan(&image(0x1_0000, &[])), Err(LoadError::NothingToLoad));
         assert_eq!(
-            plan(&image(0x1_0000, &[(0x1_0000, 0x100, PF_R | PF_W | PF_X)])),
-            Err(LoadError::WritableAndExecutable { address: 0x1_0000 })
-        );
-        assert_eq!(
             plan(&image(0x1_0000, &[(0x1_0000, 0x100, PF_X)])),
             Err(LoadError::NotReadable { address: 0x1_0000 })
         );
@@ -321,6 +336,43 @@ mod tests {
         assert_eq!(
             plan(&image(0x5000_0000, &[(0x1_0000, 0x100, RX)])),
             Err(LoadError::BadEntry(0x5000_0000))
+        );
+    }
+
+    #[test]
+    fn a_writable_and_executable_segment_is_mapped_so() {
+        // Linux's policy, as for mmap: W+X is the program's choice.
+        let plan = plan(&image(0x1_0000, &[(0x1_0000, 0x100, PF_R | PF_W | PF_X)])).unwrap();
+        assert_eq!(
+            plan.segments[0].protection,
+            protection::READ | protection::WRITE | protection::EXEC
+        );
+    }
+
+    #[test]
+    fn the_entry_is_checked_against_the_segment_not_its_pages() {
+        // A segment that starts 0x100 into its page, with 16 file bytes and 0x100 in memory.
+        let segment = [(0x1_0100, 0x100, RX)];
+        for entry in [0x1_0100, 0x1_010C] {
+            assert_eq!(plan(&image(entry, &segment)).map(|plan| plan.entry), Ok(entry));
+        }
+        // Past the page-rounded length added to the unaligned start: the next page.
+        assert_eq!(plan(&image(0x1_1000, &segment)), Err(LoadError::BadEntry(0x1_1000)));
+        assert_eq!(plan(&image(0x1_10FC, &segment)), Err(LoadError::BadEntry(0x1_10FC)));
+        // In the segment's page but before it, and in its zero-filled memory past the file.
+        assert_eq!(plan(&image(0x1_0000, &segment)), Err(LoadError::BadEntry(0x1_0000)));
+        assert_eq!(plan(&image(0x1_0110, &segment)), Err(LoadError::BadEntry(0x1_0110)));
+    }
+
+    #[test]
+    fn thumb_and_misaligned_entries_are_refused() {
+        let segment = [(0x1_0000, 0x100, RX)];
+        assert_eq!(plan(&image(0x1_0001, &segment)), Err(LoadError::ThumbEntry(0x1_0001)));
+        assert_eq!(plan(&image(0x1_0003, &segment)), Err(LoadError::ThumbEntry(0x1_0003)));
+        assert_eq!(plan(&image(0x1_0002, &segment)), Err(LoadError::MisalignedEntry(0x1_0002)));
+        assert_eq!(
+            LoadError::ThumbEntry(0x1_0001).to_string(),
+            "entry point 0x00010001 is Thumb code: processes start in ARM state"
         );
     }
 

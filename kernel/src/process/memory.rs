@@ -3,9 +3,11 @@
 use super::loader::{PROGRAM_END, user_attributes};
 use super::regions::{PAGE, Region, RegionKind};
 use super::{USER_STACK_PAGES, USER_STACK_TOP, with_current};
+use crate::arch::mmu;
 use crate::errno::Errno;
-use crate::mm::{frames_allocate, frames_free};
+use crate::mm::{frames_allocate, frames_free, free_frames, linear};
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write;
 use swpan_abi::{map, protection};
 
@@ -16,6 +18,14 @@ const MMAP_END: u32 = USER_STACK_TOP - USER_STACK_PAGES * PAGE;
 /// Maps `length` bytes (rounded up to pages) of zeroed memory with `protection` in the
 /// running process; at `address` with `map::FIXED` (refused with EEXIST if anything is
 /// mapped there: nothing is ever replaced), anywhere free otherwise.
+///
+/// Any combination of read, write and execute is granted, writable and executable together
+/// included: user memory follows Linux's policy, not PaX's MPROTECT, and the loader maps a
+/// W+X segment the same way (docs/user-mode.md). W^X binds the kernel's own mappings only.
+///
+/// The frames are allocated and zeroed before the process table is locked (zeroing is a
+/// thousand stores per page, and the lock masks interrupts); only their insertion into the
+/// translation tables and the region list happens under it.
 pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Result<u32, Errno> {
     let known_flags = map::PRIVATE | map::ANONYMOUS | map::FIXED;
     if flags & !known_flags != 0
@@ -30,13 +40,18 @@ pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Resu
         Some(0) | None => return Err(Errno::EINVAL),
         Some(length) => length,
     };
-    with_current(|process| {
+    if flags & map::FIXED != 0 {
+        let end = address.checked_add(length).ok_or(Errno::EINVAL)?;
+        if !address.is_multiple_of(PAGE) || address < MMAP_START || end > MMAP_END {
+            return Err(Errno::EINVAL);
+        }
+    } else if length > MMAP_END - MMAP_START {
+        return Err(Errno::ENOMEM);
+    }
+    let frames = FreshFrames::allocate(length / PAGE, protection_bits & protection::EXEC != 0)?;
+    let mapped_at = with_current(|process| {
         let start = if flags & map::FIXED != 0 {
-            let end = address.checked_add(length).ok_or(Errno::EINVAL)?;
-            if !address.is_multiple_of(PAGE) || address < MMAP_START || end > MMAP_END {
-                return Err(Errno::EINVAL);
-            }
-            if !process.regions.is_free(address, end) {
+            if !process.regions.is_free(address, address + length) {
                 return Err(Errno::EEXIST);
             }
             address
@@ -47,16 +62,8 @@ pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Resu
         let attributes = user_attributes(protection_bits);
         let mut mapped = 0;
         let mut failure = None;
-        while mapped < length {
-            let frame = match frames_allocate(1, PAGE) {
-                Ok(frame) => frame,
-                Err(error) => {
-                    failure = Some(error);
-                    break;
-                }
-            };
+        for &frame in &frames.frames {
             if let Err(error) = space.map_page(start + mapped, frame, attributes) {
-                frames_free(frame, 1);
                 failure = Some(error);
                 break;
             }
@@ -70,15 +77,59 @@ pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Resu
         };
         if let Some(error) = failure.or_else(|| process.regions.insert(region).err()) {
             let space = process.space().expect("checked above");
+            // The frames go back when `frames` drops, after the lock is released.
             for page in (start..start + mapped).step_by(PAGE as usize) {
-                if let Some(frame) = space.unmap_page(page) {
-                    frames_free(frame, 1);
-                }
+                space.unmap_page(page);
             }
             return Err(error);
         }
         Ok(start)
-    })
+    })?;
+    frames.give_to_address_space();
+    Ok(mapped_at)
+}
+
+/// Frames for a new mapping, prepared outside the process table lock; freed on drop unless
+/// handed over to an address space.
+struct FreshFrames {
+    frames: Vec<u32>,
+}
+
+impl FreshFrames {
+    /// `count` zeroed frames. For an executable mapping each one is also cleaned from the
+    /// data cache and the instruction caches are invalidated: a frame can come back from a
+    /// dead process whose code the instruction cache still holds, and the zeros went in
+    /// through the data side.
+    fn allocate(count: u32, executable: bool) -> Result<FreshFrames, Errno> {
+        if count as usize > free_frames() {
+            return Err(Errno::ENOMEM);
+        }
+        let mut frames = Vec::new();
+        frames.try_reserve_exact(count as usize).map_err(|_| Errno::ENOMEM)?;
+        let mut fresh = FreshFrames { frames };
+        for _ in 0..count {
+            let frame = frames_allocate(1, PAGE)?;
+            fresh.frames.push(frame);
+            if executable {
+                let start = linear(frame) as u32;
+                mmu::sync_instructions(start, start + PAGE);
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// The frames are mapped: the address space frees them from now on.
+    fn give_to_address_space(mut self) {
+        self.frames.clear();
+    }
+}
+
+impl Drop for FreshFrames {
+    fn drop(&mut self) {
+        for &frame in &self.frames {
+            frames_free(frame, 1);
+        }
+    }
 }
 
 /// Unmaps the anonymous memory in `[address, address + length)` of the running process.

@@ -2,7 +2,7 @@
 //! process, faults in user mode, preemption.
 
 use super::{Case, Test};
-use crate::arch::exception;
+use crate::arch::{exception, mmu};
 use crate::fault::FaultKind;
 use crate::interrupts;
 use crate::mm::{address_space, free_frames, heap};
@@ -21,6 +21,10 @@ pub const CASES: &[Case] = &[
     Case { name: "processes.irqs_inside_windows", run: irqs_inside_windows },
     Case { name: "processes.kill_ends_a_blocked_reader", run: kill_ends_a_blocked_reader },
     Case { name: "processes.kill_ends_a_blocked_waiter", run: kill_ends_a_blocked_waiter },
+    Case {
+        name: "processes.new_code_reaches_the_instruction_side",
+        run: new_code_reaches_the_instruction_side,
+    },
 ];
 
 /// Gives the CPU away until `pid` is blocked as `wait` says, any child standing for every
@@ -223,5 +227,56 @@ fn irqs_inside_windows(test: &mut Test) {
         "switches with the window open",
         after.switch_violations,
         before.switch_violations,
+    );
+}
+
+/// The pages of `program`'s executable segments.
+fn executable_pages(test: &mut Test, program: &str) -> u32 {
+    let Some(image) = process::programs::find(program).map(|program| program.image) else {
+        test.fail(format_args!("no program {program}"));
+        return 0;
+    };
+    match process::loader::plan(image) {
+        Ok(plan) => plan
+            .segments
+            .iter()
+            .filter(|segment| segment.protection & swpan_abi::protection::EXEC != 0)
+            .map(|segment| (segment.end - segment.start) / 4096)
+            .sum(),
+        Err(error) => {
+            test.fail(format_args!("planning {program}: {error}"));
+            0
+        }
+    }
+}
+
+/// Code written through the data side (the loader's copy, the zeros of an executable mmap in
+/// a frame that may have held a dead process's code) must be cleaned to the point of
+/// unification and the instruction caches invalidated before it runs. QEMU has no caches to
+/// show a stale instruction, so this checks that the maintenance was asked for, page by
+/// page, and nothing else: one call per executable page, on one whole page of the linear map.
+fn new_code_reaches_the_instruction_side(test: &mut Test) {
+    const CODE_PAGES: u32 = 3;
+    let loaded = executable_pages(test, "usertest");
+    test.check("usertest has executable pages", loaded > 0);
+    let before = mmu::instruction_syncs();
+    let argument = alloc::format!("map-code {CODE_PAGES}");
+    if let Some(reaped) = run_child(test, "usertest", &argument) {
+        test.check_eq("map-code's end", reaped.death, Death::Exited(0));
+    }
+    let after = mmu::instruction_syncs();
+    let pages = loaded + CODE_PAGES;
+    test.check_eq("calls: one per executable page", after.calls.wrapping_sub(before.calls), pages);
+    test.check_eq(
+        "bytes: whole executable pages, none of the data page",
+        after.bytes.wrapping_sub(before.bytes),
+        pages * 4096,
+    );
+    let (start, end) = after.last;
+    test.check("the last range is one page", end.wrapping_sub(start) == 4096);
+    test.check("the last range starts a page", start.is_multiple_of(4096));
+    test.check(
+        "the last range is RAM through the linear map",
+        (crate::memory_map::RAM_BASE..crate::memory_map::RAM_END).contains(&(start as usize)),
     );
 }

@@ -95,22 +95,29 @@ fn copy_from_unmapped_is_efault(test: &mut Test) {
 
 fn partial_copy_zero_fills(test: &mut Test) {
     let _pages = UserPages::new();
-    // 16 readable bytes at the end of the read-only page, then the unmapped page.
-    let start = fixture::UNMAPPED - 16;
-    for length in [64usize, 20, 17] {
-        let mut buffer = [0xAAu8; 64];
-        let result = copy_from_user(&mut buffer[..length], user(start));
-        test.check_eq("copy across into an unmapped page", result, Err(Errno::EFAULT));
-        // Whatever prefix was copied must be the user's bytes; everything after it is zero.
-        let copied = (0..length)
-            .find(|&index| buffer[index] != pattern(4096 - 16 + index))
-            .unwrap_or(length);
-        test.check("no more than the readable bytes were copied", copied <= 16);
-        test.check("the rest is zero-filled", buffer[copied..length].iter().all(|&byte| byte == 0));
-        test.check(
-            "nothing past the buffer was written",
-            buffer[length..].iter().all(|&byte| byte == 0xAA),
-        );
+    // `readable` bytes at the end of the read-only page, then the unmapped page. The lengths
+    // reach each place a copy can fault: the first or second block of a pair, the single
+    // block after the pairs, the words, the bytes.
+    for (readable, lengths) in [(16usize, &[64usize, 40, 20, 17][..]), (44, &[64, 60][..])] {
+        let start = fixture::UNMAPPED - readable as u32;
+        for &length in lengths {
+            let mut buffer = [0xAAu8; 64];
+            let result = copy_from_user(&mut buffer[..length], user(start));
+            test.check_eq("copy across into an unmapped page", result, Err(Errno::EFAULT));
+            // Whatever prefix was copied must be the user's bytes; everything after it is zero.
+            let copied = (0..length)
+                .find(|&index| buffer[index] != pattern(4096 - readable + index))
+                .unwrap_or(length);
+            test.check("no more than the readable bytes were copied", copied <= readable);
+            test.check(
+                "the rest is zero-filled",
+                buffer[copied..length].iter().all(|&byte| byte == 0),
+            );
+            test.check(
+                "nothing past the buffer was written",
+                buffer[length..].iter().all(|&byte| byte == 0xAA),
+            );
+        }
     }
     check_window_closed(test);
 }

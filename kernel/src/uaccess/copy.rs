@@ -44,8 +44,15 @@ macro_rules! kernel_access {
     };
 }
 
+/// The bytes one `ldm`/`stm` of the copy loops moves: seven registers. The pointers and the
+/// count take r0-r2 and the saved DACR r12; LR is left alone, so that an oops inside a window
+/// reports the real return address (r6, r11 and SP are not the compiler's to give). The loop
+/// moves two blocks per turn, then one more block if one is left, then words and bytes.
+const BLOCK: u32 = 28;
+
 /// Copies `count` bytes from user `source` to kernel `destination`; returns how many bytes
-/// were not copied (0 on success). Word-aligned pairs move 32 bytes per `ldm`/`stm`.
+/// were not copied (0 on success). Word-aligned pointers move [`BLOCK`] bytes per
+/// `ldm`/`stm`.
 ///
 /// # Safety
 ///
@@ -58,22 +65,34 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
     // window.
     unsafe {
         asm!(
-            window_open!("lr", "r3"),
+            window_open!("r12", "r3"),
             "orr r3, r0, r1",
             "tst r3, #3",
             "bne 5f",
-            // Blocks of 32 bytes: the count is lowered before the block moves.
-            "subs r2, r2, #32",
+            // Pairs of blocks: the count is lowered before the pair moves.
+            "subs r2, r2, #{pair}",
             "blo 3f",
             "2:",
-            "20: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "20: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
             extable!("20b", "9f"),
-            "23: stm r0!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "23: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
             kernel_access!("23b"),
-            "subs r2, r2, #32",
+            "26: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            extable!("26b", "10f"),
+            "27: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            kernel_access!("27b"),
+            "subs r2, r2, #{pair}",
             "bhs 2b",
             "3:",
-            "add r2, r2, #32",
+            "add r2, r2, #{pair}",
+            // One more block if there is one: the count is lowered once it moved.
+            "cmp r2, #{block}",
+            "blo 4f",
+            "28: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            extable!("28b", "8f"),
+            "29: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            kernel_access!("29b"),
+            "sub r2, r2, #{block}",
             // Words.
             "4:",
             "cmp r2, #4",
@@ -94,13 +113,18 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             kernel_access!("25b"),
             "sub r2, r2, #1",
             "b 5b",
-            // A fault in a block: the block's 32 bytes were already taken off the count.
+            // A fault in a pair: both blocks were already taken off the count, and the first
+            // moved if the second faulted.
             "9:",
-            "add r2, r2, #32",
+            "add r2, r2, #{block}",
+            "10:",
+            "add r2, r2, #{block}",
             "8:",
-            window_close!("lr"),
-            out("lr") _,
+            window_close!("r12"),
+            out("r12") _,
             out("r3") _,
+            block = const BLOCK,
+            pair = const 2 * BLOCK,
             user_client = const USER_CLIENT_BIT,
             user_access = const USER_ACCESS,
             kernel_buffer = const KERNEL_BUFFER,
@@ -108,7 +132,6 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
             inout("r1") source => _,
             inout("r2") count => not_copied,
             out("r4") _, out("r5") _, out("r7") _, out("r8") _, out("r9") _, out("r10") _,
-            out("r12") _,
             options(nostack),
         )
     };
@@ -129,21 +152,32 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
     // window.
     unsafe {
         asm!(
-            window_open!("lr", "r3"),
+            window_open!("r12", "r3"),
             "orr r3, r0, r1",
             "tst r3, #3",
             "bne 5f",
-            "subs r2, r2, #32",
+            "subs r2, r2, #{pair}",
             "blo 3f",
             "2:",
-            "23: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "23: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
             kernel_access!("23b"),
-            "20: stm r0!, {{r3, r4, r5, r7, r8, r9, r10, r12}}",
+            "20: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
             extable!("20b", "9f"),
-            "subs r2, r2, #32",
+            "27: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            kernel_access!("27b"),
+            "26: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            extable!("26b", "10f"),
+            "subs r2, r2, #{pair}",
             "bhs 2b",
             "3:",
-            "add r2, r2, #32",
+            "add r2, r2, #{pair}",
+            "cmp r2, #{block}",
+            "blo 4f",
+            "29: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            kernel_access!("29b"),
+            "28: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
+            extable!("28b", "8f"),
+            "sub r2, r2, #{block}",
             "4:",
             "cmp r2, #4",
             "blo 5f",
@@ -163,11 +197,15 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             "sub r2, r2, #1",
             "b 5b",
             "9:",
-            "add r2, r2, #32",
+            "add r2, r2, #{block}",
+            "10:",
+            "add r2, r2, #{block}",
             "8:",
-            window_close!("lr"),
-            out("lr") _,
+            window_close!("r12"),
+            out("r12") _,
             out("r3") _,
+            block = const BLOCK,
+            pair = const 2 * BLOCK,
             user_client = const USER_CLIENT_BIT,
             user_access = const USER_ACCESS,
             kernel_buffer = const KERNEL_BUFFER,
@@ -175,7 +213,6 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
             inout("r1") source => _,
             inout("r2") count => not_copied,
             out("r4") _, out("r5") _, out("r7") _, out("r8") _, out("r9") _, out("r10") _,
-            out("r12") _,
             options(nostack),
         )
     };

@@ -5,9 +5,10 @@
 //! number of failures. With an argument it does one thing for the kernel's self-tests:
 //! `touch-kernel` reads kernel memory, `null` reads address 0, `undefined` runs an undefined
 //! instruction, `spin` loops forever (all four to be killed), `copy N` pushes N rounds of
-//! 16 KiB through the loopback device and checks every byte comes back, `read` blocks reading
-//! the console, `waiter` runs `usertest read` and blocks waiting for it (both to be killed
-//! while they block).
+//! 16 KiB through the loopback device and checks every byte comes back, `map-code N` maps N
+//! executable pages and one that is not (the kernel counts the cache maintenance it does),
+//! `read` blocks reading the console, `waiter` runs `usertest read` and blocks waiting for it
+//! (both to be killed while they block).
 
 #![no_std]
 #![no_main]
@@ -82,6 +83,7 @@ fn run(argument: &str) -> i32 {
                 }
             }
         }
+        code if code.starts_with("map-code ") => map_code(code[9..].parse().unwrap_or(0)),
         "" => run_checks(),
         other => {
             println!("usertest: unknown argument '{other}'");
@@ -112,6 +114,18 @@ fn copy_rounds(rounds: u32) -> i32 {
         println!("usertest: {bad_rounds} of {rounds} loopback rounds came back different");
     }
     bad_rounds
+}
+
+/// Maps `pages` pages read-execute and one page read-write; exits with 0 if both worked.
+fn map_code(pages: usize) -> i32 {
+    let flags = map::PRIVATE | map::ANONYMOUS;
+    let code = syscall::mmap(0, pages * 4096, protection::READ | protection::EXEC, flags);
+    let data = syscall::mmap(0, 4096, protection::READ | protection::WRITE, flags);
+    if code.is_err() || data.is_err() {
+        println!("usertest: map-code: {code:?}, {data:?}");
+        return 1;
+    }
+    0
 }
 
 fn misbehave_read(address: u32) -> i32 {
@@ -386,9 +400,10 @@ fn bad_pointers(
 /// A JIT's path: write code into a page, `cacheflush` it, run it. The cache maintenance runs
 /// on user addresses inside a window (the path Linux once forgot to open).
 fn code_written_at_run_time(checks: &mut Checks) {
+    // Writable and executable at once: granted, as on Linux (PaX's MPROTECT would refuse).
     let all = protection::READ | protection::WRITE | protection::EXEC;
     let Ok(page) = syscall::mmap(0, 4096, all, map::PRIVATE | map::ANONYMOUS) else {
-        return checks.expect_true("mmap an executable page", false);
+        return checks.expect_true("mmap a writable and executable page", false);
     };
     // mov r0, #42 ; bx lr
     let code: [u32; 2] = [0xE3A0_002A, 0xE12F_FF1E];
