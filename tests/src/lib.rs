@@ -90,6 +90,23 @@ impl Boot {
         self.console.lines().any(|candidate| candidate == line)
     }
 
+    /// How many lines are exactly `line`.
+    pub fn count_lines(&self, line: &str) -> usize {
+        self.console.lines().filter(|candidate| *candidate == line).count()
+    }
+
+    /// Panics with the whole console unless exactly `count` lines are exactly `line`.
+    pub fn assert_line_count(&self, line: &str, count: usize) -> &Self {
+        assert_eq!(
+            self.count_lines(line),
+            count,
+            "`{}`: how many lines are {line:?}:\n{}",
+            self.command_line,
+            self
+        );
+        self
+    }
+
     /// Panics with the whole console unless the exit status is `expected`.
     pub fn assert_status(&self, expected: i32) -> &Self {
         assert_eq!(self.status, expected, "exit status of `{}`:\n{}", self.command_line, self);
