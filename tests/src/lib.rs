@@ -174,12 +174,18 @@ pub fn boot(command_line: &str) -> Boot {
 
 /// Boots the kernel with `command_line` and `options`.
 pub fn boot_with(command_line: &str, options: &BootOptions<'_>) -> Boot {
+    boot_image_with(&kernel(), command_line, options)
+}
+
+/// Boots the kernel ELF at `image` (a copy of the kernel elsewhere) with `command_line` and
+/// `options`.
+pub fn boot_image_with(image: &Path, command_line: &str, options: &BootOptions<'_>) -> Boot {
     let timeout = options.timeout.unwrap_or(60).to_string();
     let mut child = Command::new(root().join("qemu/run"))
         .arg("--timeout")
         .arg(&timeout)
         .args(options.run_options)
-        .arg(kernel())
+        .arg(image)
         .args(command_line.split_ascii_whitespace())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

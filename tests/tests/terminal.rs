@@ -181,3 +181,24 @@ fn on_a_terminal_the_timeout_still_kills_qemu_with_124() {
     session.assert_shows(PROMPT);
     session.assert_shows("qemu/run: QEMU killed after 3s (timeout)");
 }
+
+#[test]
+fn make_run_with_a_command_line_runs_on_a_terminal() {
+    let session = on_terminal(
+        &[
+            "make",
+            "--no-print-directory",
+            "-o",
+            "build",
+            "-o",
+            "qemu-present",
+            "run",
+            "CMDLINE=init=true",
+        ],
+        &[],
+        60,
+    );
+    session.assert_status(status::SUCCESS);
+    session.assert_shows("Command line: init=true\n");
+    session.assert_shows("init: true exited with status 0\n");
+}
