@@ -120,6 +120,23 @@ impl Boot {
         self.console.lines().any(|candidate| candidate == line)
     }
 
+    /// How many lines are exactly `line`.
+    pub fn count_lines(&self, line: &str) -> usize {
+        self.console.lines().filter(|candidate| *candidate == line).count()
+    }
+
+    /// Panics with the whole console unless exactly `count` lines are exactly `line`.
+    pub fn assert_line_count(&self, line: &str, count: usize) -> &Self {
+        assert_eq!(
+            self.count_lines(line),
+            count,
+            "`{}`: how many lines are {line:?}:\n{}",
+            self.command_line,
+            self
+        );
+        self
+    }
+
     /// Panics with the whole console unless the exit status is `expected`.
     pub fn assert_status(&self, expected: i32) -> &Self {
         assert_eq!(self.status, expected, "exit status of `{}`:\n{}", self.command_line, self);
@@ -187,12 +204,18 @@ pub fn boot(command_line: &str) -> Boot {
 
 /// Boots the kernel with `command_line` and `options`.
 pub fn boot_with(command_line: &str, options: &BootOptions<'_>) -> Boot {
+    boot_image_with(&kernel(), command_line, options)
+}
+
+/// Boots the kernel ELF at `image` (a copy of the kernel elsewhere) with `command_line` and
+/// `options`.
+pub fn boot_image_with(image: &Path, command_line: &str, options: &BootOptions<'_>) -> Boot {
     let timeout = options.timeout.unwrap_or(60).to_string();
     let mut child = Command::new(root().join("qemu/run"))
         .arg("--timeout")
         .arg(&timeout)
         .args(options.run_options)
-        .arg(kernel())
+        .arg(image)
         .args(command_line.split_ascii_whitespace())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

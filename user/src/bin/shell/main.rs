@@ -1,11 +1,16 @@
 //! A small shell on the console: provoke lkdtm crash types in child processes and look at
 //! the kernel's state. Reads piped input too, one command per line.
+//! Lines are edited as at a terminal's prompt ([`line_editor`]); Ctrl-D on an empty line
+//! powers off, as `poweroff` does.
 
 #![no_std]
 #![no_main]
 
+mod line_editor;
+
+use line_editor::{Input, LineEditor};
 use swpan_user::abi::ExitInfo;
-use swpan_user::{print, println, read_line, syscall};
+use swpan_user::{print, println, syscall};
 
 swpan_user::main!(run);
 
@@ -21,10 +26,19 @@ commands:
 
 fn run(_: &str) -> i32 {
     println!("swpan shell: type 'help' for the commands");
-    let mut line = [0u8; 128];
+    let mut editor = LineEditor::new();
     loop {
         print!("swpan$ ");
-        let Some(command) = read_line(&mut line) else { return 1 };
+        let command = match editor.read() {
+            Some(Input::Line(command)) => command,
+            Some(Input::Interrupted) => continue,
+            Some(Input::EndOfTransmission) => {
+                println!("poweroff");
+                let _ = syscall::poweroff(0);
+                return 0;
+            }
+            None => return 1,
+        };
         let mut words = command.split_ascii_whitespace();
         match (words.next(), words.next(), words.next()) {
             (None, _, _) => {}
