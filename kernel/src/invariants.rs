@@ -48,15 +48,10 @@ fn report(what: &str, place: core::fmt::Arguments<'_>, found: u32, expected: u32
     );
 }
 
-/// At the start of every Rust exception handler: the entry stub closed the window (or, on
-/// the data abort path from kernel mode, kept the interrupted value).
+/// At the start of every Rust exception handler: the entry stub closed the window.
 pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
     let found = mmu::read_dacr();
-    let expected = if kind == ExceptionKind::DataAbort && !frame.from_user() {
-        exception::interrupted_dacr(frame)
-    } else {
-        exception::kernel_dacr()
-    };
+    let expected = exception::kernel_dacr();
     if found != expected {
         ENTRY_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
         report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);

@@ -117,7 +117,7 @@ exception_vectors_nopan:
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_SAVE_CLOSE, exception_return_\suffix
-    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_KEEP, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_SAVE_CLOSE, exception_return_\suffix
