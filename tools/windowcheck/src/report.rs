@@ -84,6 +84,9 @@ pub struct Report {
     pub user_accesses: usize,
     /// DACR writes in the code, outside the exempt namespace.
     pub dacr_writes: usize,
+    /// The DACR writes, outside the exempt namespace, that choose between DACR_KERNEL and
+    /// DACR_USER on a condition (the boot's pan on/off choice), as (address, `symbol+offset`).
+    pub dacr_choices: Vec<(u32, String)>,
     /// The exempt self-test namespace.
     pub exempt: Exempt,
 }
