@@ -8,7 +8,7 @@
 
 use crate::decode::{Arithmetic, Decoder, Instruction, MemoryAccess, Operand, Operation, Register};
 use crate::program::{Function, Program, TableEntry, USER_ACCESS};
-use crate::state::{Dacr, DacrValue, OpenWindow, Seen, State, Value};
+use crate::state::{Closer, Dacr, DacrValue, OpenWindow, Seen, State, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
@@ -29,13 +29,12 @@ pub enum Context {
     ReturnPath,
 }
 
-/// What a `pan` entry stub must do with the DACR before it calls its handler.
+/// What a `pan` entry stub must do with the DACR before it calls its handler: in both
+/// cases the last DACR write on every path to the call stores DACR_KERNEL, followed by `isb`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryKind {
     /// Save it in the trap frame and write DACR_KERNEL.
     SaveAndClose,
-    /// Save it and leave it as it is (the data abort entry).
-    SaveAndKeep,
     /// Write DACR_KERNEL only (the syscall entry, which comes from user mode only).
     Close,
 }
@@ -68,6 +67,8 @@ pub struct FunctionAnalysis {
     pub branches_out: BTreeSet<u32>,
     /// Direct call targets.
     pub calls: BTreeSet<u32>,
+    /// DACR writes of a value that is DACR_KERNEL or DACR_USER depending on the path.
+    pub dacr_choices: BTreeSet<u32>,
 }
 
 /// A way out of the current path.
@@ -507,11 +508,8 @@ impl<'a> Analyzer<'a> {
         record: &mut FunctionAnalysis,
     ) {
         let address = instruction.address;
-        let constants = self.program.constants;
         let mut messages = Vec::new();
-        let mut finding = |message: String| messages.push(message);
         record.dacr_writes.insert(address);
-        next.opening_write |= *value != Value::constant(constants.dacr_kernel);
         if context != Context::ReturnPath {
             // The new DACR is only certain to govern later instructions after an isb (an
             // exception return synchronises too, which is why return paths are exempt).
@@ -519,93 +517,36 @@ impl<'a> Analyzer<'a> {
                 .instruction(address.wrapping_add(4))
                 .is_some_and(|after| after.operation == Operation::InstructionBarrier);
             if !followed_by_barrier {
-                finding("DACR write not followed by isb".to_owned());
+                messages.push("DACR write not followed by isb".to_owned());
             }
         }
-        let known = [constants.dacr_kernel, constants.dacr_user];
+        next.kernel_written = false;
         match value {
             Value::Constants(values) => {
-                for stray in values.iter().filter(|value| !known.contains(value)) {
-                    let manager = crate::program::manager_domains(*stray);
-                    if manager.is_empty() {
-                        finding(format!(
-                            "DACR write of {stray:#x}: neither DACR_KERNEL ({:#x}) nor DACR_USER ({:#x})",
-                            constants.dacr_kernel, constants.dacr_user
-                        ));
-                    } else {
-                        let domains: Vec<String> = manager.iter().map(u32::to_string).collect();
-                        finding(format!(
-                            "DACR write of {stray:#x}: Manager (no permission checks) in domain {}",
-                            domains.join(", ")
-                        ));
-                    }
-                }
-                if let Dacr::Open(windows) = &next.dacr {
-                    finding(format!(
-                        "DACR overwritten with {value} inside the window opened at {:#010x} instead of \
-                         restoring its saved value",
-                        windows.last().map_or(0, |window| window.opened_at)
-                    ));
-                }
-                next.kernel_written = values == &[constants.dacr_kernel];
-                next.dacr = if context == Context::ReturnPath {
-                    if values == &[constants.dacr_user] {
-                        Dacr::Restored
-                    } else {
-                        finding(format!(
-                            "exception return path writes {value}: it must restore the trap frame's \
-                             DACR or write DACR_USER"
-                        ));
-                        Dacr::Unknown
-                    }
-                } else if values.iter().all(|value| known.contains(value)) {
-                    Dacr::Closed
-                } else {
-                    Dacr::Unknown
-                };
+                self.write_constants(context, address, values, next, record, &mut messages)
             }
             Value::Dacr(written) if written.user_bit => {
-                next.kernel_written = false;
-                let restore = DacrValue { user_bit: false, ..*written };
-                let mut windows = match &next.dacr {
-                    Dacr::Open(windows) => {
-                        finding(format!(
-                            "window opened inside the window opened at {:#010x}",
-                            windows.last().map_or(0, |window| window.opened_at)
-                        ));
-                        windows.clone()
-                    }
-                    _ => Vec::new(),
-                };
+                let closer = Closer::Saved(DacrValue { user_bit: false, ..*written });
                 if context == Context::ReturnPath {
-                    finding("exception return path opens a window".to_owned());
+                    messages.push("exception return path opens a window".to_owned());
                 }
-                record.windows.entry(address).or_default();
-                windows.push(OpenWindow { opened_at: address, restore });
-                next.dacr = Dacr::Open(windows);
+                open_window(address, closer, next, record, &mut messages);
             }
             Value::Dacr(written) => {
-                next.kernel_written = false;
                 match &next.dacr {
                     Dacr::Open(windows) => {
                         let mut windows = windows.clone();
                         let innermost = windows.pop();
+                        let closes = innermost.is_some_and(|window| match window.closer {
+                            Closer::Saved(saved) => saved == *written,
+                            Closer::Kernel => written.seen == Seen::Closed,
+                        });
                         match innermost {
-                            Some(window) if window.restore == *written => {
-                                record
-                                    .windows
-                                    .entry(window.opened_at)
-                                    .or_default()
-                                    .closes
-                                    .insert(address);
-                                next.dacr = if windows.is_empty() {
-                                    Dacr::Closed
-                                } else {
-                                    Dacr::Open(windows)
-                                };
+                            Some(window) if closes => {
+                                close_window(address, window, windows, next, record);
                             }
                             _ => {
-                                finding(format!(
+                                messages.push(format!(
                                     "window opened at {:#010x} closed with {value}, not the DACR saved \
                                      at its open",
                                     innermost.map_or(0, |window| window.opened_at)
@@ -615,7 +556,7 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                     _ if written.seen == Seen::Open => {
-                        finding(format!(
+                        messages.push(format!(
                             "writes {value}, read inside a window: the user domain opens outside any window"
                         ));
                         next.dacr = Dacr::Unknown;
@@ -625,7 +566,7 @@ impl<'a> Analyzer<'a> {
                     _ => {}
                 }
                 if context == Context::ReturnPath {
-                    finding(format!(
+                    messages.push(format!(
                         "exception return path writes {value}: it must restore the trap frame's DACR \
                          or write DACR_USER"
                     ));
@@ -633,28 +574,98 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Value::FrameDacr if context == Context::ReturnPath => {
-                next.kernel_written = false;
                 next.dacr = Dacr::Restored;
             }
             Value::FrameDacr => {
-                finding(
+                messages.push(
                     "DACR write of the trap frame's saved value outside an exception return path"
                         .to_owned(),
                 );
-                next.kernel_written = false;
                 next.dacr = Dacr::Unknown;
             }
             Value::Unknown | Value::Stack => {
-                finding(format!(
+                messages.push(format!(
                     "DACR write of {value}: not provably DACR_KERNEL, DACR_USER or a saved DACR"
                 ));
-                next.kernel_written = false;
                 next.dacr = Dacr::Unknown;
             }
         }
         for message in messages {
             record.findings.insert((address, message));
         }
+    }
+
+    /// [`Analyzer::write_dacr`] for a value known to be one of `values`.
+    ///
+    /// Outside the return paths DACR_USER is an open, whoever writes it: a window closed by
+    /// DACR_KERNEL. A choice between exactly DACR_KERNEL and DACR_USER is the boot's pan
+    /// on/off choice of the kernel-mode DACR (DACR_USER is the kernel value with pan=off): it
+    /// leaves the window closed, and is recorded so that the whole-kernel check can insist
+    /// that there is only one.
+    fn write_constants(
+        &self,
+        context: Context,
+        address: u32,
+        values: &[u32],
+        next: &mut State,
+        record: &mut FunctionAnalysis,
+        messages: &mut Vec<String>,
+    ) {
+        let constants = self.program.constants;
+        let (kernel, user) = (constants.dacr_kernel, constants.dacr_user);
+        let shown = Value::constants(values.to_vec());
+        for stray in values.iter().filter(|value| ![kernel, user].contains(value)) {
+            let manager = crate::program::manager_domains(*stray);
+            if manager.is_empty() {
+                messages.push(format!(
+                    "DACR write of {stray:#x}: neither DACR_KERNEL ({kernel:#x}) nor DACR_USER ({user:#x})"
+                ));
+            } else {
+                let domains: Vec<String> = manager.iter().map(u32::to_string).collect();
+                messages.push(format!(
+                    "DACR write of {stray:#x}: Manager (no permission checks) in domain {}",
+                    domains.join(", ")
+                ));
+            }
+        }
+        let kernel_only = values == [kernel];
+        let user_only = values == [user];
+        let choice = values.len() == 2 && values.contains(&kernel) && values.contains(&user);
+        next.kernel_written = kernel_only;
+        if context == Context::ReturnPath {
+            next.dacr = if user_only {
+                Dacr::Restored
+            } else {
+                messages.push(format!(
+                    "exception return path writes {shown}: it must restore the trap frame's DACR \
+                     or write DACR_USER"
+                ));
+                Dacr::Unknown
+            };
+            return;
+        }
+        if user_only {
+            open_window(address, Closer::Kernel, next, record, messages);
+            return;
+        }
+        if let Dacr::Open(windows) = &next.dacr {
+            let mut windows = windows.clone();
+            match windows.pop() {
+                Some(window) if kernel_only && window.closer == Closer::Kernel => {
+                    close_window(address, window, windows, next, record);
+                    return;
+                }
+                innermost => messages.push(format!(
+                    "DACR overwritten with {shown} inside the window opened at {:#010x} instead of \
+                     restoring its saved value",
+                    innermost.map_or(0, |window| window.opened_at)
+                )),
+            }
+        }
+        if choice {
+            record.dacr_choices.insert(address);
+        }
+        next.dacr = if kernel_only || choice { Dacr::Closed } else { Dacr::Unknown };
     }
 
     /// Rule 4 (inside a window, every access is listed) and the return-path rule (after the
@@ -777,19 +788,12 @@ impl<'a> Analyzer<'a> {
                         "exception entry reaches {into} without saving the DACR at [sp, #{frame:#x}]"
                     ));
                 }
-                if kind != EntryKind::SaveAndKeep && !state.kernel_written {
+                // Every handler, the data abort's included, runs with the window closed: the
+                // analysis of the Rust it calls starts closed, and this is what makes it so.
+                if !state.kernel_written {
                     finding(format!(
-                        "exception entry reaches {into} without closing the window (no DACR_KERNEL write)"
-                    ));
-                }
-                // The data abort entry may close the window (it does when user mode was
-                // interrupted), never open it: the handler must not run with a window the
-                // interrupted code did not have.
-                let keeps_or_closes = matches!(state.dacr, Dacr::Interrupted | Dacr::Closed);
-                if kind == EntryKind::SaveAndKeep && (state.opening_write || !keeps_or_closes) {
-                    finding(format!(
-                        "data abort entry writes the DACR with something other than DACR_KERNEL \
-                         before {into}"
+                        "exception entry reaches {into} without closing the window (no DACR_KERNEL \
+                         write on some path)"
                     ));
                 }
             }
@@ -807,4 +811,40 @@ impl<'a> Analyzer<'a> {
             },
         }
     }
+}
+
+/// Opens a window at `address`, closed by `closer`, on top of any already open (itself a
+/// violation).
+fn open_window(
+    address: u32,
+    closer: Closer,
+    next: &mut State,
+    record: &mut FunctionAnalysis,
+    messages: &mut Vec<String>,
+) {
+    let mut windows = match &next.dacr {
+        Dacr::Open(windows) => {
+            messages.push(format!(
+                "window opened inside the window opened at {:#010x}",
+                windows.last().map_or(0, |window| window.opened_at)
+            ));
+            windows.clone()
+        }
+        _ => Vec::new(),
+    };
+    record.windows.entry(address).or_default();
+    windows.push(OpenWindow { opened_at: address, closer });
+    next.dacr = Dacr::Open(windows);
+}
+
+/// Closes `window` at `address`; `outer` are the windows still open around it.
+fn close_window(
+    address: u32,
+    window: OpenWindow,
+    outer: Vec<OpenWindow>,
+    next: &mut State,
+    record: &mut FunctionAnalysis,
+) {
+    record.windows.entry(window.opened_at).or_default().closes.insert(address);
+    next.dacr = if outer.is_empty() { Dacr::Closed } else { Dacr::Open(outer) };
 }

@@ -21,8 +21,6 @@ const VECTOR_NAMES: [&str; 8] = [
 ];
 /// The supervisor call slot: its stub only closes the window (it is entered from user mode).
 const SUPERVISOR_CALL_SLOT: usize = 2;
-/// The data abort slot: its stub saves the DACR but leaves it.
-const DATA_ABORT_SLOT: usize = 4;
 /// `ldr pc, [pc, #24]`: each slot loads its stub's address from 32 bytes further on.
 const SLOT_LITERAL_OFFSET: i32 = 24;
 
@@ -42,19 +40,14 @@ pub fn check(program: &Program) -> Result<Report, String> {
     let mut findings = Findings::default();
     let mut contexts: BTreeMap<usize, Context> = BTreeMap::new();
     let mut nopan_entries = Vec::new();
-    let mut data_abort_entry = None;
 
     if let Some(vectors) = program.vectors {
         for (slot, stub) in vector_stubs(&mut analyzer, program, vectors.pan, &mut findings) {
             let kind = match slot {
                 SUPERVISOR_CALL_SLOT => EntryKind::Close,
-                DATA_ABORT_SLOT => EntryKind::SaveAndKeep,
                 _ => EntryKind::SaveAndClose,
             };
             contexts.insert(stub, Context::Entry(kind));
-            if slot == DATA_ABORT_SLOT {
-                data_abort_entry = Some(stub);
-            }
         }
         nopan_entries = vector_stubs(&mut analyzer, program, vectors.nopan, &mut findings)
             .into_iter()
@@ -100,9 +93,7 @@ pub fn check(program: &Program) -> Result<Report, String> {
     }
 
     check_nopan_paths(program, &analyses, &nopan_entries, &mut findings);
-    if let Some(entry) = data_abort_entry {
-        check_data_abort_handler(program, &analyses, entry, &mut findings);
-    }
+    let dacr_choices = check_dacr_choices(program, &analyses, &mut findings);
 
     let mut reached = BTreeSet::new();
     let mut memory_accesses = BTreeSet::new();
@@ -136,7 +127,10 @@ pub fn check(program: &Program) -> Result<Report, String> {
         findings.add(range.start, "Thumb code: not analysed, so nothing about it is proven");
     }
 
-    Ok(build_report(program, &analyses, findings, &dacr_writes))
+    let mut report = build_report(program, &analyses, findings, &dacr_writes);
+    report.dacr_choices =
+        dacr_choices.into_iter().map(|address| (address, program.describe(address))).collect();
+    Ok(report)
 }
 
 /// The stub each slot of the vector table at `table` jumps to, as (slot, function index).
@@ -205,22 +199,33 @@ fn check_nopan_paths(
     }
 }
 
-/// The handler the data abort stub calls runs with the interrupted DACR, possibly inside a
-/// window: it must not open one of its own.
-fn check_data_abort_handler(
+/// The kernel-mode DACR is chosen once, at boot: DACR_KERNEL with pan=on, DACR_USER with
+/// pan=off (where the kernel runs with the user domain open by design). The analysis cannot
+/// see what a choice depends on, so a second choice outside the self-tests is a violation at
+/// each of them: anywhere but boot, DACR_USER is a window. Returns the choices found.
+fn check_dacr_choices(
     program: &Program,
     analyses: &BTreeMap<usize, FunctionAnalysis>,
-    entry: usize,
     findings: &mut Findings,
-) {
-    let Some(stub) = analyses.get(&entry) else { return };
-    for target in &stub.calls {
-        let Some(index) = program.function_index(*target) else { continue };
-        let Some(handler) = analyses.get(&index) else { continue };
-        for opened_at in handler.windows.keys() {
-            findings.add(*opened_at, "the data abort handler opens a window");
+) -> Vec<u32> {
+    let choices: Vec<u32> = analyses
+        .iter()
+        .filter(|(index, _)| !crate::is_exempt(&program.functions[**index]))
+        .flat_map(|(_, analysis)| analysis.dacr_choices.iter().copied())
+        .collect();
+    if choices.len() > 1 {
+        for choice in &choices {
+            findings.add(
+                *choice,
+                format!(
+                    "DACR write chooses between DACR_KERNEL and DACR_USER on a condition, one of {} \
+                     such writes: only the boot's pan on/off choice may, once",
+                    choices.len()
+                ),
+            );
         }
     }
+    choices
 }
 
 /// Rule 4 from the table's side: every entry is well formed and lies inside a window.

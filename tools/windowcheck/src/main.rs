@@ -42,6 +42,11 @@ fn main() -> ExitCode {
         for window in &report.windows {
             println!("windowcheck: {window}");
         }
+        for (address, location) in &report.dacr_choices {
+            println!(
+                "windowcheck: {address:#010x} {location}: pan on/off choice of the kernel DACR"
+            );
+        }
         for finding in &report.exempt.findings {
             println!("windowcheck: exempt {finding}");
         }

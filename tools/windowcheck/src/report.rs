@@ -84,6 +84,9 @@ pub struct Report {
     pub user_accesses: usize,
     /// DACR writes in the code, outside the exempt namespace.
     pub dacr_writes: usize,
+    /// The DACR writes, outside the exempt namespace, that choose between DACR_KERNEL and
+    /// DACR_USER on a condition (the boot's pan on/off choice), as (address, `symbol+offset`).
+    pub dacr_choices: Vec<(u32, String)>,
     /// The exempt self-test namespace.
     pub exempt: Exempt,
 }
@@ -106,12 +109,18 @@ impl Report {
         )
     }
 
-    /// The line about the exempt namespace.
+    /// The line about the exempt namespace: `windowcheck: exempt swpan::selftest::* except
+    /// hook, init, memory::init: ...`, the exceptions being [`crate::NOT_EXEMPT`].
     pub fn exempt_summary(&self) -> String {
+        let checked: Vec<&str> = crate::NOT_EXEMPT
+            .iter()
+            .map(|path| path.strip_prefix(crate::EXEMPT_NAMESPACE).unwrap_or(path))
+            .collect();
         format!(
-            "windowcheck: exempt {}*: {} functions, {} windows, {} user accesses, {} DACR writes, \
-             {} findings not counted",
+            "windowcheck: exempt {}* except {}: {} functions, {} windows, {} user accesses, \
+             {} DACR writes, {} findings not counted",
             crate::EXEMPT_NAMESPACE,
+            checked.join(", "),
             self.exempt.functions,
             self.exempt.windows,
             self.exempt.user_accesses,

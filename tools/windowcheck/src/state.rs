@@ -94,13 +94,23 @@ impl fmt::Display for Value {
     }
 }
 
+/// What closes a window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closer {
+    /// Writing back the DACR as read before the open (`mrc`, `orr` the Client bit, `mcr`).
+    Saved(DacrValue),
+    /// Writing DACR_KERNEL, or a DACR value read with the window closed: the window was opened
+    /// by writing the constant DACR_USER.
+    Kernel,
+}
+
 /// A window that is open on this path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenWindow {
     /// The `mcr` that opened it.
     pub opened_at: u32,
-    /// The value whose write closes it: the DACR as read before the open.
-    pub restore: DacrValue,
+    /// What closes it.
+    pub closer: Closer,
 }
 
 /// Where the DACR stands on a path.
@@ -174,8 +184,6 @@ pub struct State {
     pub frame_saved: bool,
     /// Exception entries: the path has already called its handler.
     pub called: bool,
-    /// Exception entries: some DACR write on the path stored anything but DACR_KERNEL.
-    pub opening_write: bool,
 }
 
 impl State {
@@ -183,14 +191,7 @@ impl State {
     pub fn entry(dacr: Dacr) -> State {
         let mut registers: [Value; 15] = std::array::from_fn(|_| Value::Unknown);
         registers[13] = Value::Stack;
-        State {
-            registers,
-            dacr,
-            kernel_written: false,
-            frame_saved: false,
-            called: false,
-            opening_write: false,
-        }
+        State { registers, dacr, kernel_written: false, frame_saved: false, called: false }
     }
 
     /// The least state that covers both, and whether two different DACR states met.
@@ -205,7 +206,6 @@ impl State {
             kernel_written: self.kernel_written && other.kernel_written,
             frame_saved: self.frame_saved && other.frame_saved,
             called: self.called && other.called,
-            opening_write: self.opening_write || other.opening_write,
         };
         (state, conflict)
     }

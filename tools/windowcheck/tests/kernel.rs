@@ -12,8 +12,12 @@ use windowcheck::{Program, Report, check_elf};
 const NOP: u32 = 0xE320_F000;
 /// `mov r1, #imm8`: the entry stubs' way to load DACR_KERNEL (cond AL, MOV immediate, Rd r1).
 const MOVE_R1_IMMEDIATE: u32 = 0xE3A0_1000;
+/// The data abort slot of a vector table.
+const DATA_ABORT_SLOT: u32 = 4;
 /// The irq slot of a vector table.
 const IRQ_SLOT: u32 = 6;
+/// `mcr p15, 0, r1, c3, c0, 0`
+const WRITE_R1_TO_DACR: u32 = 0xEE03_1F10;
 
 /// The kernel `make build` leaves behind, unless `WINDOWCHECK_KERNEL` names another.
 fn kernel_path() -> PathBuf {
@@ -166,6 +170,85 @@ fn a_manager_value_in_an_entry_stub_is_reported() {
     );
 }
 
+/// The first instruction of the function called `name` (without its hash) for which `wanted`
+/// holds.
+fn find_in(bytes: &[u8], name: &str, wanted: impl Fn(u32) -> bool) -> u32 {
+    let program = Program::from_elf(bytes).expect("the kernel loads");
+    let function = program
+        .functions
+        .iter()
+        .find(|function| function.name == name)
+        .unwrap_or_else(|| panic!("no function {name}"));
+    (function.start..function.end)
+        .step_by(4)
+        .find(|address| wanted(word(bytes, *address)))
+        .unwrap_or_else(|| panic!("no such instruction in {name}"))
+}
+
+/// Whether `word` is `mov Rd, #value` or `movw Rd, #value`, under any condition.
+fn moves_immediate(word: u32, value: u32) -> bool {
+    let mov = word & 0x0FEF_0F00 == 0x03A0_0000 && word & 0xFF == value;
+    let movw =
+        word & 0x0FF0_0000 == 0x0300_0000 && ((word >> 4) & 0xF000) | (word & 0xFFF) == value;
+    mov || movw
+}
+
+#[test]
+fn a_data_abort_stub_close_replaced_by_nop_is_reported() {
+    let mut bytes = kernel();
+    let program = Program::from_elf(&bytes).expect("the kernel loads");
+    let vectors = program.vectors.expect("vector tables");
+    let stub = word(&bytes, vectors.pan + 4 * DATA_ABORT_SLOT + 32);
+    let name = program.function_at(stub).expect("the data abort stub is a function").name.clone();
+    let kernel_value = program.constants.dacr_kernel;
+    let close = find_in(&bytes, &name, |word| moves_immediate(word, kernel_value)) + 4;
+    patch(&mut bytes, close, NOP);
+    let report = checked(&bytes);
+    assert!(
+        report.violations.iter().any(|violation| violation.location.starts_with(&name)
+            && violation.message.contains("without closing the window")),
+        "{}",
+        shown(&report)
+    );
+}
+
+#[test]
+fn the_boot_choice_made_unconditional_dacr_user_is_reported() {
+    let mut bytes = kernel();
+    let report = checked(&bytes);
+    let chooser = "swpan::mm::kernel_map::enable";
+    assert_eq!(report.dacr_choices.len(), 1, "{:?}", report.dacr_choices);
+    assert!(report.dacr_choices[0].1.starts_with(chooser), "{:?}", report.dacr_choices);
+    // Without the instruction that picks DACR_KERNEL for pan=on, boot writes DACR_USER
+    // unconditionally: a window that the function returns with.
+    let dacr_kernel = Program::from_elf(&bytes).expect("the kernel loads").constants.dacr_kernel;
+    let pick_kernel = find_in(&bytes, chooser, |word| moves_immediate(word, dacr_kernel));
+    patch(&mut bytes, pick_kernel, NOP);
+    let report = checked(&bytes);
+    assert!(
+        report.violations.iter().any(|violation| violation.location.starts_with(chooser)
+            && violation.message.contains("left open")),
+        "{}",
+        shown(&report)
+    );
+}
+
+#[test]
+fn a_broken_rule_in_the_expected_exception_hook_is_reported() {
+    let mut bytes = kernel();
+    let hook = "swpan::selftest::hook::catch_expected";
+    // Its first instruction becomes `mcr p15, 0, r1, c3, c0, 0`: the DACR gets an argument.
+    let first = find_in(&bytes, hook, |_| true);
+    patch(&mut bytes, first, WRITE_R1_TO_DACR);
+    let report = checked(&bytes);
+    assert!(
+        report.violations.iter().any(|violation| violation.address == first
+            && violation.message.contains("DACR write of an unknown value")),
+        "{}",
+        shown(&report)
+    );
+}
+
 /// A copy of the kernel in a file of its own, removed when dropped.
 struct TemporaryKernel(PathBuf);
 
@@ -201,6 +284,14 @@ fn the_binary_exits_zero_on_the_kernel_and_one_on_a_mutant() {
     assert!(
         last.starts_with("windowcheck: ") && last.ends_with(" DACR writes, 0 violations"),
         "{last}"
+    );
+    // The line before says what is exempt, and what production code runs is not.
+    let exempt = stdout.lines().rev().nth(1).expect("the exempt line");
+    assert!(
+        exempt.starts_with(
+            "windowcheck: exempt swpan::selftest::* except hook, init, memory::init: "
+        ) && exempt.ends_with(" findings not counted"),
+        "{exempt}"
     );
 
     let mut mutant = bytes.clone();
