@@ -75,14 +75,17 @@ pub fn kernel_dacr() -> u32 {
     if pan_enabled() { DACR_KERNEL } else { DACR_USER }
 }
 
-/// Writes the closed DACR of this boot ([`kernel_dacr`]), whatever the DACR holds now: for the
-/// paths that must never pass an open window on (an oops, a process exit, a context switch
-/// that found the window open).
+/// Writes DACR_KERNEL, whatever the DACR holds now: for the paths that must never pass an
+/// open window on (an oops, a process exit, a context switch that found the window open).
+/// With pan=off the DACR is one constant and there is no window to close.
 pub fn close_window() {
-    // SAFETY: the value is this boot's kernel-mode DACR (never Manager). Writing it can only
-    // take the user domain away from the code running now, which is what these paths want; a
-    // user access that still followed would take a domain fault and oops, never succeed.
-    unsafe { mmu::write_dacr(kernel_dacr()) };
+    if pan_enabled() {
+        // SAFETY: DACR_KERNEL is the kernel-mode value of a pan=on boot (never Manager).
+        // Writing it can only take the user domain away from the code running now, which is
+        // what these paths want; a user access that still followed would take a domain fault
+        // and oops, never succeed.
+        unsafe { mmu::write_dacr(DACR_KERNEL) };
+    }
 }
 
 /// The exception return into user mode for the installed vector set: where a new process's
