@@ -6,24 +6,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use swpan_tests::{BootOptions, boot_image_with, kernel, root, status};
 
-/// A copy of the kernel at `directory/kernel`, removed (with `directory`) on drop.
+/// A copy of the kernel at `top/nested.../kernel`, removed (with `top`) on drop.
 struct KernelCopy {
-    directory: PathBuf,
+    top: PathBuf,
     image: PathBuf,
 }
 
 impl KernelCopy {
-    fn new(directory: PathBuf) -> KernelCopy {
+    fn new(top: PathBuf, nested: &[String]) -> KernelCopy {
+        let directory = nested.iter().fold(top.clone(), |path, name| path.join(name));
         std::fs::create_dir_all(&directory).unwrap();
         let image = directory.join("kernel");
         std::fs::copy(kernel(), &image).unwrap();
-        KernelCopy { directory, image }
+        KernelCopy { top, image }
     }
 }
 
 impl Drop for KernelCopy {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.directory);
+        let _ = std::fs::remove_dir_all(&self.top);
     }
 }
 
@@ -34,7 +35,7 @@ fn scratch(name: &str) -> PathBuf {
 
 #[test]
 fn a_kernel_at_a_path_with_a_space_gets_its_command_line() {
-    let copy = KernelCopy::new(scratch("swpan kernel path"));
+    let copy = KernelCopy::new(scratch("swpan kernel path"), &[]);
     assert!(copy.image.to_str().unwrap().contains(' '));
     let run = boot_image_with(&copy.image, "selftest pan=off", &BootOptions::default());
     run.assert_status(status::SUCCESS);
@@ -46,11 +47,7 @@ fn a_kernel_at_a_path_with_a_space_gets_its_command_line() {
 #[test]
 fn the_kernel_path_does_not_count_against_the_command_line_limit() {
     // 1,023 bytes is the kernel's limit for "<program name> <words>": the path is not in it.
-    let mut directory = scratch("swpan long path");
-    for _ in 0..5 {
-        directory.push("d".repeat(220));
-    }
-    let copy = KernelCopy::new(directory);
+    let copy = KernelCopy::new(scratch("swpan long path"), &vec!["d".repeat(220); 5]);
     assert!(copy.image.as_os_str().len() > 1100);
     let run = boot_image_with(&copy.image, "fuzz=1,100", &BootOptions::default());
     run.assert_status(status::SUCCESS);
