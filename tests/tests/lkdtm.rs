@@ -67,16 +67,22 @@ fn exec_userspace_succeeds_without_pan_and_pxn() {
 fn oopses_kill_only_their_process_again_and_again() {
     let run = boot("lkdtm=ACCESS_USERSPACE,EXEC_USERSPACE,ACCESS_USERSPACE");
     run.assert_status(status::SUCCESS);
-    for count in 1..=3 {
-        run.assert_contains(&format!("[#{count}] ARM"));
-        run.assert_contains(&format!("---[ end trace: oops #{count} killed provoke[{count}] ]---"));
+    let mut sections = run.lkdtm_sections("ACCESS_USERSPACE");
+    sections.insert(1, run.lkdtm_section("EXEC_USERSPACE"));
+    assert_eq!(sections.len(), 3, "{run}");
+    for (index, section) in sections.iter().enumerate() {
+        // Each run is its own process, with its own oops, and the next one starts afresh.
+        let count = index + 1;
+        let oops = format!("[#{count}] ARM");
+        let end = format!("---[ end trace: oops #{count} killed provoke[{count}] ]---");
+        assert!(section.iter().any(|line| line.ends_with(&oops)), "run {count}: no {oops}:\n{run}");
+        assert!(section.contains(&end.as_str()), "run {count}: no {end:?}:\n{run}");
+        let summary = section.last().expect("a summary line");
+        assert!(
+            summary.ends_with(": blocked (page domain fault at 0x40000000)"),
+            "run {count}: {summary}\n{run}"
+        );
     }
-    let blocked = run
-        .lines()
-        .into_iter()
-        .filter(|line| line.ends_with(": blocked (page domain fault at 0x40000000)"))
-        .count();
-    assert_eq!(blocked, 3, "{run}");
 }
 
 #[test]
