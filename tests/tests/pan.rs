@@ -66,14 +66,18 @@ fn a_kernel_read_of_user_memory_oopses_like_linux() {
         .unwrap_or_else(|| panic!("no domain fault line:\n{run}"));
     assert_eq!(lines[start + 1], "Internal error: : 1b [#1] ARM", "{run}");
     assert_eq!(lines[start + 2], "CPU: 0 PID: 0 Comm: kernel Not tainted", "{run}");
-    assert!(lines[start + 3].starts_with("PC is at kernel_main+0x"), "symbolized PC:\n{run}");
+    assert!(
+        lines[start + 3].starts_with("PC is at swpan::jobs::test_hooks::run+0x"),
+        "symbolized PC:\n{run}"
+    );
     assert!(lines[start + 4].starts_with("LR is at "), "{run}");
     assert!(lines[start + 5].starts_with("pc : [<8"), "{run}");
     run.assert_contains("DAC: 00000051");
     let trace =
         lines.iter().position(|line| *line == "Call trace:").unwrap_or_else(|| panic!("{run}"));
-    assert!(lines[trace + 1].starts_with(" kernel_main+0x"), "{run}");
-    assert!(lines[trace + 2].starts_with(" _start+0x"), "the trace reaches _start:\n{run}");
+    assert!(lines[trace + 1].starts_with(" swpan::jobs::test_hooks::run+0x"), "{run}");
+    assert!(lines[trace + 2].starts_with(" kernel_main+0x"), "{run}");
+    assert!(lines[trace + 3].starts_with(" _start+0x"), "the trace reaches _start:\n{run}");
     run.assert_line("Kernel panic - not syncing: Fatal exception");
 
     // QEMU's own record of the exception: the CPU really took a data abort with this DFSR.
