@@ -39,7 +39,7 @@ fn an_unexpected_undefined_instruction_is_reported_with_registers() {
         .unwrap_or_else(|| panic!("no report:\n{run}"));
     assert!(lines[start].ends_with(" in SVC_32"), "{run}");
     let pc = &lines[start]["Unexpected exception: undefined instruction at 0x".len()..][..8];
-    assert!(lines[start + 1].starts_with("PC is at kernel_main+0x"), "{run}");
+    assert!(lines[start + 1].starts_with("PC is at swpan::jobs::test_hooks::run+0x"), "{run}");
     assert!(lines[start + 2].starts_with("LR is at "), "{run}");
     assert!(lines[start + 3].starts_with(&format!("pc : [<{pc}>]    lr : [<")), "{run}");
     let prefixes = ["sp : ", "r10: ", "r7 : ", "r3 : ", "Flags: ", "Control: ", "Call trace:"];
@@ -50,7 +50,8 @@ fn an_unexpected_undefined_instruction_is_reported_with_registers() {
         );
     }
     assert!(lines[start + 8].contains("Mode SVC_32"), "{run}");
-    assert!(lines[start + 11].starts_with(" kernel_main+0x"), "{run}");
+    assert!(lines[start + 11].starts_with(" swpan::jobs::test_hooks::run+0x"), "{run}");
+    assert!(lines[start + 12].starts_with(" kernel_main+0x"), "{run}");
     run.assert_line("Kernel panic - not syncing: unexpected undefined instruction");
 }
 
