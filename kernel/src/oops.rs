@@ -225,8 +225,14 @@ mod target {
         process::current_kernel_stack().filter(|stack| stack.contains(&address))
     }
 
-    /// Prints `PC is at`, `LR is at`, the registers and the call trace of a kernel frame.
+    /// Prints `PC is at`, `LR is at`, the registers and the call trace of a kernel frame,
+    /// walking the stack that holds the frame's SP.
     fn print_context(out: &mut EmergencyWriter, frame: &TrapFrame) {
+        print_context_on(out, frame, stack_containing(frame.sp()))
+    }
+
+    /// [`print_context`], walking the frame-pointer chain in `stack`.
+    fn print_context_on(out: &mut EmergencyWriter, frame: &TrapFrame, stack: Option<Range<u32>>) {
         let _ = writeln!(out, "PC is at {}", Symbolized(frame.pc));
         let _ = writeln!(out, "LR is at {}", Symbolized(frame.lr()));
         let dump = RegisterDump { frame, system: system_registers(frame) };
@@ -241,7 +247,7 @@ mod target {
             // LR, not yet in any frame record.
             let _ = writeln!(out, " {}", Symbolized(frame.lr()));
         }
-        let Some(stack) = stack_containing(frame.sp()) else {
+        let Some(stack) = stack else {
             let _ = writeln!(out, " (stack pointer {:#010x} is on no known stack)", frame.sp());
             return;
         };
@@ -272,9 +278,64 @@ mod target {
         let _ = writeln!(out, "{}", headline.internal_error(count));
         let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name} {}", super::taint(before));
         print_context(&mut out, frame);
+        kill_for_oops(frame, headline, count, "Fatal exception")
+    }
+
+    /// Kernel stack overflows so far.
+    static STACK_OVERFLOWS: AtomicU32 = AtomicU32::new(0);
+
+    /// Kernel stack overflows so far (for the self-tests).
+    pub fn stack_overflows() -> u32 {
+        STACK_OVERFLOWS.load(Ordering::Relaxed)
+    }
+
+    /// A kernel stack ran into its guard page: the data abort entry found its own push faulting
+    /// and moved to the overflow stack (`arch/vectors.s`). Reported as Linux's VMAP_STACK does
+    /// (`Insufficient stack space to handle exception!`, the two stacks, `Internal error: kernel
+    /// stack overflow`); the registers are those of the overflowing code except PC, CPSR and the
+    /// fault address, which the nested abort overwrote (the address is still in the guard
+    /// page). Linux then panics; as for any oops here, only the process dies, its call abandoned.
+    pub fn stack_overflow(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
+        let _ = cpu::mask_irqs();
+        exception::close_window();
+        STACK_OVERFLOWS.fetch_add(1, Ordering::Relaxed);
+        let before = OOPS_COUNT.fetch_add(1, Ordering::SeqCst);
+        let count = before + 1;
+        let pid = process::current_pid();
+        let name = process::current_name();
+        let task_stack = process::current_kernel_stack().unwrap_or_else(image::boot_stack);
+        let overflow_stack = image::overflow_stack();
+        let mut out = EmergencyWriter;
+        let _ = writeln!(out, "Insufficient stack space to handle exception!");
+        let _ =
+            writeln!(out, "Task stack:     [{:#010x}..{:#010x}]", task_stack.start, task_stack.end);
+        let _ = writeln!(
+            out,
+            "Overflow stack: [{:#010x}..{:#010x}]",
+            overflow_stack.start, overflow_stack.end
+        );
+        let _ = writeln!(out, "Internal error: kernel stack overflow: 0 [#{count}] ARM");
+        let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name} {}", super::taint(before));
+        let _ = writeln!(out, "Guard page hit at {:#010x}", headline.address);
+        print_context_on(&mut out, frame, Some(task_stack));
+        kill_for_oops(frame, headline, count, "kernel stack overflow")
+    }
+
+    /// The end of every oops: a panic (`Kernel panic - not syncing: {panic_reason}`) when the
+    /// kernel's own job oopsed, or when a lock that ending the process needs is held; else the
+    /// process dies with SIGSEGV and the kernel goes on.
+    fn kill_for_oops(
+        frame: &TrapFrame,
+        headline: &FaultHeadline,
+        count: u32,
+        panic_reason: &str,
+    ) -> ! {
+        let pid = process::current_pid();
+        let name = process::current_name();
+        let mut out = EmergencyWriter;
         if pid == process::KERNEL_PID {
             selftest::abandon_current("oops");
-            let _ = writeln!(out, "Kernel panic - not syncing: Fatal exception");
+            let _ = writeln!(out, "Kernel panic - not syncing: {panic_reason}");
             power::poweroff(ExitStatus::Fatal)
         }
         if let Some(lock) = process::exit_blocker() {

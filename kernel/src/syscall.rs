@@ -358,7 +358,7 @@ fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
     access_ok(buffer.address(), length)?;
     let mut text = [0u8; 512];
     let mut used = 0;
-    for name in lkdtm::names() {
+    for name in lkdtm::all_names() {
         let line_end = used + name.len() + 1;
         if line_end > text.len() {
             break;

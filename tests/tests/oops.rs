@@ -67,3 +67,35 @@ fn failure_path_crash_types_exist_only_in_boots_that_ask_for_them() {
     run.assert_lacks("Performing direct entry FAULT_IN_WINDOW");
     run.assert_lacks("Oops");
 }
+
+#[test]
+fn a_kernel_stack_overflow_hits_the_guard_page_and_kills_only_the_process() {
+    let run = boot_with(
+        "shell",
+        &BootOptions {
+            input: b"provoke EXHAUST_STACK\nprovoke EXHAUST_STACK\npoweroff\n",
+            timeout: Some(30),
+            ..Default::default()
+        },
+    );
+    run.assert_status(status::SUCCESS);
+    assert_eq!(
+        run.console.matches("Insufficient stack space to handle exception!").count(),
+        2,
+        "{run}"
+    );
+    run.assert_contains("Internal error: kernel stack overflow: 0 [#1] ARM");
+    run.assert_contains("Internal error: kernel stack overflow: 0 [#2] ARM");
+    // The stacks the report names, and the recursion in the call trace.
+    let task = run
+        .lines()
+        .into_iter()
+        .find(|line| line.starts_with("Task stack:     [0xe"))
+        .unwrap_or_else(|| panic!("no task stack line in the vmalloc area\n{run}"));
+    assert!(task.ends_with(']'), "{run}");
+    run.assert_contains("Overflow stack: [0x8");
+    run.assert_contains(" swpan::lkdtm::bugs::recurse+");
+    run.assert_contains(
+        "EXHAUST_STACK: blocked: process 2 killed by a kernel oops (page translation fault at 0xe",
+    );
+}

@@ -29,6 +29,7 @@ use core::fmt;
 core::arch::global_asm!(
     include_str!("vectors.s"),
     MODE_SVC = const MODE_SVC,
+    MODE_ABT = const super::psr::MODE_ABT,
     FRAME_SIZE = const FRAME_SIZE,
     FRAME_SP_USR = const FRAME_SP_USR,
     FRAME_LR_SVC = const FRAME_LR_SVC,
@@ -248,6 +249,10 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
     invariants::check_entry(ExceptionKind::DataAbort, frame);
     let status = FaultStatus::data(<Dfsr as SysRegRead>::read_raw());
     let address = Dfar::read().0;
+    if crate::mm::image::overflow_stack().contains(&(frame as *const TrapFrame as u32)) {
+        // The entry stub found its own push faulting and moved to the overflow stack.
+        oops::stack_overflow(frame, &FaultHeadline { kind: AbortKind::Data, status, address })
+    }
     let event =
         Event { kind: ExceptionKind::DataAbort, status: Some(status), address: Some(address) };
     if frame.from_user() {

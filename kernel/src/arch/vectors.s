@@ -72,12 +72,26 @@ exception_vectors_nopan:
     .equ DACR_CLOSE, 2          // close the window; the frame is a user frame (syscall)
 
 // name: the stub; lr_offset: LR minus the preferred return address (ARM ARM B1.8.3);
-// handler: the Rust function; dacr: one of the DACR_* above; return: where to return.
-.macro EXCEPTION_ENTRY name, lr_offset, handler, dacr, return
+// handler: the Rust function; dacr: one of the DACR_* above; return: where to return;
+// overflow: 1 for the data abort stub, which detects a kernel stack overflow (below).
+//
+// A kernel stack that runs into its guard page takes a data abort, and this stub's `srsdb`
+// onto that same SVC stack faults again: the nested abort re-enters the stub with LR pointing
+// at that very `srsdb`. The stub recognises it (`cmp lr, pc` reads the `srsdb`'s address two
+// instructions ahead), moves SVC mode to the overflow stack and goes on, so the handler runs
+// and reports the overflow instead of the CPU looping in the abort vector. What is lost is the
+// first abort's return address and DFAR (the nested abort overwrote them); r0-r12 and LR_svc
+// still hold the overflowing code's.
+.macro EXCEPTION_ENTRY name, lr_offset, handler, dacr, return, overflow=0
     .type \name, %function
 \name:
     .if \lr_offset
     sub     lr, lr, #\lr_offset
+    .endif
+    .if \overflow
+    cmp     lr, pc                          // pc reads as the srsdb below
+    beq     3f
+1:
     .endif
     srsdb   sp!, #{MODE_SVC}                // push the return address and SPSR on the SVC stack
     cps     #{MODE_SVC}
@@ -103,6 +117,14 @@ exception_vectors_nopan:
     bl      \handler
     mov     sp, r4
     b       \return
+    .if \overflow
+3:
+    cps     #{MODE_SVC}
+    ldr     sp, =__overflow_stack_top
+    cps     #{MODE_ABT}
+    b       1b
+    .ltorg
+    .endif
     .size \name, . - \name
 .endm
 
@@ -113,7 +135,7 @@ exception_vectors_nopan:
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_SAVE_CLOSE, exception_return_\suffix
-    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_CLOSE, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_CLOSE, exception_return_\suffix, 1
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_SAVE_CLOSE, exception_return_\suffix
@@ -122,7 +144,7 @@ exception_vectors_nopan:
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_UNTOUCHED, exception_return_\suffix
     EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_UNTOUCHED, return_to_user_\suffix
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_UNTOUCHED, exception_return_\suffix
-    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_UNTOUCHED, exception_return_\suffix
+    EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_UNTOUCHED, exception_return_\suffix, 1
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_UNTOUCHED, exception_return_\suffix
     EXCEPTION_ENTRY irq_entry_\suffix, 4, handle_irq, DACR_UNTOUCHED, exception_return_\suffix
     EXCEPTION_ENTRY fiq_entry_\suffix, 4, handle_fiq, DACR_UNTOUCHED, exception_return_\suffix

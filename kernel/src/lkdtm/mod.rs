@@ -7,6 +7,7 @@
 //! to its end, which lkdtm reports with a `FAIL:` line (or `XFAIL:` when the test does not
 //! apply to this platform).
 
+mod bugs;
 pub mod failure_paths;
 mod perms;
 
@@ -53,14 +54,23 @@ pub const CRASH_TYPES: &[CrashType] = &[
     CrashType { name: "WRITE_OPD", run: perms::write_opd },
 ];
 
-/// The names, as the shell lists them.
+/// The crash types of lkdtm's bugs family that apply here (drivers/misc/lkdtm/bugs.c): run by
+/// name, not part of `lkdtm=all` (the perms family).
+pub const BUGS: &[CrashType] = &[CrashType { name: "EXHAUST_STACK", run: bugs::exhaust_stack }];
+
+/// The perms family's names: what `lkdtm=all` runs.
 pub fn names() -> impl Iterator<Item = &'static str> {
     CRASH_TYPES.iter().map(|crash_type| crash_type.name)
 }
 
+/// Every crash type's name, as the shell lists them: the perms family, then the bugs family.
+pub fn all_names() -> impl Iterator<Item = &'static str> {
+    CRASH_TYPES.iter().chain(BUGS).map(|crash_type| crash_type.name)
+}
+
 /// The crash type called `name`.
 pub fn find(name: &str) -> Option<&'static CrashType> {
-    CRASH_TYPES.iter().find(|crash_type| crash_type.name == name)
+    CRASH_TYPES.iter().chain(BUGS).find(|crash_type| crash_type.name == name)
 }
 
 /// Boot-time set-up, before init ends: writes the `ro_after_init` variable that

@@ -17,6 +17,7 @@ unsafe extern "C" {
     static __boot_stack_top: u8;
     static __stacks_start: u8;
     static __stacks_end_exclusive: u8;
+    static __overflow_stack_top: u8;
     static __kernel_end_exclusive: u8;
 }
 
@@ -65,6 +66,16 @@ pub fn boot_stack_guard() -> Range<u32> {
 /// The stacks region (boot stack and the exception modes' stacks).
 pub fn stacks() -> Range<u32> {
     address!(__stacks_start)..address!(__stacks_end_exclusive)
+}
+
+/// The bytes of the overflow stack, where the data abort entry moves when a kernel stack ran
+/// into its guard page (`arch/vectors.s`; its size is in the linker script).
+pub const OVERFLOW_STACK_SIZE: u32 = 8 * 1024;
+
+/// The overflow stack.
+pub fn overflow_stack() -> Range<u32> {
+    let top = address!(__overflow_stack_top);
+    top - OVERFLOW_STACK_SIZE..top
 }
 
 /// The boot stack (the kernel's SVC stack until tasks have their own).

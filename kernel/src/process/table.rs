@@ -10,6 +10,7 @@ use crate::errno::Errno;
 use crate::fault::FaultStatus;
 use crate::lkdtm::Survival;
 use crate::mm::address_space::AddressSpace;
+use crate::mm::vmalloc::{VmallocBox, vmalloc};
 use crate::mm::{frames_allocate, frames_free, heap, linear};
 use crate::sync::IrqSafeLock;
 use crate::{console, memory_map};
@@ -112,25 +113,25 @@ pub struct Reaped {
     pub lkdtm_survived: Option<Survival>,
 }
 
-/// A kernel stack: frames from the frame allocator, freed with the process.
+/// A kernel stack: pages in the vmalloc area between two unmapped guard pages (as Linux's
+/// VMAP_STACK), freed with the process. Running off its bottom faults on the guard page instead
+/// of overwriting whatever lies below; the data abort entry then moves to the overflow stack and
+/// the process dies with a "kernel stack overflow" report (`oops::stack_overflow`).
 struct KernelStack {
-    base: u32,
+    memory: VmallocBox,
 }
 
 impl KernelStack {
     fn new() -> Result<KernelStack, Errno> {
-        let frames = (KERNEL_STACK_SIZE / PAGE) as usize;
-        Ok(KernelStack { base: frames_allocate(frames, PAGE)? })
+        Ok(KernelStack { memory: vmalloc(KERNEL_STACK_SIZE as usize)? })
+    }
+
+    fn base(&self) -> u32 {
+        self.memory.address()
     }
 
     fn top(&self) -> u32 {
-        self.base + KERNEL_STACK_SIZE
-    }
-}
-
-impl Drop for KernelStack {
-    fn drop(&mut self) {
-        frames_free(self.base, (KERNEL_STACK_SIZE / PAGE) as usize);
+        self.base() + KERNEL_STACK_SIZE
     }
 }
 
@@ -179,7 +180,7 @@ static RUNNING_STACK_BASE: AtomicU32 = AtomicU32::new(0);
 pub(super) fn note_running(process: &Process) {
     RUNNING_NAME.store(process.name.as_ptr().cast_mut(), Ordering::Relaxed);
     RUNNING_NAME_LENGTH.store(process.name.len(), Ordering::Relaxed);
-    let base = process.kernel_stack.as_ref().map_or(0, |stack| stack.base);
+    let base = process.kernel_stack.as_ref().map_or(0, KernelStack::base);
     RUNNING_STACK_BASE.store(base, Ordering::Relaxed);
 }
 
@@ -306,9 +307,9 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
     };
     frame.r[0] = argument_address;
     frame.r[1] = argument.len() as u32;
-    // SAFETY: the frame slot is at the top of the new, unused kernel stack, mapped by the
-    // linear map and aligned.
-    unsafe { (linear(frame_address) as *mut TrapFrame).write(frame) };
+    // SAFETY: the frame slot is at the top of the new, unused kernel stack, mapped read-write
+    // in the vmalloc area and aligned.
+    unsafe { (frame_address as *mut TrapFrame).write(frame) };
     let context = Context {
         sp: frame_address,
         lr: exception::return_to_user_path() as usize as u32,

@@ -22,6 +22,10 @@ pub const CASES: &[Case] = &[
     Case { name: "processes.kill_ends_a_blocked_reader", run: kill_ends_a_blocked_reader },
     Case { name: "processes.kill_ends_a_blocked_waiter", run: kill_ends_a_blocked_waiter },
     Case {
+        name: "processes.kernel_stack_overflow_hits_the_guard",
+        run: kernel_stack_overflow_hits_the_guard,
+    },
+    Case {
         name: "processes.new_code_reaches_the_instruction_side",
         run: new_code_reaches_the_instruction_side,
     },
@@ -279,4 +283,28 @@ fn new_code_reaches_the_instruction_side(test: &mut Test) {
         "the last range is RAM through the linear map",
         (crate::memory_map::RAM_BASE..crate::memory_map::RAM_END).contains(&(start as usize)),
     );
+}
+
+fn kernel_stack_overflow_hits_the_guard(test: &mut Test) {
+    let overflows_before = crate::oops::stack_overflows();
+    let frames_before = free_frames();
+    let Some(reaped) = run_child(test, "provoke", "EXHAUST_STACK") else { return };
+    match reaped.death {
+        Death::Killed { signal, cause: Cause::KernelOops { status, address, .. } } => {
+            test.check_eq("signal", signal, signal::SIGSEGV);
+            // The nested abort's fault: the entry stub's push into the guard page below the
+            // stack, a page translation fault in the vmalloc area.
+            test.check_eq(
+                "fault kind",
+                status.kind(),
+                FaultKind::Translation(crate::fault::Level::Page),
+            );
+            let vmalloc = crate::memory_map::VMALLOC_START..crate::memory_map::VMALLOC_END;
+            test.check("the address is in the vmalloc area", vmalloc.contains(&(address as usize)));
+        }
+        other => test.fail(format_args!("EXHAUST_STACK ended with {other:?}")),
+    }
+    test.check_eq("stack overflows reported", crate::oops::stack_overflows(), overflows_before + 1);
+    // The guard kept the overflow inside the stack's own pages: everything came back.
+    test.check_eq("free frames after the overflow", free_frames(), frames_before);
 }
