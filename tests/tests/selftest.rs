@@ -46,6 +46,7 @@ const SELFTESTS: &[&str] = &[
     "processes.irqs_inside_windows",
     "processes.kill_ends_a_blocked_reader",
     "processes.kill_ends_a_blocked_waiter",
+    "processes.kill_ends_a_process_that_never_ran",
     "processes.kernel_stack_overflow_hits_the_guard",
     "processes.new_code_reaches_the_instruction_side",
     "regressions.large_copy_opens_the_window",

@@ -152,6 +152,10 @@ pub struct Process {
     death: Option<Death>,
     lkdtm_survived: Option<Survival>,
     pub(super) kill_pending: bool,
+    /// It has been on the CPU. A process killed before it ever ran is ended by `kill` itself:
+    /// its first return to user mode comes straight from `switch_context`, past the check of
+    /// a pending kill.
+    pub(super) started: bool,
     /// Its parent ended first: nobody will `wait` for it, so the scheduler frees it as soon as
     /// it ends (as Linux's init reaps the orphans it adopts).
     pub(super) orphan: bool,
@@ -177,7 +181,8 @@ static RUNNING_NAME_LENGTH: AtomicUsize = AtomicUsize::new(0);
 static RUNNING_STACK_BASE: AtomicU32 = AtomicU32::new(0);
 
 /// Records `process` as the one about to run (called by the scheduler, IRQs masked).
-pub(super) fn note_running(process: &Process) {
+pub(super) fn note_running(process: &mut Process) {
+    process.started = true;
     RUNNING_NAME.store(process.name.as_ptr().cast_mut(), Ordering::Relaxed);
     RUNNING_NAME_LENGTH.store(process.name.len(), Ordering::Relaxed);
     let base = process.kernel_stack.as_ref().map_or(0, KernelStack::base);
@@ -198,6 +203,7 @@ pub fn init() {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        started: true,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
     });
@@ -331,6 +337,7 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
+        started: false,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
     });
@@ -462,7 +469,7 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
     if pid == KERNEL_PID {
         return Err(Errno::EPERM);
     }
-    {
+    let unstarted_space = {
         let mut table = TABLE.lock();
         let process = table.processes.get_mut(&pid).ok_or(Errno::ESRCH)?;
         if process.state == State::Zombie {
@@ -472,7 +479,19 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
         if let State::Blocked(_) = process.state {
             process.state = State::Runnable;
         }
-    }
+        if process.started {
+            None
+        } else {
+            // Never ran: it ends here, as it would at its first return to user mode. Its
+            // kernel stack was never used, so it goes with the process when it is collected.
+            process.state = State::Zombie;
+            process.death = Some(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
+            process.regions = Regions::new();
+            process.space.take()
+        }
+    };
+    // Freed outside the table lock: every frame of the address space.
+    drop(unstarted_space);
     if pid == current_pid() {
         exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
     }

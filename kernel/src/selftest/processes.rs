@@ -22,6 +22,10 @@ pub const CASES: &[Case] = &[
     Case { name: "processes.kill_ends_a_blocked_reader", run: kill_ends_a_blocked_reader },
     Case { name: "processes.kill_ends_a_blocked_waiter", run: kill_ends_a_blocked_waiter },
     Case {
+        name: "processes.kill_ends_a_process_that_never_ran",
+        run: kill_ends_a_process_that_never_ran,
+    },
+    Case {
         name: "processes.kernel_stack_overflow_hits_the_guard",
         run: kernel_stack_overflow_hits_the_guard,
     },
@@ -307,4 +311,20 @@ fn kernel_stack_overflow_hits_the_guard(test: &mut Test) {
     test.check_eq("stack overflows reported", crate::oops::stack_overflows(), overflows_before + 1);
     // The guard kept the overflow inside the stack's own pages: everything came back.
     test.check_eq("free frames after the overflow", free_frames(), frames_before);
+}
+
+fn kill_ends_a_process_that_never_ran(test: &mut Test) {
+    let frames_before = free_frames();
+    // `true` exits with 0 at its first instruction: killed before it runs, it must not.
+    let pid = match process::spawn("true", "", KERNEL_PID) {
+        Ok(pid) => pid,
+        Err(errno) => return test.fail(format_args!("spawn: {errno}")),
+    };
+    test.check_eq("kill", process::kill(pid), Ok(()));
+    test.check_eq("a second kill", process::kill(pid), Err(crate::errno::Errno::ESRCH));
+    match process::wait(Some(pid)) {
+        Ok(reaped) => test.check_eq("its end", reaped.death, KILLED),
+        Err(errno) => test.fail(format_args!("wait: {errno}")),
+    }
+    test.check_eq("free frames after it", free_frames(), frames_before);
 }
