@@ -180,7 +180,7 @@ pub fn run() -> bool {
             "invariant_checks",
             instructions(&mut move || {
                 invariants::check_entry(ExceptionKind::SupervisorCall, frame);
-                invariants::check_return_to_user(frame);
+                invariants::check_return_to_user(frame, crate::process::current_pid);
             }),
         );
     }

@@ -5,6 +5,7 @@
 //! (bit 13). The names follow the ones Linux prints, so an oops here reads like one there.
 //! Pure logic, unit-tested on the host.
 
+use crate::arch::exception_kind::ExceptionKind;
 use core::fmt;
 
 /// Which translation level a fault was found at: a section (level 1) or a page (level 2).
@@ -257,6 +258,24 @@ impl fmt::Display for FaultStatus {
             f.write_str(", ExT")?;
         }
         Ok(())
+    }
+}
+
+/// One exception as the handler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Which vector.
+    pub kind: ExceptionKind,
+    /// DFSR or IFSR, for aborts.
+    pub status: Option<FaultStatus>,
+    /// DFAR or IFAR for aborts, the instruction's address for undefined instructions.
+    pub address: Option<u32>,
+}
+
+impl Event {
+    /// An exception with no fault status and no address.
+    pub fn new(kind: ExceptionKind) -> Event {
+        Event { kind, status: None, address: None }
     }
 }
 

@@ -67,13 +67,14 @@ pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
 }
 
 /// Before every return to user mode: no window may be left open by the kernel (the return
-/// path then writes the user value itself).
-pub fn check_return_to_user(frame: &TrapFrame) {
+/// path then writes the user value itself). `pid` names the process for a report; it is
+/// asked only when there is one.
+pub fn check_return_to_user(frame: &TrapFrame, pid: impl FnOnce() -> u32) {
     let found = mmu::read_dacr();
     let expected = exception::kernel_dacr();
     if found != expected {
         WINDOW_LEAKS.fetch_add(1, Ordering::Relaxed);
-        let pid = crate::process::current_pid();
+        let pid = pid();
         report(
             "window left open on the return to user mode",
             format_args!("pid {pid}, user pc {:#010x}", frame.pc),
@@ -83,15 +84,14 @@ pub fn check_return_to_user(frame: &TrapFrame) {
     }
 }
 
-/// At every context switch: the window is never open across one (the design that makes the
-/// DACR safe to leave out of the switch). A violation is reported, counted and repaired: the
-/// window is closed before the next process runs.
-pub fn check_switch() {
+/// At every context switch away from process `pid`: the window is never open across one (the
+/// design that makes the DACR safe to leave out of the switch). A violation is reported,
+/// counted and repaired: the window is closed before the next process runs.
+pub fn check_switch(pid: u32) {
     let found = mmu::read_dacr();
     let expected = exception::kernel_dacr();
     if found != expected {
         SWITCH_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
-        let pid = crate::process::current_pid();
         report(
             "context switch with a window open",
             format_args!("leaving pid {pid}"),

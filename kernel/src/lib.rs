@@ -91,6 +91,8 @@ pub mod console;
 #[cfg(target_arch = "arm")]
 pub mod drivers;
 #[cfg(target_arch = "arm")]
+pub mod expected_exception;
+#[cfg(target_arch = "arm")]
 pub mod init;
 #[cfg(target_arch = "arm")]
 pub mod interrupts;
@@ -112,3 +114,5 @@ pub mod symbols;
 pub mod sync;
 #[cfg(target_arch = "arm")]
 pub mod syscall;
+#[cfg(target_arch = "arm")]
+pub mod trap;

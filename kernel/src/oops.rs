@@ -174,14 +174,14 @@ pub use target::*;
 #[cfg(target_arch = "arm")]
 mod target {
     use super::{FaultHeadline, RegisterDump, SystemRegisters, walk_frame_pointers};
-    use crate::arch::exception::{Event, ExceptionKind};
+    use crate::arch::exception::ExceptionKind;
     use crate::arch::trap_frame::TrapFrame;
     use crate::arch::{cpu, exception, mmu};
     use crate::console::EmergencyWriter;
+    use crate::fault::Event;
     use crate::mm::image;
     use crate::power::{self, ExitStatus};
     use crate::process::{self, Cause, Death};
-    use crate::selftest;
     use crate::symbols::{self, Symbolized};
     use core::fmt::Write;
     use core::ops::Range;
@@ -334,7 +334,7 @@ mod target {
         let name = process::current_name();
         let mut out = EmergencyWriter;
         if pid == process::KERNEL_PID {
-            selftest::abandon_current("oops");
+            crate::expected_exception::abandon_current("oops");
             let _ = writeln!(out, "Kernel panic - not syncing: {panic_reason}");
             power::poweroff(ExitStatus::Fatal)
         }
@@ -398,7 +398,7 @@ mod target {
             let _ = writeln!(out, "{register}: {status}  {far}: {address:#010x}");
         }
         print_context(&mut out, frame);
-        selftest::abandon_current("unexpected exception");
+        crate::expected_exception::abandon_current("unexpected exception");
         let _ = writeln!(out, "Kernel panic - not syncing: unexpected {}", event.kind);
         power::poweroff(ExitStatus::Fatal)
     }

@@ -3,7 +3,6 @@
 use crate::arch::cpu;
 use crate::console::EmergencyWriter;
 use crate::power::{self, ExitStatus};
-use crate::selftest;
 use core::fmt::Write;
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +18,7 @@ fn panic(info: &PanicInfo<'_>) -> ! {
         let _ = writeln!(out, "\nKernel panic - not syncing: panic inside the panic handler");
         power::poweroff(ExitStatus::Fatal)
     }
-    selftest::abandon_current("panic");
+    crate::expected_exception::abandon_current("panic");
     let _ = write!(out, "Kernel panic - not syncing: ");
     let _ = write!(out, "{}", info.message());
     if let Some(location) = info.location() {

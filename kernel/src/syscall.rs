@@ -50,7 +50,11 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::LKDTM_LIST => lkdtm_list(UserPtr::new(a0), a1),
         number::CACHEFLUSH => cacheflush(a0, a1, a2),
         number::PTDUMP => {
-            crate::mm::ptdump::print();
+            let table =
+                process::with_current(|process| process.space().map(|space| space.l1_table()));
+            // SAFETY: the running process's own table: it stays alive and unchanged while this
+            // system call of that process walks it.
+            unsafe { crate::mm::ptdump::print(process::current_pid(), table) };
             Ok(0)
         }
         _ => Err(Errno::ENOSYS),

@@ -1,8 +1,9 @@
 //! ARMv7-A: the processor-specific half of the kernel.
 //!
-//! `psr` and `trap_frame` are plain data, compiled (and unit-tested) on the host too; the rest
+//! `exception_kind`, `psr` and `trap_frame` are plain data, compiled (and unit-tested) on the host too; the rest
 //! exists only on the target.
 
+pub mod exception_kind;
 pub mod psr;
 pub mod trap_frame;
 

@@ -20,14 +20,8 @@ macro_rules! lkdtm_print {
 }
 pub(crate) use lkdtm_print;
 
-/// How a crash type that returned ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Survival {
-    /// The kernel survived the bug: what survived. A failure of the protection.
-    Survived(&'static str),
-    /// The test does not apply here (Linux's XFAIL): why.
-    NotApplicable(&'static str),
-}
+/// How a crash type that returned ended (kept on the process, which hands it to its parent).
+pub use crate::process::Survival;
 
 /// One crash type.
 pub struct CrashType {

@@ -227,6 +227,11 @@ impl AddressSpace {
         self.l1_entry(descriptor::l1_index(virtual_address))
     }
 
+    /// The physical address of the L1 table.
+    pub fn l1_table(&self) -> u32 {
+        self.l1
+    }
+
     /// Makes this space the user half of the address space.
     ///
     /// # Safety

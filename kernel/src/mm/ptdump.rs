@@ -195,36 +195,37 @@ mod target {
         dump
     }
 
-    /// The user half of the running process (empty for the kernel itself).
-    pub fn dump_user() -> Dump {
+    /// The user half that the L1 table at physical address `table` translates.
+    ///
+    /// # Safety
+    ///
+    /// `table` must be a user L1 table (`AddressSpace::ttbr0` without its attribute bits) that
+    /// stays alive and unchanged during the walk: the running process's own, read in one of
+    /// its system calls (only a process changes its tables, in its own system calls).
+    pub unsafe fn dump_user(table: u32) -> Dump {
         let mut dump = Dump::new();
-        // Only a process changes its own tables, in its own system calls, and the running
-        // process is in this one: the walk (which allocates as it goes) needs no lock, only
-        // the table's address, read under the process table lock.
-        let table = crate::process::with_current(|process| {
-            process.space().map(|space| space.ttbr0() & !TTBR_ATTRIBUTE_BITS)
+        let entries = linear(table) as *const u32;
+        walk(&mut dump, 0, 2048, |index| {
+            // SAFETY: the caller's contract; `index` < 2048, the user half's entries, inside
+            // the table, which the linear map maps.
+            unsafe { entries.add(index).read_volatile() }
         });
-        if let Some(table) = table {
-            let entries = linear(table) as *const u32;
-            walk(&mut dump, 0, 2048, |index| {
-                // SAFETY: `table` is the running process's L1 table, kept alive by the process
-                // (which is running this call), mapped by the linear map; `index` < 2048, the
-                // user half's entries.
-                unsafe { entries.add(index).read_volatile() }
-            });
-        }
         dump
     }
 
-    /// TTBR0's low bits: the table walk's attributes, not the table's address.
-    const TTBR_ATTRIBUTE_BITS: u32 = 0x7F;
-
-    /// Prints both halves on the console.
-    pub fn print() {
-        let pid = crate::process::current_pid();
+    /// Prints both halves on the console: the user half of process `pid` (the L1 table at
+    /// `table`; none for the kernel itself), then the kernel's.
+    ///
+    /// # Safety
+    ///
+    /// As for [`dump_user`].
+    pub unsafe fn print(pid: u32, table: Option<u32>) {
         println!("---[ User space: TTBR0 of process {pid} ]---");
-        for range in dump_user().ranges() {
-            println!("{range}");
+        if let Some(table) = table {
+            // SAFETY: the caller's contract.
+            for range in unsafe { dump_user(table) }.ranges() {
+                println!("{range}");
+            }
         }
         println!("---[ Kernel: TTBR1 ]---");
         for range in dump_kernel().ranges() {

@@ -18,6 +18,8 @@ pub mod regions;
 #[cfg(target_arch = "arm")]
 pub mod context;
 #[cfg(target_arch = "arm")]
+mod lifecycle;
+#[cfg(target_arch = "arm")]
 pub mod memory;
 #[cfg(target_arch = "arm")]
 pub mod programs;
@@ -27,6 +29,10 @@ mod scheduler;
 mod table;
 
 #[cfg(target_arch = "arm")]
-pub use scheduler::{before_return_to_user, request_reschedule, schedule, yield_now};
+pub use lifecycle::{
+    before_return_to_user, exit_current, kill, spawn, wait, wait_for_console_input,
+};
+#[cfg(target_arch = "arm")]
+pub use scheduler::{request_reschedule, schedule, yield_now};
 #[cfg(target_arch = "arm")]
 pub use table::*;

@@ -1,32 +1,18 @@
 //! The scheduler: round-robin over the process table, one context switch at a time.
 
 use super::context::{Context, switch_context};
-use super::table::{
-    CURRENT, Cause, Death, Process, State, TABLE, Table, Wait, current_pid, exit_current,
-    with_current,
-};
+use super::table::{CURRENT, Process, State, TABLE, Table, Wait, current_pid};
 use crate::arch::cpu;
 use crate::console;
 use crate::mm::address_space;
 use core::sync::atomic::{AtomicBool, Ordering};
-use swpan_abi::signal;
 
-static NEED_RESCHEDULE: AtomicBool = AtomicBool::new(false);
+/// Set by the timer's tick, taken on the way back to user mode.
+pub(super) static NEED_RESCHEDULE: AtomicBool = AtomicBool::new(false);
 
 /// Asks for a reschedule at the next return to user mode (the timer's tick).
 pub fn request_reschedule() {
     NEED_RESCHEDULE.store(true, Ordering::Relaxed);
-}
-
-/// Called on every return to user mode: switches if the timer asked, and ends the process if
-/// it was killed.
-pub fn before_return_to_user() {
-    if NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
-        schedule();
-    }
-    if with_current(|process| process.kill_pending) {
-        exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
-    }
 }
 
 /// True when `process` can run now.
@@ -51,7 +37,7 @@ pub fn schedule() {
     let irq_state = cpu::mask_irqs();
     // Preemption inside a system call is impossible by design: a process leaves the CPU only
     // here, never with a uaccess window open.
-    crate::invariants::check_switch();
+    crate::invariants::check_switch(current_pid());
     super::table::reap_orphans();
     loop {
         let switch = {

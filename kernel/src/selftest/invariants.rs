@@ -6,6 +6,7 @@ use crate::arch::exception::ExceptionKind;
 use crate::arch::psr::{MODE_SVC, MODE_USR};
 use crate::arch::trap_frame::TrapFrame;
 use crate::invariants::{self, check_entry, check_return_to_user, check_switch};
+use crate::process;
 use crate::uaccess::window::UserAccessWindow;
 
 /// The cases of this suite.
@@ -28,7 +29,7 @@ fn pan() -> bool {
 fn a_leaked_window_is_counted(test: &mut Test) {
     let frame = TrapFrame { spsr: MODE_USR, ..TrapFrame::default() };
     let before = invariants::counters().window_leaks;
-    check_return_to_user(&frame);
+    check_return_to_user(&frame, process::current_pid);
     test.check_eq(
         "leaks counted with the window closed",
         invariants::counters().window_leaks,
@@ -37,7 +38,7 @@ fn a_leaked_window_is_counted(test: &mut Test) {
     // SAFETY: the window holds a call to the checker only, which reads the DACR and, on the
     // leak it finds, prints a report.
     let window = unsafe { UserAccessWindow::open() };
-    check_return_to_user(&frame);
+    check_return_to_user(&frame, process::current_pid);
     drop(window);
     let expected = if pan() { before + 1 } else { before };
     test.check_eq(
@@ -70,7 +71,7 @@ fn an_open_window_at_entry_is_counted(test: &mut Test) {
 
 fn a_switch_inside_a_window_is_counted(test: &mut Test) {
     let before = invariants::counters().switch_violations;
-    check_switch();
+    check_switch(process::current_pid());
     test.check_eq(
         "violations with the window closed",
         invariants::counters().switch_violations,
@@ -78,7 +79,7 @@ fn a_switch_inside_a_window_is_counted(test: &mut Test) {
     );
     // SAFETY: as above.
     let window = unsafe { UserAccessWindow::open() };
-    check_switch();
+    check_switch(process::current_pid());
     drop(window);
     let expected = if pan() { before + 1 } else { before };
     test.check_eq(

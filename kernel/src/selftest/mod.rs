@@ -10,13 +10,13 @@
 //! open, on purpose: `tools/windowcheck` analyses them but does not count what they break
 //! (`windowcheck::EXEMPT_NAMESPACE`, `swpan::selftest::`). The exemption is only sound for
 //! code that runs in self-tests alone, so what the rest of the kernel calls on every boot is
-//! not exempt (`windowcheck::NOT_EXEMPT`): `hook`, which every exception handler and every
-//! fatal-error path calls, and [`init`] with the `memory::init` it calls. Anything else
-//! production code comes to call belongs in `hook` (or in that list).
+//! not exempt (`windowcheck::NOT_EXEMPT`): [`init`] with the `memory::init` it calls. The hook
+//! that every exception handler and every fatal-error path calls is not here at all: it is
+//! [`crate::expected_exception`]. Anything else production code comes to call belongs there
+//! (or in that list).
 
 mod exceptions;
 mod fixture;
-mod hook;
 mod invariants;
 mod memory;
 mod mmu_tables;
@@ -25,14 +25,14 @@ mod processes;
 mod regressions;
 mod uaccess;
 
-pub use hook::{Caught, Resume, abandon_current, catch_expected, expect_nested, nested_caught};
+pub use crate::expected_exception::{Caught, Resume, expect_nested, nested_caught};
 
 use crate::arch::exception::ExceptionKind;
 use crate::cmdline::TestHook;
+use crate::expected_exception::{self as hook, Expected};
 use crate::power::{self, ExitStatus};
 use crate::println;
 use core::fmt;
-use hook::Expected;
 
 /// One self-test.
 pub struct Case {

@@ -526,8 +526,8 @@ fn what_production_code_calls_in_the_self_test_namespace_is_not_exempt() {
     // The expected-exception hook runs on every exception and oops, init on every boot: a
     // broken rule there is a violation like anywhere else.
     for name in [
-        "swpan::selftest::hook::catch_expected",
-        "swpan::selftest::hook::abandon_current",
+        "swpan::expected_exception::catch_expected",
+        "swpan::expected_exception::abandon_current",
         "swpan::selftest::init",
         "swpan::selftest::memory::init",
     ] {

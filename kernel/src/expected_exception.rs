@@ -1,16 +1,17 @@
-//! The self-tests' hook in the exception handlers and the fatal-error paths: production code.
+//! Expected exceptions: how a self-test declares the exception it is about to cause, and how
+//! the exception handlers and the fatal-error paths hand it over.
 //!
 //! Every exception handler calls [`catch_expected`] first, and every oops, panic and
-//! unexpected exception calls [`abandon_current`], in every boot, self-test or not. So this
-//! module, unlike the rest of `selftest`, is checked by `tools/windowcheck` like any other
-//! kernel code: its exemption of the self-tests (`windowcheck::EXEMPT_NAMESPACE`, which nest
-//! windows and fault inside them on purpose) stops at `swpan::selftest::hook` (listed in
-//! `windowcheck::NOT_EXEMPT`). Nothing here opens a window.
+//! unexpected exception calls [`abandon_current`], in every boot, self-test or not: production
+//! code, below the trap policy and the oops path that call it, and outside the `selftest`
+//! namespace that `tools/windowcheck` exempts (the self-test cases nest windows and fault
+//! inside them on purpose; this module does not). Nothing here opens a window.
 
-use crate::arch::exception::{self, Event, ExceptionKind};
+use crate::arch::exception::{self, ExceptionKind};
 use crate::arch::trap_frame::TrapFrame;
 use crate::arch::{cpu, mmu};
 use crate::console::EmergencyWriter;
+use crate::fault::Event;
 use crate::sync::IrqSafeLock;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicUsize, Ordering};
