@@ -26,6 +26,13 @@ pub const IO: Domain = 2;
 /// The exception vector page.
 pub const VECTORS: Domain = 3;
 
+/// The DACR of kernel mode outside any window, for a boot with emulated PAN on or off: the
+/// one place it is derived. With PAN the user domain is No access (DACR_KERNEL); without it the
+/// DACR never changes and is DACR_USER in kernel mode too.
+pub const fn kernel_mode_dacr(pan: bool) -> u32 {
+    if pan { DACR_KERNEL } else { DACR_USER }
+}
+
 /// What a domain allows, as its two DACR bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DomainAccess {
@@ -96,6 +103,12 @@ pub const fn has_no_manager(dacr: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernel_mode_dacr_follows_pan() {
+        assert_eq!(kernel_mode_dacr(true), 0x51);
+        assert_eq!(kernel_mode_dacr(false), 0x55);
+    }
 
     #[test]
     fn values_match_linux() {

@@ -166,7 +166,11 @@ fn every_import_points_down_the_documented_picture() {
             }
         }
     }
-    assert!(upward.is_empty(), "imports that do not point down the picture:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports that do not point down the picture:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]

@@ -59,7 +59,7 @@ pub fn pan_enabled() -> bool {
 
 /// The DACR of kernel mode with the window closed, for this boot.
 pub fn kernel_dacr() -> u32 {
-    if pan_enabled() { DACR_KERNEL } else { DACR_USER }
+    crate::domain::kernel_mode_dacr(pan_enabled())
 }
 
 /// Writes DACR_KERNEL, whatever the DACR holds now: for the paths that must never pass an

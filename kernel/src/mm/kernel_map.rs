@@ -12,7 +12,7 @@ use super::descriptor::{
 };
 use super::image;
 use crate::arch::mmu;
-use crate::domain::{self, DACR_KERNEL, DACR_USER};
+use crate::domain;
 use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, TTBCR_N, VECTORS};
 use crate::sync::IrqSafeLock;
 use core::cell::UnsafeCell;
@@ -70,7 +70,7 @@ pub struct Protections {
 impl Protections {
     /// The DACR value of kernel mode with the window closed.
     pub const fn kernel_dacr(self) -> u32 {
-        if self.pan { DACR_KERNEL } else { DACR_USER }
+        crate::domain::kernel_mode_dacr(self.pan)
     }
 }
 

@@ -4,7 +4,7 @@
 use super::fixture::{self, UserPages};
 use super::{Case, Test};
 use crate::arch::{exception, mmu};
-use crate::domain::{self, DACR_KERNEL, DACR_USER};
+use crate::domain;
 use crate::memory_map::{TTBCR_N, VECTORS};
 use crate::mm::address_space;
 use crate::mm::descriptor::{self, L1Entry, L2Entry, decode_l1, decode_l2};
@@ -37,8 +37,7 @@ fn registers(test: &mut Test) {
     test.check_eq("TTBR1 points at the kernel table", ttbr1, kernel_l1() as *const _ as u32);
     let dacr = mmu::read_dacr();
     test.check("no Manager domain in the DACR", domain::has_no_manager(dacr));
-    let expected = if exception::pan_enabled() { DACR_KERNEL } else { DACR_USER };
-    test.check_eq("DACR", dacr, expected);
+    test.check_eq("DACR", dacr, exception::kernel_dacr());
 }
 
 fn vectors_in_their_own_domain(test: &mut Test) {

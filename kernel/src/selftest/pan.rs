@@ -27,23 +27,18 @@ pub const CASES: &[Case] = &[
     Case { name: "pan.domain_fault_is_never_fixed_up", run: domain_fault_is_never_fixed_up },
 ];
 
-/// The DACR of kernel mode with the window closed, for this boot.
-fn kernel_dacr() -> u32 {
-    if exception::pan_enabled() { DACR_KERNEL } else { DACR_USER }
-}
-
 fn dacr_in_kernel_mode(test: &mut Test) {
-    test.check_eq("DACR in kernel mode", mmu::read_dacr(), kernel_dacr());
+    test.check_eq("DACR in kernel mode", mmu::read_dacr(), exception::kernel_dacr());
 }
 
 fn dacr_inside_a_window(test: &mut Test) {
     // SAFETY: nothing but register reads happens while the window is open.
     let window = unsafe { UserAccessWindow::open() };
     let inside = mmu::read_dacr();
-    test.check_eq("DACR saved by the window", window.saved_dacr(), kernel_dacr());
+    test.check_eq("DACR saved by the window", window.saved_dacr(), exception::kernel_dacr());
     drop(window);
     test.check_eq("DACR inside the window", inside, DACR_USER);
-    test.check_eq("DACR after the window", mmu::read_dacr(), kernel_dacr());
+    test.check_eq("DACR after the window", mmu::read_dacr(), exception::kernel_dacr());
 }
 
 fn nested_windows_restore(test: &mut Test) {
@@ -57,7 +52,11 @@ fn nested_windows_restore(test: &mut Test) {
     drop(outer);
     test.check_eq("DACR in the inner window", in_inner, DACR_USER);
     test.check_eq("DACR after closing the inner window (outer still open)", after_inner, DACR_USER);
-    test.check_eq("DACR after closing the outer window", mmu::read_dacr(), kernel_dacr());
+    test.check_eq(
+        "DACR after closing the outer window",
+        mmu::read_dacr(),
+        exception::kernel_dacr(),
+    );
 }
 
 /// Reads `address` with a plain load, as a buggy kernel would.
@@ -119,7 +118,7 @@ fn kernel_read_inside_a_window(test: &mut Test) {
     let value = plain_read(fixture::READ_WRITE + 4);
     drop(window);
     test.check_eq("value read inside the window", value, u32::from_le_bytes([4, 5, 6, 7]));
-    test.check_eq("DACR after the window", mmu::read_dacr(), kernel_dacr());
+    test.check_eq("DACR after the window", mmu::read_dacr(), exception::kernel_dacr());
 }
 
 fn kernel_branch_to_user_page(test: &mut Test) {
@@ -168,9 +167,13 @@ fn exception_inside_a_window(test: &mut Test) {
         });
     let Some(caught) = caught else { return };
     test.check_eq("DACR interrupted (window open)", caught.interrupted_dacr, DACR_USER);
-    test.check_eq("DACR the handler ran with (window closed)", caught.handler_dacr, kernel_dacr());
+    test.check_eq(
+        "DACR the handler ran with (window closed)",
+        caught.handler_dacr,
+        exception::kernel_dacr(),
+    );
     test.check_eq("DACR after the return (window open again)", inside_after, DACR_USER);
-    test.check_eq("DACR after the window", mmu::read_dacr(), kernel_dacr());
+    test.check_eq("DACR after the window", mmu::read_dacr(), exception::kernel_dacr());
 }
 
 fn domain_fault_is_never_fixed_up(test: &mut Test) {

@@ -5,7 +5,6 @@ use super::fixture::{self, UserPages, pattern};
 use super::{Case, Test};
 use crate::arch::exception;
 use crate::arch::mmu;
-use crate::domain::{DACR_KERNEL, DACR_USER};
 use crate::errno::Errno;
 use crate::memory_map::USER_END;
 use crate::mm::descriptor::{AccessPermissions, Attributes};
@@ -40,8 +39,11 @@ fn user(address: u32) -> UserPtr<u8> {
 }
 
 fn check_window_closed(test: &mut Test) {
-    let expected = if exception::pan_enabled() { DACR_KERNEL } else { DACR_USER };
-    test.check_eq("DACR after the call (window closed)", mmu::read_dacr(), expected);
+    test.check_eq(
+        "DACR after the call (window closed)",
+        mmu::read_dacr(),
+        exception::kernel_dacr(),
+    );
 }
 
 fn copy_from_user_copies(test: &mut Test) {
