@@ -1,18 +1,6 @@
-//! The page-table dump: the translation tables as the MMU walks them, as address ranges with
-//! their domain, access, execute-never bits and memory type, merged where attributes are
-//! equal (in the spirit of Linux's `/sys/kernel/debug/kernel_page_tables`).
-//!
-//! ```text
-//! 0x80000000-0x8002a000  168K  k:RO u:--  x  .    dom 0 KERNEL   WBWA   global  page
-//! 0xf8000000-0xf8200000    2M  k:RW u:--  nx pxn  dom 2 IO       DEVICE global  section
-//! ```
-//!
-//! Columns: range, size, kernel access, user access, `x`/`nx` (XN), `pxn` (PXN, or PXNTABLE
-//! of the page's table), domain, memory type, `global`/`ng` (nG: tagged with the ASID),
-//! descriptor level. The merging and the format are pure logic, unit-tested on the host; the
-//! walk of the live tables is target-only.
+//! Address ranges with their mappings, merged where equal, and their one-line format (pure).
 
-use super::descriptor::{AccessPermissions, Attributes, MemoryType};
+use crate::mm::descriptor::{AccessPermissions, Attributes, MemoryType};
 use crate::domain;
 use alloc::vec::Vec;
 use core::fmt;
@@ -148,91 +136,6 @@ impl fmt::Display for MappedRange {
     }
 }
 
-#[cfg(target_arch = "arm")]
-pub use target::{dump_kernel, dump_user, print};
-
-#[cfg(target_arch = "arm")]
-mod target {
-    use super::{Dump, Granule, Mapping};
-    use crate::mm::descriptor::{self, L1Entry, L2Entry, PAGE_SIZE, SECTION_SIZE};
-    use crate::mm::kernel_map::kernel_l1;
-    use crate::mm::linear;
-    use crate::println;
-
-    /// Walks L1 entries `[first, last)` of `entry(index)`.
-    fn walk(dump: &mut Dump, first: usize, last: usize, entry: impl Fn(usize) -> u32) {
-        for index in first..last {
-            let base = (index as u32) << 20;
-            match descriptor::decode_l1(entry(index)) {
-                L1Entry::Section { domain, attributes: Some(attributes), .. } => {
-                    let mapping = Mapping { domain, attributes, granule: Granule::Section };
-                    dump.add(base, SECTION_SIZE as u64, mapping);
-                }
-                L1Entry::PageTable { table, domain, privileged_execute_never } => {
-                    let entries = linear(table) as *const u32;
-                    for slot in 0..descriptor::L2_ENTRIES {
-                        // SAFETY: `table` is a live L2 table of the tables being dumped.
-                        let raw = unsafe { entries.add(slot).read_volatile() };
-                        if let L2Entry::SmallPage { attributes: Some(mut attributes), .. } =
-                            descriptor::decode_l2(raw)
-                        {
-                            attributes.privileged_execute_never |= privileged_execute_never;
-                            let mapping = Mapping { domain, attributes, granule: Granule::Page };
-                            dump.add(base + slot as u32 * PAGE_SIZE, PAGE_SIZE as u64, mapping);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// The kernel half, from the kernel's L1 table.
-    pub fn dump_kernel() -> Dump {
-        let mut dump = Dump::new();
-        let table = kernel_l1();
-        walk(&mut dump, 2048, 4096, |index| table.0[index]);
-        dump
-    }
-
-    /// The user half that the L1 table at physical address `table` translates.
-    ///
-    /// # Safety
-    ///
-    /// `table` must be a user L1 table (`AddressSpace::ttbr0` without its attribute bits) that
-    /// stays alive and unchanged during the walk: the running process's own, read in one of
-    /// its system calls (only a process changes its tables, in its own system calls).
-    pub unsafe fn dump_user(table: u32) -> Dump {
-        let mut dump = Dump::new();
-        let entries = linear(table) as *const u32;
-        walk(&mut dump, 0, 2048, |index| {
-            // SAFETY: the caller's contract; `index` < 2048, the user half's entries, inside
-            // the table, which the linear map maps.
-            unsafe { entries.add(index).read_volatile() }
-        });
-        dump
-    }
-
-    /// Prints both halves on the console: the user half of process `pid` (the L1 table at
-    /// `table`; none for the kernel itself), then the kernel's.
-    ///
-    /// # Safety
-    ///
-    /// As for [`dump_user`].
-    pub unsafe fn print(pid: u32, table: Option<u32>) {
-        println!("---[ User space: TTBR0 of process {pid} ]---");
-        if let Some(table) = table {
-            // SAFETY: the caller's contract.
-            for range in unsafe { dump_user(table) }.ranges() {
-                println!("{range}");
-            }
-        }
-        println!("---[ Kernel: TTBR1 ]---");
-        for range in dump_kernel().ranges() {
-            println!("{range}");
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,23 +1,4 @@
-//! The exception table: every memory access inside a uaccess window, and where a user access
-//! resumes if it faults.
-//!
-//! Every load or store between a window's open and its close is listed by the assembler
-//! (`.pushsection __ex_table`) as it is emitted; the linker gathers the entries between
-//! `__ex_table_start` and `__ex_table_end_exclusive`. An entry is three words:
-//!
-//! | word | meaning |
-//! |---|---|
-//! | instruction | the access's address |
-//! | fixup | where a faulting user access resumes (0 for a kernel-buffer access) |
-//! | kind | [`USER_ACCESS`] or [`KERNEL_BUFFER`] |
-//!
-//! A [`USER_ACCESS`] that takes a translation, access flag or permission fault resumes at its
-//! fixup (see `arch::exception`); a domain fault is a kernel bug and oopses even there. A
-//! [`KERNEL_BUFFER`] access (a copy routine storing into, or loading from, the kernel's side
-//! of the copy) is never fixed up: it is listed so that the window verifier
-//! (`tools/windowcheck`) can prove that nothing else touches memory inside a window. Entries
-//! arrive in link order, so [`init`] sorts them once at boot and [`search`] is a binary
-//! search.
+//! Exception-table entries and their binary search (pure, host-tested).
 
 /// Kind of an entry for a user access: fixed up on a translation or permission fault.
 pub const USER_ACCESS: u32 = 1;
@@ -55,51 +36,6 @@ pub fn sort(table: &mut [Entry]) -> bool {
     table.windows(2).all(|pair| pair[0].instruction != pair[1].instruction)
 }
 
-#[cfg(target_arch = "arm")]
-pub use target::*;
-
-#[cfg(target_arch = "arm")]
-mod target {
-    use super::{Entry, fixup, sort};
-    use core::sync::atomic::{AtomicBool, Ordering};
-
-    unsafe extern "C" {
-        static mut __ex_table_start: Entry;
-        static __ex_table_end_exclusive: Entry;
-    }
-
-    static SORTED: AtomicBool = AtomicBool::new(false);
-
-    fn table_bounds() -> (*mut Entry, usize) {
-        // Only the addresses of the linker symbols are taken.
-        let (start, end) = (&raw mut __ex_table_start, &raw const __ex_table_end_exclusive);
-        // The linker script asserts the size is a multiple of the entry size.
-        (start, (end as usize - start as usize) / core::mem::size_of::<Entry>())
-    }
-
-    /// The table, sorted.
-    pub fn table() -> &'static [Entry] {
-        let (start, length) = table_bounds();
-        debug_assert!(SORTED.load(Ordering::Relaxed));
-        // SAFETY: the linker section holds `length` entries; after `init` nothing writes it.
-        unsafe { core::slice::from_raw_parts(start, length) }
-    }
-
-    /// Sorts the table. Call once at boot, before any user access.
-    pub fn init() {
-        let (start, length) = table_bounds();
-        // SAFETY: boot is single-threaded and nothing has read the table yet; the section is
-        // writable data.
-        let entries = unsafe { core::slice::from_raw_parts_mut(start, length) };
-        assert!(sort(entries), "an instruction is listed twice in the exception table");
-        SORTED.store(true, Ordering::Relaxed);
-    }
-
-    /// The fixup for a faulting instruction, if it is a listed user access.
-    pub fn fixup_for(instruction: u32) -> Option<u32> {
-        fixup(table(), instruction)
-    }
-}
 
 #[cfg(test)]
 mod tests {
