@@ -29,10 +29,12 @@
 //! - [`uaccess`]: the window (`uaccess::window`: open and close, always inlined, save and
 //!   restore), typed user pointers, `access_ok`, the copy routines, the exception table.
 //! - [`arch::exception`] with `arch/vectors.s`: every exception saves the DACR in the trap
-//!   frame and closes the window before any handler runs, and restores it on the way out; a
-//!   fault on a listed user access resumes at its fixup (with the window as it was); a domain
-//!   fault is never fixed up. An oops, a process exit and a context switch write the closed
-//!   DACR themselves too.
+//!   frame and closes the window before any handler runs, and restores it on the way out.
+//! - [`trap`]: what each exception leads to: a fault on a listed user access resumes at its
+//!   fixup (with the window as it was), a domain fault is never fixed up, a self-test's declared
+//!   exception goes to it ([`expected_exception`]), a system call to [`syscall`], anything else
+//!   to [`oops`]. An oops, a process exit and a context switch write the closed DACR themselves
+//!   too.
 //! - [`invariants`]: the DACR checked at every kernel entry, every return to user mode and
 //!   every context switch; a violation is reported with where it happened, and counted.
 //!   (`tools/windowcheck` proves the same discipline statically, from the machine code.)
@@ -48,15 +50,23 @@
 //! ## User mode
 //!
 //! - [`process`]: user programs (the `user/` crate, embedded at build time) loaded by a
-//!   validating ELF loader ([`process::loader`]) into their own address space; round-robin
-//!   scheduling, preemption by the timer at the return to user mode, `spawn`/`exit`/`wait`.
+//!   validating ELF loader ([`process::loader`]) into their own address space, each with a
+//!   guarded kernel stack; round-robin scheduling, preemption by the timer at the return to
+//!   user mode; `spawn`/`exit`/`wait`/`kill` (`process::lifecycle`), `mmap`
+//!   ([`process::mmap`]).
 //! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
 //!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
-//! - [`lkdtm`]: lkdtm's perms family (13 crash types), run by `provoke`.
+//! - [`lkdtm`]: lkdtm's perms family (13 crash types) and EXHAUST_STACK, run by `provoke`.
 //!
 //! ## Where the rest is
 //!
-//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CP15, CPU operations).
+//! The modules form layers, each importing only the ones below it (docs/architecture.md,
+//! checked by `tests/tests/layers.rs`).
+//!
+//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CP15, CPU operations); it imports
+//!   nothing of the kernel's but [`domain`] and [`memory_map`].
+//! - [`jobs`]: what the kernel runs after boot; [`kernel_benchmarks`]: the kernel-side half of
+//!   `make bench`; [`selftest`]: the in-kernel self-tests.
 //! - [`drivers`]: the board's devices. [`memory_map`]: every address, under one diagram.
 //! - Pure logic with no assembly, unit-tested on the host with `make unit`: [`cmdline`],
 //!   [`fault`], [`domain`], [`mm::descriptor`], [`mm::frames`], [`uaccess`]'s `access_ok` and
@@ -85,8 +95,6 @@ pub mod process;
 pub mod uaccess;
 
 #[cfg(target_arch = "arm")]
-pub mod bench;
-#[cfg(target_arch = "arm")]
 pub mod console;
 #[cfg(target_arch = "arm")]
 pub mod drivers;
@@ -100,6 +108,8 @@ pub mod interrupts;
 pub mod invariants;
 #[cfg(target_arch = "arm")]
 pub mod jobs;
+#[cfg(target_arch = "arm")]
+pub mod kernel_benchmarks;
 #[cfg(target_arch = "arm")]
 pub mod lkdtm;
 #[cfg(target_arch = "arm")]

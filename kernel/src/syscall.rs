@@ -14,7 +14,7 @@ use crate::arch::{exception, mmu};
 use crate::errno::Errno;
 use crate::mm::address_space;
 use crate::power;
-use crate::process::{self, Cause, Death, Reaped, memory};
+use crate::process::{self, Cause, Death, Reaped, mmap};
 use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{UserPtr, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
 use crate::{console, domain, lkdtm};
@@ -35,7 +35,7 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::WRITE => write(a0, UserPtr::new(a1), a2),
         number::GETPID => Ok(process::current_pid()),
         number::KILL => kill(a0, a1),
-        number::MUNMAP => memory::munmap(a0, a1).map(|()| 0),
+        number::MUNMAP => mmap::munmap(a0, a1).map(|()| 0),
         number::SCHED_YIELD => {
             process::yield_now();
             Ok(0)
@@ -205,7 +205,7 @@ fn mmap2(
     if fd != u32::MAX || page_offset != 0 {
         return Err(Errno::EINVAL);
     }
-    memory::mmap(address, length, protection, flags)
+    mmap::mmap(address, length, protection, flags)
 }
 
 /// Copies in a NUL-terminated user string of at most `N - 1` bytes.
@@ -354,7 +354,7 @@ fn copy_text(buffer: UserPtr<u8>, length: u32, text: &[u8]) -> SyscallResult {
 
 fn maps(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
     access_ok(buffer.address(), length)?;
-    let text = memory::maps()?;
+    let text = mmap::maps()?;
     copy_text(buffer, length, text.as_bytes())
 }
 

@@ -13,7 +13,7 @@
 //!
 //! The `bench` user program runs first (so that `boot_to_user` is the first user process's
 //! view of the boot), measuring system calls and a context switch from user mode; then the
-//! kernel's own measurements ([`crate::bench`]). `bench=wall`, meant for a boot without
+//! kernel's own measurements ([`crate::kernel_benchmarks`]). `bench=wall`, meant for a boot without
 //! `-icount`, times a few hundred thousand system calls against the generic timer instead,
 //! for the wall-clock ratio of `pan=on` to `pan=off`.
 //!
@@ -49,7 +49,7 @@ pub fn run(mode: BenchMode) -> ! {
     };
     pmu::allow_user_reads(false);
     if mode == BenchMode::Instructions {
-        ok &= crate::bench::run();
+        ok &= crate::kernel_benchmarks::run();
     }
     println!("bench: done");
     power::poweroff(if ok { ExitStatus::Success } else { ExitStatus::Failure })

@@ -11,7 +11,7 @@
 
 pub mod bench;
 pub mod fuzz;
-pub mod init;
+pub mod init_program;
 pub mod lkdtm;
 pub mod shell;
 pub mod test_hooks;

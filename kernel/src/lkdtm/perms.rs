@@ -9,7 +9,7 @@ use super::{Survival, lkdtm_print};
 use crate::arch::mmu;
 use crate::mm::linear;
 use crate::mm::vmalloc::vmalloc;
-use crate::process::{memory, with_current};
+use crate::process::{mmap, with_current};
 use crate::uaccess::{UserPtr, copy_to_user};
 use alloc::boxed::Box;
 use core::arch::asm;
@@ -178,7 +178,7 @@ pub fn exec_null() -> Survival {
 /// Maps one read-write-execute user page in the running process, as lkdtm's `vm_mmap`.
 fn map_user_page() -> Option<u32> {
     let all = protection::READ | protection::WRITE | protection::EXEC;
-    match memory::mmap(0, 4096, all, map::PRIVATE | map::ANONYMOUS) {
+    match mmap::mmap(0, 4096, all, map::PRIVATE | map::ANONYMOUS) {
         Ok(address) => Some(address),
         Err(error) => {
             lkdtm_print!("Failed to allocate user memory: {error}");

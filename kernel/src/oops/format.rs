@@ -165,7 +165,6 @@ pub fn walk_frame_pointers(
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,8 +134,7 @@ pub fn stack_overflow(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
     let overflow_stack = image::overflow_stack();
     let mut out = EmergencyWriter;
     let _ = writeln!(out, "Insufficient stack space to handle exception!");
-    let _ =
-        writeln!(out, "Task stack:     [{:#010x}..{:#010x}]", task_stack.start, task_stack.end);
+    let _ = writeln!(out, "Task stack:     [{:#010x}..{:#010x}]", task_stack.start, task_stack.end);
     let _ = writeln!(
         out,
         "Overflow stack: [{:#010x}..{:#010x}]",
@@ -151,12 +150,7 @@ pub fn stack_overflow(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
 /// The end of every oops: a panic (`Kernel panic - not syncing: {panic_reason}`) when the
 /// kernel's own job oopsed, or when a lock that ending the process needs is held; else the
 /// process dies with SIGSEGV and the kernel goes on.
-fn kill_for_oops(
-    frame: &TrapFrame,
-    headline: &FaultHeadline,
-    count: u32,
-    panic_reason: &str,
-) -> ! {
+fn kill_for_oops(frame: &TrapFrame, headline: &FaultHeadline, count: u32, panic_reason: &str) -> ! {
     let pid = process::current_pid();
     let name = process::current_name();
     let mut out = EmergencyWriter;

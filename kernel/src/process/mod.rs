@@ -20,7 +20,7 @@ pub mod context;
 #[cfg(target_arch = "arm")]
 mod lifecycle;
 #[cfg(target_arch = "arm")]
-pub mod memory;
+pub mod mmap;
 #[cfg(target_arch = "arm")]
 pub mod programs;
 #[cfg(target_arch = "arm")]

@@ -17,7 +17,7 @@
 
 mod exceptions;
 mod fixture;
-mod invariants;
+mod invariant_checks;
 mod memory;
 mod mmu_tables;
 mod pan;
@@ -51,7 +51,7 @@ const SUITES: &[&[Case]] = &[
     uaccess::CASES,
     processes::CASES,
     regressions::CASES,
-    invariants::CASES,
+    invariant_checks::CASES,
 ];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.

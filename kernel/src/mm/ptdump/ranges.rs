@@ -1,7 +1,7 @@
 //! Address ranges with their mappings, merged where equal, and their one-line format (pure).
 
-use crate::mm::descriptor::{AccessPermissions, Attributes, MemoryType};
 use crate::domain;
+use crate::mm::descriptor::{AccessPermissions, Attributes, MemoryType};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -135,7 +135,6 @@ impl fmt::Display for MappedRange {
         )
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -1,24 +1,22 @@
 //! Mapping a planned image into an address space, and making its code visible to fetches.
 
 use super::plan::{LoadError, LoadPlan};
-use crate::process::regions::PAGE;
 use crate::arch::mmu;
 use crate::errno::Errno;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::descriptor::{AccessPermissions, Attributes};
 use crate::mm::{frames_allocate, frames_free, linear};
+use crate::process::regions::PAGE;
 use swpan_abi::protection;
 
 /// The attributes of a user page with `protection`.
 pub fn user_attributes(protection_bits: u32) -> Attributes {
-    let access = match (
-        protection_bits & protection::READ != 0,
-        protection_bits & protection::WRITE != 0,
-    ) {
-        (_, true) => AccessPermissions::ReadWrite,
-        (true, false) => AccessPermissions::Read,
-        (false, false) => AccessPermissions::NoAccess,
-    };
+    let access =
+        match (protection_bits & protection::READ != 0, protection_bits & protection::WRITE != 0) {
+            (_, true) => AccessPermissions::ReadWrite,
+            (true, false) => AccessPermissions::Read,
+            (false, false) => AccessPermissions::NoAccess,
+        };
     Attributes::user(access, protection_bits & protection::EXEC == 0)
 }
 
@@ -29,10 +27,7 @@ pub fn user_attributes(protection_bits: u32) -> Attributes {
 pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(), Errno> {
     for segment in &plan.segments {
         let file = image
-            .get(
-                segment.file_offset as usize
-                    ..(segment.file_offset + segment.file_size) as usize,
-            )
+            .get(segment.file_offset as usize..(segment.file_offset + segment.file_size) as usize)
             .ok_or(Errno::ENOEXEC)?;
         let mut page = segment.start;
         while page < segment.end {
@@ -60,8 +55,7 @@ pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(
                 let start = linear(frame) as u32;
                 mmu::sync_instructions(start, start + PAGE);
             }
-            if let Err(error) = space.map_page(page, frame, user_attributes(segment.protection))
-            {
+            if let Err(error) = space.map_page(page, frame, user_attributes(segment.protection)) {
                 frames_free(frame, 1);
                 return Err(error);
             }

@@ -9,10 +9,10 @@
 //! same for `mmap` (docs/user-mode.md). `load` (target only) then maps exactly what the plan
 //! says, and makes the code it wrote visible to instruction fetches.
 
-mod plan;
 #[cfg(target_arch = "arm")]
 mod load;
+mod plan;
 
-pub use plan::*;
 #[cfg(target_arch = "arm")]
 pub use load::{load, user_attributes};
+pub use plan::*;

@@ -1,8 +1,8 @@
 //! The loader's plan: what an image's segments ask for, checked (pure, host-tested).
 
-use crate::process::regions::PAGE;
 use crate::elf::{Elf, PF_R, PF_W, PF_X};
 use crate::memory_map::USER_START;
+use crate::process::regions::PAGE;
 use alloc::vec::Vec;
 use core::fmt;
 use swpan_abi::protection;
@@ -158,7 +158,6 @@ pub fn plan(image: &[u8]) -> Result<LoadPlan, LoadError> {
     }
     Ok(LoadPlan { entry, segments })
 }
-
 
 #[cfg(test)]
 mod tests {

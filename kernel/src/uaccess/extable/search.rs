@@ -36,7 +36,6 @@ pub fn sort(table: &mut [Entry]) -> bool {
     table.windows(2).all(|pair| pair[0].instruction != pair[1].instruction)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
