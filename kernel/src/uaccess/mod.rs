@@ -103,7 +103,9 @@ mod target {
 
     /// Copies the ABI record `value` to user memory at `destination`: its bytes, each field at
     /// its offset, as the program's own `#[repr(C)]` copy of the record lays them out. The one
-    /// way an ABI structure reaches user memory.
+    /// way an ABI structure reaches user memory. Never inlined: the byte image lives in this
+    /// routine's frame, not in the frame of every system call that returns a record.
+    #[inline(never)]
     pub fn copy_record_to_user<T: Record>(destination: UserPtr<T>, value: &T) -> Result<(), Errno> {
         copy_to_user(destination.cast(), value.to_bytes().as_ref())
     }
