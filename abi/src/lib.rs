@@ -3,13 +3,21 @@
 //! System calls follow the Linux ARM EABI: the number in r7, arguments in r0-r5, `svc #0`,
 //! the result in r0, negative for `-errno`. The numbers Linux has are Linux's; the calls
 //! Linux lacks live in the ARM private range above 0x0f0000 (arch/arm/include/uapi/asm/unistd.h
-//! reserves 0x0f0000-0x0fffff for architecture-specific calls). Pure data, no `unsafe`.
+//! reserves 0x0f0000-0x0fffff for architecture-specific calls). Structures the kernel writes
+//! into user memory are [`Record`]s (`record.rs`); the statuses a boot ends with are
+//! [`ExitStatus`] (`exit_status.rs`). Pure data, no `unsafe`.
 
 #![no_std]
 
 pub mod errno;
+pub mod exit_status;
+pub mod record;
 
 pub use errno::Errno;
+pub use exit_status::ExitStatus;
+pub use record::Record;
+
+use record::record_struct;
 
 /// System call numbers.
 pub mod syscall {
@@ -82,26 +90,27 @@ pub mod signal {
     pub const SIGSEGV: u32 = 11;
 }
 
-/// How a child ended, filled in by `wait`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExitInfo {
-    /// The child's pid.
-    pub pid: u32,
-    /// [`ExitInfo::EXITED`] or [`ExitInfo::KILLED`].
-    pub how: u32,
-    /// The exit status, or the signal that killed it.
-    pub status: i32,
-    /// 1 when a kernel oops in one of its system calls killed it.
-    pub by_oops: u32,
-    /// The faulting address (DFAR/IFAR), when a fault killed it.
-    pub fault_address: u32,
-    /// The fault status register (DFSR/IFSR), when a fault killed it.
-    pub fault_status: u32,
-    /// The PC at the fault.
-    pub pc: u32,
-    /// What killed it, in words (`page domain fault`), NUL-terminated.
-    pub cause: [u8; 48],
+record_struct! {
+    /// How a child ended, filled in by `wait`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct ExitInfo {
+        /// The child's pid.
+        pub pid: u32,
+        /// [`ExitInfo::EXITED`] or [`ExitInfo::KILLED`].
+        pub how: u32,
+        /// The exit status, or the signal that killed it.
+        pub status: i32,
+        /// 1 when a kernel oops in one of its system calls killed it.
+        pub by_oops: u32,
+        /// The faulting address (DFAR/IFAR), when a fault killed it.
+        pub fault_address: u32,
+        /// The fault status register (DFSR/IFSR), when a fault killed it.
+        pub fault_status: u32,
+        /// The PC at the fault.
+        pub pc: u32,
+        /// What killed it, in words (`page domain fault`), NUL-terminated.
+        pub cause: [u8; 48],
+    }
 }
 
 impl ExitInfo {
@@ -131,22 +140,23 @@ impl ExitInfo {
     }
 }
 
-/// The DACR at each step of one system call, as the kernel observed it.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DacrReport {
-    /// The value the return to user mode writes (what user code runs with).
-    pub user: u32,
-    /// In the kernel, right after the syscall entry.
-    pub kernel_entry: u32,
-    /// Inside the uaccess window that copies this report out.
-    pub inside_window: u32,
-    /// After that window closed.
-    pub after_window: u32,
-    /// 1 when emulated PAN is on.
-    pub pan: u32,
-    /// 1 when hardware PXN is on.
-    pub pxn: u32,
+record_struct! {
+    /// The DACR at each step of one system call, as the kernel observed it.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct DacrReport {
+        /// The value the return to user mode writes (what user code runs with).
+        pub user: u32,
+        /// In the kernel, right after the syscall entry.
+        pub kernel_entry: u32,
+        /// Inside the uaccess window that copies this report out.
+        pub inside_window: u32,
+        /// After that window closed.
+        pub after_window: u32,
+        /// 1 when emulated PAN is on.
+        pub pan: u32,
+        /// 1 when hardware PXN is on.
+        pub pxn: u32,
+    }
 }
 
 /// The lkdtm crash types the kernel implements, in lkdtm's order.
@@ -174,6 +184,58 @@ mod tests {
     fn layouts_are_fixed() {
         assert_eq!(core::mem::size_of::<ExitInfo>(), 7 * 4 + 48);
         assert_eq!(core::mem::size_of::<DacrReport>(), 6 * 4);
+    }
+
+    #[test]
+    fn records_round_trip_through_their_bytes() {
+        let mut info = ExitInfo::empty();
+        info.pid = 7;
+        info.how = ExitInfo::KILLED;
+        info.status = -11;
+        info.by_oops = 1;
+        info.fault_address = 0x4000_0000;
+        info.fault_status = 0x0000_0809;
+        info.pc = 0x8001_2345;
+        info.cause[..17].copy_from_slice(b"page domain fault");
+        assert_eq!(ExitInfo::from_bytes(&info.to_bytes()), info);
+
+        let report = DacrReport {
+            user: 0x55,
+            kernel_entry: 0x51,
+            inside_window: 0x55,
+            after_window: 0x51,
+            pan: 1,
+            pxn: 0,
+        };
+        assert_eq!(DacrReport::from_bytes(&report.to_bytes()), report);
+    }
+
+    #[test]
+    fn record_bytes_are_the_memory_layout() {
+        let mut info = ExitInfo::empty();
+        info.status = -2;
+        info.pc = 0x0102_0304;
+        info.cause[0] = b'k';
+        info.cause[47] = b'!';
+        let bytes = info.to_bytes();
+        assert_eq!(bytes.len(), core::mem::size_of::<ExitInfo>());
+        assert_eq!(bytes[8..12], (-2i32).to_ne_bytes());
+        assert_eq!(bytes[24..28], 0x0102_0304u32.to_ne_bytes());
+        assert_eq!((bytes[28], bytes[75]), (b'k', b'!'));
+
+        let report = DacrReport { pxn: 0xAABB_CCDD, ..DacrReport::default() };
+        assert_eq!(report.to_bytes()[20..], 0xAABB_CCDDu32.to_ne_bytes());
+    }
+
+    #[test]
+    fn every_byte_image_is_a_record() {
+        let bytes = [0xFF; 24];
+        let report = DacrReport::from_bytes(&bytes);
+        assert_eq!(report.user, u32::MAX);
+        assert_eq!(report.to_bytes(), bytes);
+        let info = ExitInfo::from_bytes(&[0x80; 76]);
+        assert_eq!(info.status, i32::from_ne_bytes([0x80; 4]));
+        assert_eq!(info.cause, [0x80; 48]);
     }
 
     #[test]

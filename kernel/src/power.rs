@@ -7,23 +7,13 @@ use crate::arch::{cpu, mmu};
 use crate::console;
 use crate::memory_map::{SYSTEM_REGISTERS, SYSTEM_REGISTERS_PHYSICAL};
 
-/// The kernel's exit statuses, as QEMU passes them on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum ExitStatus {
-    /// The job succeeded.
-    Success = 0,
-    /// The job ran and found a failure (a self-test, an lkdtm test that was not blocked).
-    Failure = 1,
-    /// The command line was refused.
-    Usage = 2,
-    /// The kernel itself failed: a panic or an exception nobody expected.
-    Fatal = 3,
-}
+/// The kernel's exit statuses, defined once in `abi/src/exit_status.rs` for the kernel and
+/// the host tests alike.
+pub use swpan_abi::ExitStatus;
 
 /// Powers the machine off; QEMU exits with `status`.
 pub fn poweroff(status: ExitStatus) -> ! {
-    poweroff_code(status as u8)
+    poweroff_code(status.code())
 }
 
 /// Powers the machine off; QEMU exits with `code` (a user program's `poweroff(code)`).

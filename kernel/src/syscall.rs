@@ -16,7 +16,9 @@ use crate::mm::address_space;
 use crate::power;
 use crate::process::{self, Cause, Death, Reaped, mmap};
 use crate::uaccess::window::UserAccessWindow;
-use crate::uaccess::{UserPtr, access_ok, copy_from_user, copy_to_user, strncpy_from_user};
+use crate::uaccess::{
+    UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
+};
 use crate::{console, domain, lkdtm};
 use swpan_abi::{DacrReport, ExitInfo, syscall as number};
 
@@ -234,16 +236,7 @@ fn wait(pid: i32, info: UserPtr<ExitInfo>) -> SyscallResult {
     access_ok(info.address(), core::mem::size_of::<ExitInfo>() as u32)?;
     let filter = if pid < 0 { None } else { Some(pid as u32) };
     let reaped = process::wait(filter)?;
-    let record = exit_info(&reaped);
-    // SAFETY: ExitInfo is plain old data without padding (a repr(C) struct of u32s and a
-    // byte array), so all its bytes are initialised; the view lives no longer than `record`.
-    let bytes = unsafe {
-        core::slice::from_raw_parts(
-            &record as *const ExitInfo as *const u8,
-            core::mem::size_of::<ExitInfo>(),
-        )
-    };
-    copy_to_user(info.cast(), bytes)?;
+    copy_record_to_user(info, &exit_info(&reaped))?;
     Ok(reaped.pid)
 }
 
@@ -329,19 +322,7 @@ fn uaccess_report(report: UserPtr<DacrReport>, entry_dacr: u32) -> SyscallResult
         pan: exception::pan_enabled() as u32,
         pxn: address_space::privileged_execute_never() as u32,
     };
-    let words = [
-        record.user,
-        record.kernel_entry,
-        record.inside_window,
-        record.after_window,
-        record.pan,
-        record.pxn,
-    ];
-    let mut bytes = [0u8; 24];
-    for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
-        chunk.copy_from_slice(&word.to_le_bytes());
-    }
-    copy_to_user(report.cast(), &bytes)?;
+    copy_record_to_user(report, &record)?;
     Ok(0)
 }
 

@@ -8,18 +8,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The kernel's exit statuses (kernel/src/power.rs).
+/// The statuses a boot ends with, as QEMU's exit status: `swpan_abi::exit_status`
+/// (abi/src/exit_status.rs), the one place they are defined.
 pub mod status {
+    use swpan_abi::{ExitStatus, exit_status};
+
     /// The job succeeded.
-    pub const SUCCESS: i32 = 0;
+    pub const SUCCESS: i32 = ExitStatus::Success.code() as i32;
     /// The job found a failure.
-    pub const FAILURE: i32 = 1;
+    pub const FAILURE: i32 = ExitStatus::Failure.code() as i32;
     /// The command line was refused.
-    pub const USAGE: i32 = 2;
+    pub const USAGE: i32 = ExitStatus::Usage.code() as i32;
     /// A panic or an unexpected exception.
-    pub const FATAL: i32 = 3;
+    pub const FATAL: i32 = ExitStatus::Fatal.code() as i32;
     /// qemu/run killed QEMU at its timeout.
-    pub const TIMEOUT: i32 = 124;
+    pub const TIMEOUT: i32 = exit_status::TIMEOUT as i32;
 }
 
 /// The workspace root.

@@ -1,7 +1,7 @@
 //! System calls: the raw `svc #0` and a typed wrapper for each call.
 
 use swpan_abi::syscall as number;
-use swpan_abi::{DacrReport, Errno, ExitInfo};
+use swpan_abi::{DacrReport, Errno, ExitInfo, ExitStatus, Record};
 
 /// Issues system call `number` with up to six arguments; returns r0 as the kernel left it.
 ///
@@ -43,6 +43,12 @@ pub fn check(result: u32) -> Result<u32, Errno> {
 fn call(number: u32, arguments: [u32; 6]) -> Result<u32, Errno> {
     // SAFETY: the wrappers below pass pointers to live buffers of the sizes they pass.
     check(unsafe { raw(number, arguments) })
+}
+
+/// The address of `record`, as the argument of a call that fills it in: the kernel writes
+/// the record's bytes there, which the record's `#[repr(C)]` layout reads back as fields.
+fn record_argument<T: Record>(record: &mut T) -> u32 {
+    core::ptr::from_mut(record).addr() as u32
 }
 
 /// Ends the process with `status`.
@@ -107,7 +113,7 @@ fn to_c_string(text: &str, buffer: &mut [u8]) -> Result<u32, Errno> {
 pub fn wait(pid: Option<u32>) -> Result<ExitInfo, Errno> {
     let mut info = ExitInfo::empty();
     let pid = pid.map(|pid| pid as i32).unwrap_or(-1);
-    call(number::WAIT, [pid as u32, &mut info as *mut ExitInfo as u32, 0, 0, 0, 0])?;
+    call(number::WAIT, [pid as u32, record_argument(&mut info), 0, 0, 0, 0])?;
     Ok(info)
 }
 
@@ -118,15 +124,15 @@ pub fn provoke(name: &str) -> Result<(), Errno> {
     call(number::PROVOKE, [name_c, 0, 0, 0, 0, 0]).map(|_| ())
 }
 
-/// Powers the machine off with `status`.
-pub fn poweroff(status: u32) -> Result<(), Errno> {
-    call(number::POWEROFF, [status, 0, 0, 0, 0, 0]).map(|_| ())
+/// Powers the machine off; QEMU exits with `status`.
+pub fn poweroff(status: ExitStatus) -> Result<(), Errno> {
+    call(number::POWEROFF, [u32::from(status.code()), 0, 0, 0, 0, 0]).map(|_| ())
 }
 
 /// What the DACR is at each step of a system call.
 pub fn uaccess_report() -> Result<DacrReport, Errno> {
     let mut report = DacrReport::default();
-    call(number::UACCESS_REPORT, [&mut report as *mut DacrReport as u32, 0, 0, 0, 0, 0])?;
+    call(number::UACCESS_REPORT, [record_argument(&mut report), 0, 0, 0, 0, 0])?;
     Ok(report)
 }
 

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`copy_from_user`] | `copy_from_user` |
 //! | [`copy_to_user`] | `copy_to_user` |
+//! | [`copy_record_to_user`] | `copy_to_user(pointer, &structure, sizeof(structure))` |
 //! | [`get_user`], [`put_user`] | `get_user`, `put_user` |
 //! | [`clear_user`] | `clear_user` |
 //! | [`strncpy_from_user`] | `strncpy_from_user` |
@@ -34,6 +35,7 @@ mod target {
     use super::copy;
     use super::{UserPtr, access_ok, user_bytes_from};
     use crate::errno::Errno;
+    use swpan_abi::Record;
 
     /// A value `get_user` / `put_user` can move in one access.
     pub trait UserScalar: Copy + sealed::Sealed {
@@ -97,6 +99,15 @@ mod target {
             0 => Ok(()),
             _ => Err(Errno::EFAULT),
         }
+    }
+
+    /// Copies the ABI record `value` to user memory at `destination`: its bytes, each field at
+    /// its offset, as the program's own `#[repr(C)]` copy of the record lays them out. The one
+    /// way an ABI structure reaches user memory. Never inlined: the byte image lives in this
+    /// routine's frame, not in the frame of every system call that returns a record.
+    #[inline(never)]
+    pub fn copy_record_to_user<T: Record>(destination: UserPtr<T>, value: &T) -> Result<(), Errno> {
+        copy_to_user(destination.cast(), value.to_bytes().as_ref())
     }
 
     /// Reads one value from user memory.

@@ -9,7 +9,7 @@
 mod line_editor;
 
 use line_editor::{Input, LineEditor};
-use swpan_user::abi::ExitInfo;
+use swpan_user::abi::{ExitInfo, ExitStatus};
 use swpan_user::{print, println, syscall};
 
 swpan_user::main!(run);
@@ -34,7 +34,7 @@ fn run(_: &str) -> i32 {
             Some(Input::Interrupted) => continue,
             Some(Input::EndOfTransmission) => {
                 println!("poweroff");
-                let _ = syscall::poweroff(0);
+                let _ = syscall::poweroff(ExitStatus::Success);
                 return 0;
             }
             None => return 1,
@@ -53,7 +53,7 @@ fn run(_: &str) -> i32 {
                 }
             }
             (Some("poweroff"), None, _) => {
-                let _ = syscall::poweroff(0);
+                let _ = syscall::poweroff(ExitStatus::Success);
                 return 0;
             }
             _ => println!("unknown command '{command}': type 'help'"),
