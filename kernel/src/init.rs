@@ -14,7 +14,7 @@ use core::fmt;
 pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     console::init();
     let line =
-        power::command_line().unwrap_or_else(|message| usage_error(format_args!("{message}")));
+        cmdline::command_line().unwrap_or_else(|message| usage_error(format_args!("{message}")));
     let command_line =
         cmdline::parse(line).unwrap_or_else(|error| usage_error(format_args!("{error}")));
     let protections = Protections { pan: command_line.pan, pxn: command_line.pxn };

@@ -1,7 +1,8 @@
-//! Powering off with an exit status, and the command line, over Arm semihosting.
+//! Powering off with an exit status, over Arm semihosting.
 //!
-//! QEMU with `-semihosting-config enable=on,target=native` implements SYS_EXIT_EXTENDED
-//! (its exit status becomes QEMU's) and SYS_GET_CMDLINE (the `-append` string).
+//! QEMU with `-semihosting-config enable=on,target=native` implements SYS_EXIT_EXTENDED: its
+//! exit status becomes QEMU's. Without semihosting, the board's SYS_CFGCTRL powers off (with
+//! no status).
 
 use crate::arch::{cpu, mmu};
 use crate::console;
@@ -38,27 +39,4 @@ pub fn poweroff_without_semihosting() -> ! {
     // the shutdown function has no effect on memory.
     unsafe { core::ptr::write_volatile(register, START | WRITE | FUNCTION_SHUTDOWN) };
     cpu::halt()
-}
-
-/// The kernel command line: the `-append` string, without the kernel path QEMU puts first.
-/// Read once; later calls return the same string.
-pub fn command_line() -> Result<&'static str, &'static str> {
-    static LINE: spin::Once<Result<(usize, [u8; 1024]), &'static str>> = spin::Once::new();
-    let result = LINE.call_once(|| {
-        let mut buffer = [core::mem::MaybeUninit::uninit(); 1024];
-        match semihosting::sys::arm_compat::sys_get_cmdline_uninit(&mut buffer) {
-            Ok(line) => {
-                let mut copy = [0u8; 1024];
-                copy[..line.len()].copy_from_slice(line);
-                Ok((line.len(), copy))
-            }
-            Err(_) => Err("the command line is longer than 1023 bytes"),
-        }
-    });
-    match result {
-        Ok((length, bytes)) => core::str::from_utf8(&bytes[..*length])
-            .map(crate::cmdline::without_program_name)
-            .map_err(|_| "the command line is not UTF-8"),
-        Err(message) => Err(message),
-    }
 }

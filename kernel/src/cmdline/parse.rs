@@ -1,8 +1,4 @@
-//! The kernel command line: `key` and `key=value` words separated by spaces.
-//!
-//! QEMU hands the `-append` string to the kernel over semihosting (see `power.rs`); this
-//! module turns it into a typed [`CommandLine`] or an error that names the offending word.
-//! It is pure logic, unit-tested on the host.
+//! Parsing the command line into what the kernel will do: pure, host-tested.
 
 use core::fmt;
 
