@@ -84,14 +84,13 @@ pub fn lkdtm_page(captures: &[String; 4]) -> String {
 }
 
 /// The bad-pointer page from the capture of an `init=badptr` boot: its table is every line
-/// of the capture that starts with `| `.
-pub fn bad_pointers_page(capture: &str) -> String {
-    let mut page = format!("{BAD_POINTERS_INTRODUCTION}\n");
-    for line in lines(capture).filter(|line| line.starts_with("| ")) {
-        page.push_str(line);
-        page.push('\n');
+/// of the capture that starts with `| `; `None` when there is no such line.
+pub fn bad_pointers_page(capture: &str) -> Option<String> {
+    let table: Vec<&str> = lines(capture).filter(|line| line.starts_with("| ")).collect();
+    if table.is_empty() {
+        return None;
     }
-    page
+    Some(format!("{BAD_POINTERS_INTRODUCTION}\n{}\n", table.join("\n")))
 }
 
 #[cfg(test)]
@@ -147,7 +146,8 @@ mod tests {
     #[test]
     fn the_bad_pointer_table_is_the_capture_table() {
         let run = "boot\r\n| call | NULL |\r\n| --- | --- |\r\n| read | EFAULT |\r\n|x\r\nbadptr: done\r\n";
-        let page = bad_pointers_page(run);
+        let page = bad_pointers_page(run).expect("a table");
+        assert_eq!(bad_pointers_page("boot\n|x\n"), None);
         assert!(page.ends_with(
             "[hostile-input.md](hostile-input.md).\n\n| call | NULL |\n| --- | --- |\n| read | EFAULT |\n"
         ));

@@ -160,43 +160,35 @@ impl Svg {
     /// A rectangle with its top left corner at (`x`, `y`); `attributes` gives its paint, such
     /// as `fill="#ffffff" stroke="#000000"`.
     pub fn rect<C: Coordinate>(&mut self, x: C, y: C, width: C, height: C, attributes: &str) {
-        // Writing to a String cannot fail, here and below.
-        let _ = writeln!(
-            self.body,
-            r#"<rect x="{}" y="{}" width="{}" height="{}" {attributes}/>"#,
-            x.text(),
-            y.text(),
-            width.text(),
-            height.text()
-        );
+        let geometry = [("x", x), ("y", y), ("width", width), ("height", height)];
+        self.shape("rect", &geometry.map(|(name, value)| (name, value.text())), attributes);
     }
 
     /// A straight line from (`x1`, `y1`) to (`x2`, `y2`).
     pub fn line<C: Coordinate>(&mut self, (x1, y1): (C, C), (x2, y2): (C, C), attributes: &str) {
-        let _ = writeln!(
-            self.body,
-            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" {attributes}/>"#,
-            x1.text(),
-            y1.text(),
-            x2.text(),
-            y2.text()
-        );
+        let geometry = [("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)];
+        self.shape("line", &geometry.map(|(name, value)| (name, value.text())), attributes);
     }
 
     /// A circle of `radius` around (`x`, `y`).
     pub fn circle<C: Coordinate>(&mut self, x: C, y: C, radius: C, attributes: &str) {
-        let _ = writeln!(
-            self.body,
-            r#"<circle cx="{}" cy="{}" r="{}" {attributes}/>"#,
-            x.text(),
-            y.text(),
-            radius.text()
-        );
+        let geometry = [("cx", x), ("cy", y), ("r", radius)];
+        self.shape("circle", &geometry.map(|(name, value)| (name, value.text())), attributes);
     }
 
     /// A polygon through `points`.
     pub fn polygon<C: Coordinate>(&mut self, points: &[(C, C)], attributes: &str) {
-        let _ = writeln!(self.body, r#"<polygon points="{}" {attributes}/>"#, point_list(points));
+        self.shape("polygon", &[("points", point_list(points))], attributes);
+    }
+
+    /// An empty element `name` with its geometry first, then its paint.
+    fn shape(&mut self, name: &str, geometry: &[(&str, String)], attributes: &str) {
+        // Writing to a String cannot fail, here and below.
+        let _ = write!(self.body, "<{name}");
+        for (attribute, value) in geometry {
+            let _ = write!(self.body, r#" {attribute}="{value}""#);
+        }
+        let _ = writeln!(self.body, " {attributes}/>");
     }
 
     /// An open line through `points`; its paint comes first, as `fill="none" stroke="..."`.

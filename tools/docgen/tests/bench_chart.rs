@@ -1,7 +1,11 @@
 //! The SVG chart: a well-formed document with one line per measured series, each series
 //! drawn distinguishably, its points where the counts put them, and the same bytes every time.
 
+mod common;
+
 use std::path::Path;
+
+use common::assert_well_formed;
 
 use docgen::bench::{Metrics, chart};
 
@@ -39,29 +43,6 @@ fn polyline_points(polyline: &str) -> Vec<(f64, f64)> {
             (x.parse().expect("a number"), y.parse().expect("a number"))
         })
         .collect()
-}
-
-/// Checks that every tag is closed in order and the text has no stray `<` or `&`: enough
-/// XML to catch a broken writer.
-fn assert_well_formed(svg: &str) {
-    let mut open: Vec<&str> = Vec::new();
-    let mut rest = svg;
-    while let Some(start) = rest.find('<') {
-        let text = &rest[..start];
-        assert!(!text.contains('>') && !text.contains('&'), "stray markup in {text:?}");
-        let end = rest[start..].find('>').expect("every tag ends") + start;
-        let tag = &rest[start + 1..end];
-        assert!(!tag.contains('<'), "a tag inside a tag: {tag}");
-        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in {tag}");
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(open.pop(), Some(name), "closing {name}");
-        } else if !tag.ends_with('/') {
-            open.push(tag.split_whitespace().next().expect("a name"));
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(rest.trim().is_empty(), "text after the root: {rest:?}");
-    assert!(open.is_empty(), "unclosed: {open:?}");
 }
 
 #[test]

@@ -2,13 +2,12 @@
 //! still exit status 0), and every kind of bad input or bad command line ends with a message
 //! naming the problem and exit status 2, never a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A fixture in `tests/fixtures`.
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
+use common::{assert_fails_with, fixture_path as fixture};
 
 /// A scratch path for this test binary, unique per `name`.
 fn scratch(name: &str) -> PathBuf {
@@ -31,18 +30,6 @@ fn table_of(name: &str, bytes: &[u8]) -> Output {
     let path = scratch(name);
     std::fs::write(&path, bytes).expect("the input is written");
     docgen_bench(&[Path::new("table"), &path])
-}
-
-/// Checks a failure: exit status 2, nothing on stdout, `expected` in the message on stderr,
-/// and no panic.
-#[track_caller]
-fn assert_fails_with(output: &Output, expected: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(output.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&output.stdout));
-    assert!(stderr.starts_with("docgen: "), "{stderr}");
-    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// The full fixture with its last closing brace replaced by `tail`.

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{fixture, fixture_path};
+use common::{assert_fails_with, fixture, fixture_path};
 use docgen::pictures::{address_map_svg, syscall_sequence_svg};
 
 /// A scratch path for this test binary, unique per `name`, with no file there yet.
@@ -35,18 +35,6 @@ fn draw_text(command: &str, name: &str, console: &[u8]) -> (Output, PathBuf) {
     std::fs::write(&input, console).expect("the capture is written");
     let output = scratch(&format!("{name}.svg"));
     (docgen_pictures(&[Path::new(command), &input, &output]), output)
-}
-
-/// Checks a failure: exit status 2, nothing on stdout, `expected` in the message on stderr,
-/// and no panic.
-#[track_caller]
-fn assert_fails_with(output: &Output, expected: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(output.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&output.stdout));
-    assert!(stderr.starts_with("docgen: "), "{stderr}");
-    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `docgen matrix lkdtm CONSOLE.txt x4`, `docgen matrix bad-pointers CONSOLE.txt`: prints the
 //! page of outcomes from the console captures of its boots (`qemu/matrix` and
 //! `qemu/pointer-matrix` make them). Exit status 0 with the page on stdout; 2 for a bad
-//! command line or a capture that cannot be read.
+//! command line, a capture that cannot be read, or a bad-pointer capture without a table.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -33,9 +33,7 @@ pub fn main(arguments: &[OsString]) -> ExitCode {
             &format!("expected {} captures, one per configuration", CONFIGURATIONS.len()),
             USAGE,
         ),
-        (Some("bad-pointers"), [path]) => {
-            finish(capture(Path::new(path)).and_then(|run| print(&matrix::bad_pointers_page(&run))))
-        }
+        (Some("bad-pointers"), [path]) => finish(bad_pointers(Path::new(path))),
         (Some("bad-pointers"), _) => usage("expected one capture", USAGE),
         _ => usage(&format!("unknown command {}", command.to_string_lossy()), USAGE),
     }
@@ -48,6 +46,13 @@ fn lkdtm(paths: &[OsString]) -> Result<(), String> {
     let captures: [String; 4] =
         captures.try_into().map_err(|_| "expected four captures".to_owned())?;
     print(&matrix::lkdtm_page(&captures))
+}
+
+/// Prints the bad-pointer page from the capture at `path`.
+fn bad_pointers(path: &Path) -> Result<(), String> {
+    let page = matrix::bad_pointers_page(&capture(path)?)
+        .ok_or_else(|| format!("{}: no table lines (`| ...`) in the capture", path.display()))?;
+    print(&page)
 }
 
 /// The text of the capture at `path` (stray bytes from the serial port made readable).

@@ -109,6 +109,20 @@ pub fn dacr_text(dacr: u32) -> String {
     format!("{dacr:#04x}")
 }
 
+/// The one of `choices` whose word (by `word_of`) is `word`; otherwise an error saying it is
+/// not a `what` and naming every choice: "`WT` is not a memory type: SO, DEVICE, ...".
+pub fn one_of<T: Copy>(
+    choices: &[T],
+    word_of: fn(T) -> String,
+    word: &str,
+    what: &str,
+) -> Result<T, String> {
+    choices.iter().copied().find(|&choice| word_of(choice) == word).ok_or_else(|| {
+        let words: Vec<String> = choices.iter().copied().map(word_of).collect();
+        format!("`{word}` is not {what}: {}", alternatives(&words))
+    })
+}
+
 /// `words` as a list in prose: `a, b or c`.
 pub fn alternatives(words: &[String]) -> String {
     match words {

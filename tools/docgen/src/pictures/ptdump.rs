@@ -21,8 +21,8 @@
 use super::console::{hexadecimal_u32, numbered_lines};
 use super::error::Error;
 use super::facts::{
-    DOMAINS, Domain, GRANULES, MEMORY_TYPES, alternatives, domain_name, granule_size, granule_word,
-    memory_word,
+    DOMAINS, Domain, GRANULES, MEMORY_TYPES, domain_name, granule_size, granule_word, memory_word,
+    one_of,
 };
 use swpan::mm::descriptor::MemoryType;
 use swpan::mm::ptdump::Granule;
@@ -185,11 +185,7 @@ fn parse_range(line: &str, number: usize) -> Result<MappedRange, String> {
     if last < first {
         return Err(format!("the range `{range}` ends before it starts"));
     }
-    let granule =
-        GRANULES.into_iter().find(|&level| granule_word(level) == granule).ok_or_else(|| {
-            let levels: Vec<String> = GRANULES.into_iter().map(granule_word).collect();
-            format!("`{granule}` is not a level: {}", alternatives(&levels))
-        })?;
+    let granule = one_of(&GRANULES, granule_word, granule, "a level")?;
     let bytes = u64::from(last) - u64::from(first) + 1;
     let unit = granule_size(granule);
     if !u64::from(first).is_multiple_of(unit) || !bytes.is_multiple_of(unit) {
@@ -238,11 +234,7 @@ fn parse_range(line: &str, number: usize) -> Result<MappedRange, String> {
     if name != printed_name {
         return Err(format!("domain {domain} is {printed_name}, not `{name}`"));
     }
-    let memory =
-        MEMORY_TYPES.into_iter().find(|&kind| memory_word(kind) == memory).ok_or_else(|| {
-            let words: Vec<String> = MEMORY_TYPES.into_iter().map(memory_word).collect();
-            format!("`{memory}` is not a memory type: {}", alternatives(&words))
-        })?;
+    let memory = one_of(&MEMORY_TYPES, memory_word, memory, "a memory type")?;
     let global = match global {
         "global" => true,
         "ng" => false,

@@ -1,9 +1,11 @@
-//! What the picture tests share: the fixtures, the texts of a picture in drawing order, a
-//! check of the XML's shape, and the comparison with the expected pictures.
+//! What the tests share: the fixtures, the texts of a picture in drawing order, a check of
+//! the XML's shape, the comparison with the expected pictures, and the check of a command's
+//! failure.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// The path of a fixture in `tests/fixtures`.
 pub fn fixture_path(name: &str) -> PathBuf {
@@ -68,7 +70,20 @@ pub fn assert_well_formed(svg: &str) {
         }
         rest = &rest[end + 1..];
     }
+    assert!(rest.trim().is_empty(), "text after the root: {rest:?}");
     assert!(open.is_empty(), "unclosed: {open:?}");
+}
+
+/// Checks a failure: exit status 2, nothing on stdout, `expected` in the message on stderr,
+/// and no panic.
+#[track_caller]
+pub fn assert_fails_with(output: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(output.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&output.stdout));
+    assert!(stderr.starts_with("docgen: "), "{stderr}");
+    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// Checks `svg` against the expected picture `tests/fixtures/NAME`; with `UPDATE=1` in the
