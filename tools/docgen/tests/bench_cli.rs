@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{assert_fails_with, fixture_path as fixture};
 
@@ -18,11 +18,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs `docgen bench` with `arguments`.
 fn docgen_bench<S: AsRef<std::ffi::OsStr>>(arguments: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docgen"))
-        .arg("bench")
-        .args(arguments)
-        .output()
-        .expect("the binary runs")
+    common::docgen("bench", arguments, "")
 }
 
 /// Runs `docgen bench table` on a file holding `bytes`, written under `name`.

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{assert_fails_with, fixture, fixture_path};
 use docgen::pictures::{address_map_svg, syscall_sequence_svg};
@@ -21,11 +21,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs `docgen pictures` with `arguments`.
 fn docgen_pictures<S: AsRef<std::ffi::OsStr>>(arguments: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docgen"))
-        .arg("pictures")
-        .args(arguments)
-        .output()
-        .expect("the binary runs")
+    common::docgen("pictures", arguments, "")
 }
 
 /// Runs `command` on a capture holding `console`, written under `name`; returns the output

@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::assert_fails_with;
 
@@ -21,15 +20,7 @@ fn scratch(name: &str, text: &str) -> PathBuf {
 
 /// Runs `docgen ARGUMENTS...` with `input` on its standard input.
 fn docgen<S: AsRef<std::ffi::OsStr>>(arguments: &[S], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docgen"))
-        .args(arguments)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("the input is written");
-    child.wait_with_output().expect("the binary ends")
+    common::docgen("", arguments, input)
 }
 
 const PAGE: &str = "# Page\n<!-- figures:begin -->\nold\n<!-- figures:end -->\ntail\n";

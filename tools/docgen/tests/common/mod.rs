@@ -4,8 +4,10 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 
 /// The path of a fixture in `tests/fixtures`.
 pub fn fixture_path(name: &str) -> PathBuf {
@@ -103,4 +105,19 @@ pub fn assert_matches_expected(svg: &str, name: &str) {
         "the picture differs from {}; if the change is meant, rerun with UPDATE=1 and review",
         path.display()
     );
+}
+
+/// Runs the `docgen` binary with `group` (such as `bench`) and `arguments`, with `input` on its
+/// standard input.
+pub fn docgen<S: AsRef<OsStr>>(group: &str, arguments: &[S], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docgen"))
+        .args(Some(group).filter(|group| !group.is_empty()))
+        .args(arguments)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("the input is written");
+    child.wait_with_output().expect("the binary ends")
 }
