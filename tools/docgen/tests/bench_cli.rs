@@ -153,7 +153,7 @@ fn every_value_must_be_a_non_negative_integer() {
         ("float.json", r#", "whole_float": 6.0}"#, "metric `whole_float`: 6.0 is"),
         ("huge.json", r#", "huge": 18446744073709551616}"#, "metric `huge`: "),
         ("exponent.json", r#", "exponent": 1e3}"#, "metric `exponent`: 1000.0 is"),
-        ("string.json", r#", "quoted": "6"}"#, "metric `quoted`: a string is"),
+        ("quoted-string.json", r#", "quoted": "6"}"#, "metric `quoted`: a string is"),
         ("null.json", r#", "nothing": null}"#, "metric `nothing`: null is"),
         ("bool.json", r#", "flag": true}"#, "metric `flag`: true is"),
         ("nested.json", r#", "nested": {"a": 1}}"#, "metric `nested`: an object is"),
