@@ -154,7 +154,7 @@ fn every_value_must_be_a_non_negative_integer() {
         ("huge.json", r#", "huge": 18446744073709551616}"#, "metric `huge`: "),
         ("exponent.json", r#", "exponent": 1e3}"#, "metric `exponent`: 1000.0 is"),
         ("quoted-string.json", r#", "quoted": "6"}"#, "metric `quoted`: a string is"),
-        ("null.json", r#", "nothing": null}"#, "metric `nothing`: null is"),
+        ("null-value.json", r#", "nothing": null}"#, "metric `nothing`: null is"),
         ("bool.json", r#", "flag": true}"#, "metric `flag`: true is"),
         ("nested.json", r#", "nested": {"a": 1}}"#, "metric `nested`: an object is"),
         ("list.json", r#", "list": [1]}"#, "metric `list`: an array is"),
