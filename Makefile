@@ -7,6 +7,8 @@ CARGO   := cargo
 # Extra words for the kernel command line: make run CMDLINE="selftest"
 CMDLINE ?=
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
+# Every part of docs/ that comes from a run is made by one tool (tools/docgen/README.md).
+DOCGEN  := CARGO=$(CARGO) tools/docgen/docgen
 
 .PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present help
 
@@ -84,9 +86,7 @@ unit: build
 	$(CARGO) test -p swpan-abi --target $(HOST)
 	$(CARGO) test -p ksyms --target $(HOST)
 	$(CARGO) test --release -p windowcheck --target $(HOST)
-	$(CARGO) test --release -p benchreport --target $(HOST)
-	$(CARGO) test --release -p transcripts --target $(HOST)
-	$(CARGO) test --release -p docpictures --target $(HOST)
+	$(CARGO) test --release -p docgen --target $(HOST)
 
 # The static check of the built kernel: every user access inside a uaccess window, every
 # window closed on every path, no DACR write outside the entry, exit and window code.
@@ -110,52 +110,46 @@ fuzz: build qemu-present
 # target/bench.json and the copy chart target/bench.svg (docs/benchmarks.md explains them).
 bench: build qemu-present
 	qemu/bench $(KERNEL) target/bench.json
-	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- table target/bench.json
-	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- svg target/bench.json target/bench.svg
+	$(DOCGEN) bench table target/bench.json
+	$(DOCGEN) bench svg target/bench.json target/bench.svg
 
 # The wall-clock figures (host-dependent): QEMU's time per system call, pan=on against pan=off.
 bench-wall: build qemu-present
 	qemu/bench --wall $(KERNEL) target/bench-wall.json
 	@cat target/bench-wall.json
 
-# docs/benchmarks.md's tables and docs/benchmarks.svg from a fresh run (tests/tests/bench.rs
-# checks that they match one).
+# docs/benchmarks.md's tables (between its benchreport:begin and :end markers) and
+# docs/benchmarks.svg from a fresh run (tests/tests/bench.rs checks that they match one).
 bench-docs: bench
-	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- svg target/bench.json docs/benchmarks.svg
-	$(CARGO) run --quiet --release -p benchreport --target $(HOST) -- markdown target/bench.json > target/bench.md
-	awk -v generated=target/bench.md \
-	  'BEGIN { while ((getline line < generated) > 0) text = text line "\n" } \
-	   /<!-- benchreport:end -->/ { skipping = 0 } \
-	   !skipping { print } \
-	   /<!-- benchreport:begin -->/ { printf "%s", text; skipping = 1 }' \
-	  docs/benchmarks.md > target/benchmarks.md
-	mv target/benchmarks.md docs/benchmarks.md
+	$(DOCGEN) bench svg target/bench.json docs/benchmarks.svg
+	$(DOCGEN) bench markdown target/bench.json > target/bench.md
+	$(DOCGEN) splice benchreport docs/benchmarks.md < target/bench.md
 
-# Everything in docs/ that comes from a run: every console excerpt (tools/transcripts reruns
-# the command in the marker before each), the two matrices, the benchmarks' tables and chart.
-# tests/tests/transcripts.rs, matrix.rs, hostile.rs and bench.rs fail until this is run
-# after a change to what the kernel prints.
+# Everything in docs/ that comes from a run, all made by tools/docgen: every console excerpt
+# (rerun from the marker before each), the two matrices, the benchmarks' tables and chart, the
+# pictures. tests/tests/transcripts.rs, matrix.rs, hostile.rs, bench.rs and pictures.rs fail
+# until this is run after a change to what the kernel prints.
 docs: build qemu-present llvm-tools matrix bench-docs pictures
-	$(CARGO) run --quiet --release -p transcripts --target $(HOST) -- update
+	$(DOCGEN) transcripts update
 
-# The two pictures in the README and the course, drawn by tools/docpictures from the kernel's
+# The two pictures in the README and the course, drawn by tools/docgen from the kernel's
 # own output: ptdump in the shell, and the tour's report of the DACR during a system call
 # (tests/tests/pictures.rs renders the same captures and compares).
 pictures: build qemu-present
 	printf 'ptdump\npoweroff\n' | qemu/run $(KERNEL) shell > target/ptdump-console.txt
 	qemu/run $(KERNEL) tour > target/tour-console.txt
-	$(CARGO) run --quiet --release -p docpictures --target $(HOST) -- address-map target/ptdump-console.txt docs/address-map.svg
-	$(CARGO) run --quiet --release -p docpictures --target $(HOST) -- syscall-sequence target/tour-console.txt docs/syscall-sequence.svg
+	$(DOCGEN) pictures address-map target/ptdump-console.txt docs/address-map.svg
+	$(DOCGEN) pictures syscall-sequence target/tour-console.txt docs/syscall-sequence.svg
 
-# The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots
-# (tests/tests/matrix.rs and tests/tests/hostile.rs check them).
+# The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots laid out by
+# tools/docgen (tests/tests/matrix.rs and tests/tests/hostile.rs check them).
 matrix: build qemu-present
 	qemu/matrix $(KERNEL) docs/lkdtm-matrix.md
 	qemu/pointer-matrix $(KERNEL) docs/bad-pointers.md
 
 clippy: setup lint-tools
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings
-	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p benchreport -p transcripts -p docpictures --all-targets --target $(HOST) -- -D warnings
+	$(CARGO) clippy -p kernel -p swpan-abi -p swpan-tests -p ksyms -p windowcheck -p docgen --all-targets --target $(HOST) -- -D warnings
 
 fmt: lint-tools
 	$(CARGO) fmt --all

@@ -1,6 +1,7 @@
 //! The pictures in the README and the course come from the kernel's own output: redrawn from
 //! fresh boots, exactly as `make pictures` captures them, they must be the committed files.
 
+use docgen::pictures::{address_map_svg, syscall_sequence_svg};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use swpan_tests::{kernel, root};
@@ -23,7 +24,7 @@ fn console(words: &[&str], input: &str) -> String {
 #[test]
 fn the_address_map_is_drawn_from_ptdump() {
     let capture = console(&["shell"], "ptdump\npoweroff\n");
-    let fresh = docpictures::address_map_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
+    let fresh = address_map_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
     let committed = std::fs::read_to_string(root().join("docs/address-map.svg")).unwrap();
     assert_eq!(committed, fresh, "docs/address-map.svg is out of date: make pictures");
 }
@@ -31,8 +32,7 @@ fn the_address_map_is_drawn_from_ptdump() {
 #[test]
 fn the_syscall_sequence_is_drawn_from_the_tour() {
     let capture = console(&["tour"], "");
-    let fresh =
-        docpictures::syscall_sequence_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
+    let fresh = syscall_sequence_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
     let committed = std::fs::read_to_string(root().join("docs/syscall-sequence.svg")).unwrap();
     assert_eq!(committed, fresh, "docs/syscall-sequence.svg is out of date: make pictures");
 }

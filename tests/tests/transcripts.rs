@@ -1,6 +1,7 @@
 //! Every console excerpt in README.md and docs/ is what its command prints today: a changed
 //! kernel output fails here until `make docs` regenerates the excerpts.
 
+use docgen::transcripts;
 use swpan_tests::{kernel, root};
 
 #[test]

@@ -1,0 +1,276 @@
+//! What the report says, before it is rendered: titled sections of rows, and the targets'
+//! one-line summary. [`super::table`] turns a [`Report`] into plain text or Markdown.
+
+use super::decimal;
+use super::metrics::Metrics;
+use super::targets::{self, Target, Verdict};
+
+/// The line above every report: what the numbers are.
+pub const PREAMBLE: &str =
+    "Instructions executed, counted by QEMU with -icount shift=0 (exact, the same on every run).";
+
+/// How a column's cells line up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alignment {
+    /// Flush left: names and words.
+    Left,
+    /// Flush right: numbers.
+    Right,
+}
+
+/// One column: its header and alignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The header text.
+    pub header: &'static str,
+    /// How its cells line up.
+    pub alignment: Alignment,
+}
+
+/// One cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// A metric name or rule in the metrics' names (code in Markdown).
+    Name(String),
+    /// A number, already formatted.
+    Number(String),
+    /// Prose.
+    Text(String),
+    /// A count the run did not measure (`-`).
+    Absent,
+}
+
+/// A titled table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Section {
+    /// The section's title.
+    pub title: &'static str,
+    /// Its columns.
+    pub columns: Vec<Column>,
+    /// Its rows, each with one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The sections, in reading order.
+    pub sections: Vec<Section>,
+    /// The targets' verdict in one sentence.
+    pub summary: String,
+}
+
+/// A left-aligned column.
+const fn left(header: &'static str) -> Column {
+    Column { header, alignment: Alignment::Left }
+}
+
+/// A right-aligned column.
+const fn right(header: &'static str) -> Column {
+    Column { header, alignment: Alignment::Right }
+}
+
+/// The columns of a section of single metrics.
+const METRIC_COLUMNS: [Column; 3] = [left("metric"), right("instructions"), left("measures")];
+
+/// A known count as a cell.
+fn count(value: u64) -> Cell {
+    Cell::Number(value.to_string())
+}
+
+/// A count the run may have left out, as a cell.
+fn optional_count(value: Option<u64>) -> Cell {
+    value.map_or(Cell::Absent, count)
+}
+
+/// A row of a section of single metrics.
+fn metric_row(name: &str, value: Cell, measures: &str) -> Vec<Cell> {
+    vec![Cell::Name(name.to_owned()), value, Cell::Text(measures.to_owned())]
+}
+
+/// Builds the report of one run.
+pub fn build(metrics: &Metrics) -> Report {
+    let targets = targets::evaluate(metrics);
+    let mut sections = vec![
+        window_section(metrics),
+        copy_section(metrics),
+        syscall_section(metrics),
+        boot_section(metrics),
+        target_section(&targets),
+    ];
+    if !metrics.other.is_empty() {
+        sections.push(other_section(metrics));
+    }
+    Report { sections, summary: summary(&targets) }
+}
+
+/// (1) The window and the single accesses.
+fn window_section(metrics: &Metrics) -> Section {
+    Section {
+        title: "Uaccess window and single accesses",
+        columns: METRIC_COLUMNS.to_vec(),
+        rows: vec![
+            metric_row(
+                "window_open_close",
+                count(metrics.window_open_close),
+                "opening and closing the uaccess window (the DACR write sequence)",
+            ),
+            metric_row("get_user", count(metrics.get_user), "one 32-bit user load, whole helper"),
+            metric_row("put_user", count(metrics.put_user), "one 32-bit user store, whole helper"),
+        ],
+    }
+}
+
+/// (2) The copies, one row per size, against memcpy and against pan=off.
+fn copy_section(metrics: &Metrics) -> Section {
+    let rows = metrics
+        .copies
+        .iter()
+        .map(|copies| {
+            let ratio = match (copies.copy_from_user, copies.memcpy) {
+                (Some(copy), Some(memcpy)) => decimal::ratio(copy, memcpy),
+                _ => None,
+            };
+            vec![
+                Cell::Number(copies.size.to_string()),
+                optional_count(copies.copy_from_user),
+                optional_count(copies.copy_to_user),
+                optional_count(copies.memcpy),
+                ratio.map_or(Cell::Absent, Cell::Number),
+                optional_count(copies.copy_from_user_pan_off),
+                optional_count(copies.copy_to_user_pan_off),
+            ]
+        })
+        .collect();
+    Section {
+        title: "Copies (instructions per copy)",
+        columns: vec![
+            right("bytes"),
+            right("copy_from_user"),
+            right("copy_to_user"),
+            right("memcpy"),
+            right("from_user / memcpy"),
+            right("from_user pan=off"),
+            right("to_user pan=off"),
+        ],
+        rows,
+    }
+}
+
+/// (3) System calls and scheduling.
+fn syscall_section(metrics: &Metrics) -> Section {
+    Section {
+        title: "System calls and scheduling",
+        columns: METRIC_COLUMNS.to_vec(),
+        rows: vec![
+            metric_row(
+                "null_syscall_pan_on",
+                count(metrics.null_syscall_pan_on),
+                "getpid round trip from user mode, pan=on",
+            ),
+            metric_row(
+                "null_syscall_pan_off",
+                count(metrics.null_syscall_pan_off),
+                "getpid round trip from user mode, pan=off",
+            ),
+            vec![
+                Cell::Text("pan on - pan off".to_owned()),
+                Cell::Number(targets::null_syscall_overhead(metrics).to_string()),
+                Cell::Text("what PAN adds to a system call".to_owned()),
+            ],
+            metric_row(
+                "invariant_checks",
+                optional_count(metrics.invariant_checks),
+                "the DACR invariant checks one system call runs",
+            ),
+            metric_row(
+                "write_4096",
+                optional_count(metrics.write_4096),
+                "4 KiB through write() to the null device: the console path without the UART",
+            ),
+            metric_row(
+                "read_4096",
+                optional_count(metrics.read_4096),
+                "4 KiB through read() from the loopback device",
+            ),
+            metric_row(
+                "context_switch",
+                optional_count(metrics.context_switch),
+                "a yield that switches, beyond a null system call",
+            ),
+        ],
+    }
+}
+
+/// (4) Boot.
+fn boot_section(metrics: &Metrics) -> Section {
+    Section {
+        title: "Boot",
+        columns: METRIC_COLUMNS.to_vec(),
+        rows: vec![metric_row(
+            "boot_to_user",
+            count(metrics.boot_to_user),
+            "from the first kernel instruction to the first user program's first statement",
+        )],
+    }
+}
+
+/// (5) The targets, each with its numbers and verdict.
+fn target_section(targets: &[Target]) -> Section {
+    Section {
+        title: "Targets",
+        columns: vec![
+            left("target"),
+            right("measured"),
+            right("limit"),
+            left("verdict"),
+            left("reference"),
+        ],
+        rows: targets
+            .iter()
+            .map(|target| {
+                vec![
+                    Cell::Name(target.rule.to_owned()),
+                    Cell::Number(target.measured.clone()),
+                    Cell::Number(target.limit.clone()),
+                    Cell::Text(target.verdict.to_string()),
+                    Cell::Text(target.reference.to_owned()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// (6) The metrics this tool does not know, by name.
+fn other_section(metrics: &Metrics) -> Section {
+    Section {
+        title: "Other metrics",
+        columns: vec![left("metric"), right("instructions")],
+        rows: metrics
+            .other
+            .iter()
+            .map(|(name, value)| vec![Cell::Name(name.clone()), count(*value)])
+            .collect(),
+    }
+}
+
+/// `3 of 3 targets met.`, or which were missed and which not measured.
+fn summary(targets: &[Target]) -> String {
+    let with_verdict = |verdict: Verdict| -> Vec<&str> {
+        targets
+            .iter()
+            .filter(|target| target.verdict == verdict)
+            .map(|target| target.rule)
+            .collect()
+    };
+    let met = with_verdict(Verdict::Met).len();
+    let mut sentence = format!("{met} of {} targets met", targets.len());
+    for (verdict, label) in [(Verdict::Missed, "missed"), (Verdict::NotMeasured, "not measured")] {
+        let rules = with_verdict(verdict);
+        if !rules.is_empty() {
+            sentence.push_str(&format!("; {label}: {}", rules.join(", ")));
+        }
+    }
+    sentence.push('.');
+    sentence
+}

@@ -1,0 +1,122 @@
+//! The three cost targets of emulated PAN, each judged against the measured counts.
+//!
+//! The first and last are set by Linux's `CONFIG_CPU_SW_DOMAIN_PAN` on ARMv7: its window is
+//! seven instructions (open: `mrc`, `bic`, `orr`, `mcr`, `isb`; close: `mcr`, `isb`), and
+//! its user entry and exit add five (`mov`, `mcr`, `isb`; `mov`, `mcr`). The copy target asks
+//! that a 4 KiB `copy_from_user` cost at most 2% more than a plain kernel `memcpy`.
+
+use std::fmt;
+
+use super::decimal;
+use super::metrics::Metrics;
+
+/// The most instructions opening and closing the window may take (Linux: 7).
+pub const WINDOW_LIMIT: u64 = 6;
+/// The copy target's factor, in percent: `copy_from_user_4096 <= 1.02 x memcpy_4096`.
+pub const COPY_LIMIT_PERCENT: u64 = 102;
+/// The copy size the copy target is judged at, in bytes.
+pub const COPY_TARGET_SIZE: u32 = 4096;
+/// The most instructions PAN may add to a null system call (Linux: 5).
+pub const SYSCALL_OVERHEAD_LIMIT: i128 = 5;
+
+/// Whether a target holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The measurement is within the limit.
+    Met,
+    /// The measurement exceeds the limit.
+    Missed,
+    /// A count the target needs is absent.
+    NotMeasured,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            Self::Met => "met",
+            Self::Missed => "missed",
+            Self::NotMeasured => "not measured",
+        })
+    }
+}
+
+impl Verdict {
+    /// `Met` when `holds`, `Missed` otherwise.
+    fn from_holds(holds: bool) -> Self {
+        if holds { Self::Met } else { Self::Missed }
+    }
+}
+
+/// One target, judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The rule, in the metrics' names: `window_open_close <= 6`.
+    pub rule: &'static str,
+    /// The measured left-hand side.
+    pub measured: String,
+    /// The limit it is held to (two decimals when it is a product).
+    pub limit: String,
+    /// Whether it holds.
+    pub verdict: Verdict,
+    /// Where the limit comes from.
+    pub reference: &'static str,
+}
+
+/// Judges every target, in a fixed order: window, copy, system call.
+pub fn evaluate(metrics: &Metrics) -> Vec<Target> {
+    vec![window_target(metrics), copy_target(metrics), syscall_target(metrics)]
+}
+
+/// `window_open_close <= 6`.
+fn window_target(metrics: &Metrics) -> Target {
+    Target {
+        rule: "window_open_close <= 6",
+        measured: metrics.window_open_close.to_string(),
+        limit: WINDOW_LIMIT.to_string(),
+        verdict: Verdict::from_holds(metrics.window_open_close <= WINDOW_LIMIT),
+        reference: "Linux: 7 (mrc, bic, orr, mcr, isb to open; mcr, isb to close)",
+    }
+}
+
+/// `copy_from_user_4096 <= 1.02 x memcpy_4096`, compared exactly in integers.
+fn copy_target(metrics: &Metrics) -> Target {
+    let copies = metrics.copy(COPY_TARGET_SIZE);
+    let copy_from_user = copies.and_then(|copies| copies.copy_from_user);
+    let memcpy = copies.and_then(|copies| copies.memcpy);
+    let (measured, limit, verdict) = match (copy_from_user, memcpy) {
+        (Some(copy_from_user), Some(memcpy)) => {
+            let limit_hundredths = u128::from(memcpy) * u128::from(COPY_LIMIT_PERCENT);
+            let holds = u128::from(copy_from_user) * 100 <= limit_hundredths;
+            (
+                copy_from_user.to_string(),
+                decimal::hundredths_text(limit_hundredths),
+                Verdict::from_holds(holds),
+            )
+        }
+        _ => ("-".to_owned(), "-".to_owned(), Verdict::NotMeasured),
+    };
+    Target {
+        rule: "copy_from_user_4096 <= 1.02 x memcpy_4096",
+        measured,
+        limit,
+        verdict,
+        reference: "at most 2% over a kernel memcpy of the same size",
+    }
+}
+
+/// `null_syscall_pan_on - null_syscall_pan_off <= 5`; the difference may be negative.
+fn syscall_target(metrics: &Metrics) -> Target {
+    let overhead = null_syscall_overhead(metrics);
+    Target {
+        rule: "null_syscall_pan_on - null_syscall_pan_off <= 5",
+        measured: overhead.to_string(),
+        limit: SYSCALL_OVERHEAD_LIMIT.to_string(),
+        verdict: Verdict::from_holds(overhead <= SYSCALL_OVERHEAD_LIMIT),
+        reference: "Linux: 5 (mov, mcr, isb on entry; mov, mcr on exit)",
+    }
+}
+
+/// What PAN adds to a null system call: pan=on minus pan=off, possibly negative.
+pub fn null_syscall_overhead(metrics: &Metrics) -> i128 {
+    i128::from(metrics.null_syscall_pan_on) - i128::from(metrics.null_syscall_pan_off)
+}

@@ -1,0 +1,50 @@
+//! `docgen pictures address-map CONSOLE.txt OUT.svg`, `docgen pictures syscall-sequence
+//! CONSOLE.txt OUT.svg`: draws one of the documentation's pictures from a console capture of
+//! the kernel. Exit status 0 with the picture written; 2, with a message on stderr, for a bad
+//! command line, a capture that cannot be read or drawn, or a picture that cannot be written.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::ExitCode;
+
+use docgen::pictures::{Error, address_map_svg, syscall_sequence_svg};
+
+use super::{finish, help, read, usage, write};
+
+/// How to call the group.
+const USAGE: &str = "usage: docgen pictures address-map CONSOLE.txt OUT.svg
+       docgen pictures syscall-sequence CONSOLE.txt OUT.svg";
+
+/// What the group does, for `--help`.
+const ABOUT: &str = "Draws swpan's address space (from ptdump output) or a system call crossing the
+uaccess window (from the kernel's DACR report) as SVG, from a console capture.";
+
+/// A picture and how to draw it from a capture.
+type Drawing = fn(&str) -> Result<String, Error>;
+
+/// Runs `docgen pictures` with `arguments` (after the group's name).
+pub fn main(arguments: &[OsString]) -> ExitCode {
+    let Some((command, paths)) = arguments.split_first() else {
+        return usage("expected a command", USAGE);
+    };
+    let drawing: Drawing = match command.to_str() {
+        Some("--help" | "-h") if paths.is_empty() => return help(USAGE, ABOUT),
+        Some("--help" | "-h") => return usage("--help takes no arguments", USAGE),
+        Some("address-map") => address_map_svg,
+        Some("syscall-sequence") => syscall_sequence_svg,
+        _ => return usage(&format!("unknown command {}", command.to_string_lossy()), USAGE),
+    };
+    let [input, output] = paths else {
+        return usage("expected CONSOLE.txt and OUT.svg", USAGE);
+    };
+    finish(run(drawing, Path::new(input), Path::new(output)))
+}
+
+/// Reads the capture at `input`, draws it and writes the picture to `output`.
+fn run(drawing: Drawing, input: &Path, output: &Path) -> Result<(), String> {
+    // A serial capture may hold stray bytes (line noise, a terminal's escapes); they can only
+    // make the lines they are on unreadable, which the drawing reports if those lines matter.
+    let console = String::from_utf8_lossy(&read(input)?).into_owned();
+    let picture = drawing(&console).map_err(|error| format!("{}: {error}", input.display()))?;
+    write(output, &picture)
+}
