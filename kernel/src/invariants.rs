@@ -49,13 +49,15 @@ fn report(what: &str, place: core::fmt::Arguments<'_>, found: u32, expected: u32
     );
 }
 
-/// At the start of every Rust exception handler: the entry stub closed the window.
+/// At the start of every Rust exception handler: the entry stub closed the window. Inlined
+/// into every handler: the common case is a CP15 read and a compare, and a violation's report
+/// is out of line.
+#[inline(always)]
 pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
     let found = mmu::read_dacr();
     let expected = exception::kernel_dacr();
     if found != expected {
-        ENTRY_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
-        report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);
+        entry_violation(kind, frame, found, expected);
     }
     if kind == ExceptionKind::Irq
         && !frame.from_user()
@@ -66,22 +68,35 @@ pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn entry_violation(kind: ExceptionKind, frame: &TrapFrame, found: u32, expected: u32) {
+    ENTRY_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
+    report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);
+}
+
 /// Before every return to user mode: no window may be left open by the kernel (the return
 /// path then writes the user value itself). `pid` names the process for a report; it is
-/// asked only when there is one.
+/// asked only when there is one. Inlined, like [`check_entry`].
+#[inline(always)]
 pub fn check_return_to_user(frame: &TrapFrame, pid: impl FnOnce() -> u32) {
     let found = mmu::read_dacr();
     let expected = exception::kernel_dacr();
     if found != expected {
-        WINDOW_LEAKS.fetch_add(1, Ordering::Relaxed);
-        let pid = pid();
-        report(
-            "window left open on the return to user mode",
-            format_args!("pid {pid}, user pc {:#010x}", frame.pc),
-            found,
-            expected,
-        );
+        window_leak(frame, pid(), found, expected);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn window_leak(frame: &TrapFrame, pid: u32, found: u32, expected: u32) {
+    WINDOW_LEAKS.fetch_add(1, Ordering::Relaxed);
+    report(
+        "window left open on the return to user mode",
+        format_args!("pid {pid}, user pc {:#010x}", frame.pc),
+        found,
+        expected,
+    );
 }
 
 /// At every context switch away from process `pid`: the window is never open across one (the

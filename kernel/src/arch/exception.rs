@@ -9,6 +9,7 @@ use super::trap_frame::{
 };
 use crate::domain::{DACR_KERNEL, DACR_USER};
 use crate::memory_map::VECTORS;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 pub use super::exception_kind::ExceptionKind;
 
@@ -40,21 +41,22 @@ unsafe extern "C" {
 /// The vector page must be mapped at [`VECTORS`] (see `mm::kernel_map`), and the DACR must
 /// already hold the kernel value that matches `pan`.
 pub unsafe fn install(pan: bool) {
-    let offset = if pan { 0 } else { nopan_offset() };
+    let (with, without) = (&raw const exception_vectors_pan, &raw const exception_vectors_nopan);
+    let offset = if pan { 0 } else { without as usize - with as usize };
+    PAN.store(pan, Ordering::Relaxed);
     // SAFETY: the caller's contract: the page is mapped there and the set matches the DACR.
     unsafe { mmu::write_vbar((VECTORS + offset) as u32) };
 }
 
-/// How far the pan=off set lies after the pan=on set.
-fn nopan_offset() -> usize {
-    (&raw const exception_vectors_nopan) as usize - (&raw const exception_vectors_pan) as usize
-}
+/// Whether the vectors with software PAN are installed. Written once, by [`install`] at boot;
+/// it lives in `.data.ro_after_init`, which is mapped read-only when init ends
+/// (`mm::ro_after_init::seal`), so no later write can change what the checks expect.
+#[unsafe(link_section = ".data.ro_after_init")]
+static PAN: AtomicBool = AtomicBool::new(true);
 
-/// True when exceptions save, close and restore the DACR (pan=on): the installed vector set
-/// says so itself. Before [`install`], VBAR holds the pan=on set's link address (`_start`).
+/// True when exceptions save, close and restore the DACR (pan=on).
 pub fn pan_enabled() -> bool {
-    let vbar = mmu::read_vbar() as usize;
-    vbar != VECTORS + nopan_offset() && vbar != (&raw const exception_vectors_nopan) as usize
+    PAN.load(Ordering::Relaxed)
 }
 
 /// The DACR of kernel mode with the window closed, for this boot.

@@ -162,6 +162,7 @@ pub fn exit_current(death: Death) -> ! {
             child.parent = KERNEL_PID;
             child.orphan = true;
         }
+        super::table::note_orphans_may_have_ended();
         space
     };
     // Dropping the space switches TTBR0 away from it first, then frees every frame in it.
@@ -249,6 +250,7 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
             process.state = State::Zombie;
             process.death = Some(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
             process.regions = Regions::new();
+            super::table::note_orphans_may_have_ended();
             process.space.take()
         }
     };

@@ -10,7 +10,7 @@ use crate::mm::vmalloc::{VmallocBox, vmalloc};
 use crate::sync::IrqSafeLock;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 
 /// A process id.
 pub type Pid = u32;
@@ -271,19 +271,33 @@ pub fn current_name() -> &'static str {
     unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(name, length)) }
 }
 
+/// Set when an orphan may have ended (see [`note_orphans_may_have_ended`]): the scheduler
+/// looks through the table only then.
+static ORPHANS_MAY_HAVE_ENDED: AtomicBool = AtomicBool::new(false);
+
+/// Tells the scheduler that an orphan may have ended and wants freeing.
+pub(super) fn note_orphans_may_have_ended() {
+    ORPHANS_MAY_HAVE_ENDED.store(true, Ordering::Relaxed);
+}
+
 /// Frees every orphan that has ended, except the running process (whose kernel stack is in
-/// use until it switches away). Called by the scheduler.
+/// use until it switches away; it is freed at a later switch). Called by the scheduler.
 pub(super) fn reap_orphans() {
+    if !ORPHANS_MAY_HAVE_ENDED.swap(false, Ordering::Relaxed) {
+        return;
+    }
     loop {
         let orphan = {
             let mut table = TABLE.lock();
             let current = current_pid();
+            let ended = |process: &&Box<Process>| process.orphan && process.state == State::Zombie;
+            if table.processes.get(&current).is_some_and(|process| ended(&process)) {
+                note_orphans_may_have_ended();
+            }
             let pid = table
                 .processes
                 .values()
-                .find(|process| {
-                    process.orphan && process.state == State::Zombie && process.pid != current
-                })
+                .find(|process| ended(process) && process.pid != current)
                 .map(|process| process.pid);
             pid.and_then(|pid| table.processes.remove(&pid))
         };
