@@ -290,8 +290,8 @@ pub(super) fn reap_orphans() {
         let orphan = {
             let mut table = TABLE.lock();
             let current = current_pid();
-            let ended = |process: &&Box<Process>| process.orphan && process.state == State::Zombie;
-            if table.processes.get(&current).is_some_and(|process| ended(&process)) {
+            let ended = |process: &Process| process.orphan && process.state == State::Zombie;
+            if table.processes.get(&current).is_some_and(|process| ended(process)) {
                 note_orphans_may_have_ended();
             }
             let pid = table
