@@ -26,6 +26,18 @@ pub const IO: Domain = 2;
 /// The exception vector page.
 pub const VECTORS: Domain = 3;
 
+/// The name the kernel prints for `domain` (in ptdump and the tour): `KERNEL`, `USER`, `IO` or
+/// `VECTORS`, and `?` for a domain the kernel does not use.
+pub const fn name(domain: Domain) -> &'static str {
+    match domain {
+        KERNEL => "KERNEL",
+        USER => "USER",
+        IO => "IO",
+        VECTORS => "VECTORS",
+        _ => "?",
+    }
+}
+
 /// The DACR of kernel mode outside any window, for a boot with emulated PAN on or off: the
 /// one place it is derived. With PAN the user domain is No access (DACR_KERNEL); without it the
 /// DACR never changes and is DACR_USER in kernel mode too.
@@ -47,6 +59,17 @@ pub enum DomainAccess {
 }
 
 impl DomainAccess {
+    /// The ARM ARM's name for the access, as the kernel prints it: `No access`, `Client`,
+    /// `reserved` or `Manager`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DomainAccess::NoAccess => "No access",
+            DomainAccess::Client => "Client",
+            DomainAccess::Reserved => "reserved",
+            DomainAccess::Manager => "Manager",
+        }
+    }
+
     const fn from_bits(bits: u32) -> DomainAccess {
         match bits & 0b11 {
             0b00 => DomainAccess::NoAccess,
@@ -132,6 +155,15 @@ mod tests {
         assert!(window_open(DACR_USER));
         // The reserved value is not Client: it faults.
         assert!(!window_open(domain_bits(USER, DomainAccess::Reserved)));
+    }
+
+    #[test]
+    fn names_as_printed() {
+        let names = [KERNEL, USER, IO, VECTORS, 4, 15].map(name);
+        assert_eq!(names, ["KERNEL", "USER", "IO", "VECTORS", "?", "?"]);
+        // Each two-bit field of 0b11_10_01_00 read on its own: domains 0 to 3.
+        let accesses = [0, 1, 2, 3].map(|domain| access_of(0b11_10_01_00, domain).name());
+        assert_eq!(accesses, ["No access", "Client", "reserved", "Manager"]);
     }
 
     #[test]

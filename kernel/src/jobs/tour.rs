@@ -11,7 +11,7 @@
 
 use super::lkdtm::{Outcome, print_summary, run_one};
 use crate::arch::mmu;
-use crate::domain::{self, DomainAccess};
+use crate::domain;
 use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, USER_END, USER_START, VECTORS};
 use crate::mm::Protections;
 use crate::power::{self, ExitStatus};
@@ -23,22 +23,14 @@ fn step(number: u32, what: &str) {
     println!("== Step {number}: {what}");
 }
 
-fn access_name(access: DomainAccess) -> &'static str {
-    match access {
-        DomainAccess::NoAccess => "No access",
-        DomainAccess::Client => "Client",
-        DomainAccess::Reserved => "reserved",
-        DomainAccess::Manager => "Manager",
-    }
-}
-
 fn print_memory_map() {
     let dacr = mmu::read_dacr();
-    let line = |start: usize, end: usize, what: &str, domain: Option<(u32, &str)>| match domain {
-        Some((number, name)) => println!(
-            "  {start:#010x}-{:#010x}  {what:<26} domain {number} {name:<8} kernel mode: {}",
+    let line = |start: usize, end: usize, what: &str, domain: Option<domain::Domain>| match domain {
+        Some(number) => println!(
+            "  {start:#010x}-{:#010x}  {what:<26} domain {number} {:<8} kernel mode: {}",
             end - 1,
-            access_name(domain::access_of(dacr, number))
+            domain::name(number),
+            domain::access_of(dacr, number).name()
         ),
         None => println!(
             "  {start:#010x}-{:#010x}  {what:<26} (unmapped: every access faults)",
@@ -46,16 +38,16 @@ fn print_memory_map() {
         ),
     };
     line(0, USER_START, "never mapped", None);
-    line(USER_START, USER_END, "user memory (TTBR0)", Some((domain::USER, "USER")));
-    line(RAM_BASE, RAM_END, "RAM and the kernel (TTBR1)", Some((domain::KERNEL, "KERNEL")));
+    line(USER_START, USER_END, "user memory (TTBR0)", Some(domain::USER));
+    line(RAM_BASE, RAM_END, "RAM and the kernel (TTBR1)", Some(domain::KERNEL));
     let devices_start = DEVICE_WINDOWS[0].virtual_address;
     let devices_end = DEVICE_WINDOWS
         .iter()
         .map(|window| window.virtual_address + window.size)
         .max()
         .unwrap_or(devices_start);
-    line(devices_start, devices_end, "devices", Some((domain::IO, "IO")));
-    line(VECTORS, VECTORS + 0x1000, "exception vectors", Some((domain::VECTORS, "VECTORS")));
+    line(devices_start, devices_end, "devices", Some(domain::IO));
+    line(VECTORS, VECTORS + 0x1000, "exception vectors", Some(domain::VECTORS));
     println!(
         "  DACR in kernel mode: {dacr:#04x}; in user mode and inside a uaccess window: {:#04x}",
         domain::DACR_USER

@@ -122,6 +122,18 @@ pub enum MemoryType {
 }
 
 impl MemoryType {
+    /// The word the kernel's ptdump prints for the type: `SO`, `DEVICE`, `NC`, `WBWA`, and
+    /// `OTHER` for every encoding the kernel does not name.
+    pub const fn abbreviation(self) -> &'static str {
+        match self {
+            MemoryType::StronglyOrdered => "SO",
+            MemoryType::Device => "DEVICE",
+            MemoryType::NormalUncached => "NC",
+            MemoryType::NormalWriteBack => "WBWA",
+            MemoryType::Other { .. } => "OTHER",
+        }
+    }
+
     /// (TEX, C, B).
     pub const fn tex_c_b(self) -> (u32, u32, u32) {
         match self {
@@ -516,6 +528,14 @@ mod tests {
             MemoryType::from_tex_c_b(0b101, 0, 1),
             MemoryType::Other { tex: 0b101, cacheable: false, bufferable: true }
         );
+    }
+
+    #[test]
+    fn memory_type_abbreviations() {
+        // Decoded from (TEX, C, B) so each word is pinned to its encoding in table B3-10.
+        let words = [(0b000, 0, 0), (0b000, 0, 1), (0b001, 0, 0), (0b001, 1, 1), (0b111, 1, 1)]
+            .map(|(tex, c, b)| MemoryType::from_tex_c_b(tex, c, b).abbreviation());
+        assert_eq!(words, ["SO", "DEVICE", "NC", "WBWA", "OTHER"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Address ranges with their mappings, merged where equal, and their one-line format (pure).
 
 use crate::domain;
-use crate::mm::descriptor::{AccessPermissions, Attributes, MemoryType};
+use crate::mm::descriptor::{AccessPermissions, Attributes};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -12,6 +12,16 @@ pub enum Granule {
     Section,
     /// 4 KiB small pages.
     Page,
+}
+
+impl Granule {
+    /// The word the dump prints for the level: `section` or `page`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Granule::Section => "section",
+            Granule::Page => "page",
+        }
+    }
 }
 
 /// Everything the dump shows about a mapped range.
@@ -75,26 +85,6 @@ fn access_text(readable: bool, writable: bool) -> &'static str {
     }
 }
 
-fn domain_name(number: u32) -> &'static str {
-    match number {
-        domain::KERNEL => "KERNEL",
-        domain::USER => "USER",
-        domain::IO => "IO",
-        domain::VECTORS => "VECTORS",
-        _ => "?",
-    }
-}
-
-fn memory_text(memory: MemoryType) -> &'static str {
-    match memory {
-        MemoryType::StronglyOrdered => "SO",
-        MemoryType::Device => "DEVICE",
-        MemoryType::NormalUncached => "NC",
-        MemoryType::NormalWriteBack => "WBWA",
-        MemoryType::Other { .. } => "OTHER",
-    }
-}
-
 /// A size as the dump prints it: `4K`, `168K`, `2M`.
 pub struct Size(pub u64);
 
@@ -125,13 +115,10 @@ impl fmt::Display for MappedRange {
             if attributes.execute_never { "nx" } else { "x " },
             if attributes.privileged_execute_never { "pxn" } else { ".  " },
             self.mapping.domain,
-            domain_name(self.mapping.domain),
-            memory_text(attributes.memory),
+            domain::name(self.mapping.domain),
+            attributes.memory.abbreviation(),
             if attributes.global { "global" } else { "ng" },
-            match self.mapping.granule {
-                Granule::Section => "section",
-                Granule::Page => "page",
-            }
+            self.mapping.granule.name()
         )
     }
 }
@@ -161,6 +148,11 @@ mod tests {
         assert_eq!(ranges.len(), 4);
         assert_eq!((ranges[0].start, ranges[0].size), (0x8000_0000, 0x2000));
         assert_eq!((ranges[2].start, ranges[2].size), (0x8000_4000, 0x1000));
+    }
+
+    #[test]
+    fn level_names() {
+        assert_eq!([Granule::Section, Granule::Page].map(Granule::name), ["section", "page"]);
     }
 
     #[test]

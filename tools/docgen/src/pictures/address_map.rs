@@ -12,7 +12,7 @@ use super::address_space::{Band, BandContent, Gap, Half, HalfMap, address_space}
 use super::error::Error;
 use super::facts::{
     DACR_KERNEL, DOMAINS, Domain, DomainAccess, IO, KERNEL, PAGE_SIZE, SECTION_SIZE, USER, VECTORS,
-    access_name, access_of, dacr_text, domain_name, granule_word, memory_word,
+    access_of, dacr_text,
 };
 use super::ptdump::{self, MappedRange, Ptdump};
 use crate::svg::{Anchor, Svg, Text};
@@ -163,7 +163,7 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
                 domain_colour(mapping.domain)
             );
             svg.rect(BAND_LEFT, y, BAND_WIDTH, height, &fill);
-            let name = format!("dom {} {}", mapping.domain, domain_name(mapping.domain));
+            let name = format!("dom {} {}", mapping.domain, swpan::domain::name(mapping.domain));
             svg.text(
                 &Text::new(BAND_LEFT + BAND_WIDTH / 2, baseline, ROW_FONT, &name)
                     .anchor(Anchor::Middle),
@@ -215,9 +215,9 @@ fn details(mapping: &MappedRange) -> [String; 7] {
         format!("u:{}", mapping.user.text()),
         (if mapping.execute_never { "nx" } else { "x" }).to_owned(),
         (if mapping.privileged_execute_never { "pxn" } else { "." }).to_owned(),
-        memory_word(mapping.memory),
+        mapping.memory.abbreviation().to_owned(),
         (if mapping.global { "global" } else { "ng" }).to_owned(),
-        granule_word(mapping.granule),
+        mapping.granule.name().to_owned(),
     ]
 }
 
@@ -259,7 +259,7 @@ fn domain_colour(domain: Domain) -> &'static str {
 fn kernel_mode_access(domain: Domain) -> String {
     match access_of(DACR_KERNEL, domain) {
         DomainAccess::NoAccess => "No access in kernel mode (PAN)".to_owned(),
-        access => access_name(access).to_owned(),
+        access => access.name().to_owned(),
     }
 }
 
@@ -277,7 +277,11 @@ fn legend(svg: &mut Svg, y: i32) -> i32 {
         .map(|domain| {
             (
                 format!(r##"fill="{}""##, domain_colour(domain)),
-                format!("dom {domain} {}: {}", domain_name(domain), kernel_mode_access(domain)),
+                format!(
+                    "dom {domain} {}: {}",
+                    swpan::domain::name(domain),
+                    kernel_mode_access(domain)
+                ),
             )
         })
         .collect();

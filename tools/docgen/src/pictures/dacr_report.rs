@@ -19,7 +19,7 @@
 
 use super::console::{hexadecimal_u32, numbered_lines};
 use super::error::Error;
-use super::facts::{USER, access_from_name, access_name, access_of, dacr_text};
+use super::facts::{USER, access_from_name, access_of, dacr_text};
 
 /// A moment of a system call at which the kernel reads the DACR, in the order they happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,9 +156,9 @@ fn check_meaning(dacr: u32, meaning: &str) -> Result<(), String> {
     if state != decoded {
         return Err(format!(
             "the line says the user domain is {}, but {} gives it {} (bits [3:2])",
-            access_name(state),
+            state.name(),
             dacr_text(dacr),
-            access_name(decoded)
+            decoded.name()
         ));
     }
     Ok(())

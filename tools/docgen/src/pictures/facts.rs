@@ -1,13 +1,9 @@
 //! The kernel facts the pictures draw, taken from the kernel's own host library (`swpan`)
 //! instead of restated: the domains, what a DACR value gives each, the DACR values of kernel
-//! and user mode, the page sizes, and the words the kernel's ptdump prints.
-//!
-//! The kernel keeps the ptdump words (a domain's name, a memory type's abbreviation, a
-//! level's name) inside its formatter, `swpan::mm::ptdump`. The pictures read them off a line
-//! that formatter prints, so a renamed word changes the pictures' reader with it.
+//! and user mode, the page sizes, and the words the kernel prints for them.
 
-use swpan::mm::descriptor::{self, Attributes, MemoryType};
-use swpan::mm::ptdump::{Granule, MappedRange, Mapping};
+use swpan::mm::descriptor::{self, MemoryType};
+use swpan::mm::ptdump::Granule;
 
 pub use swpan::domain::{
     DACR_KERNEL, DACR_USER, Domain, DomainAccess, IO, KERNEL, USER, VECTORS, access_of, domain_bits,
@@ -37,48 +33,6 @@ pub const MEMORY_TYPES: [MemoryType; 5] = [
 /// Both descriptor levels, pages first.
 pub const GRANULES: [Granule; 2] = [Granule::Page, Granule::Section];
 
-/// Which whitespace-separated field of a ptdump line holds the domain's name.
-const DOMAIN_NAME_FIELD: usize = 8;
-/// ... the memory type.
-const MEMORY_FIELD: usize = 9;
-/// ... the level.
-const GRANULE_FIELD: usize = 11;
-
-/// The fields of the line the kernel's ptdump prints for one range mapped as kernel data,
-/// but in `domain`, with `memory`, at `granule`.
-fn printed_fields(domain: Domain, memory: MemoryType, granule: Granule) -> Vec<String> {
-    let range = MappedRange {
-        start: 0,
-        size: granule_size(granule),
-        mapping: Mapping {
-            domain,
-            attributes: Attributes { memory, ..Attributes::KERNEL_DATA },
-            granule,
-        },
-    };
-    range.to_string().split_whitespace().map(str::to_owned).collect()
-}
-
-/// One field of the kernel's line for the given mapping.
-fn printed_field(field: usize, domain: Domain, memory: MemoryType, granule: Granule) -> String {
-    printed_fields(domain, memory, granule).swap_remove(field)
-}
-
-/// The name the kernel's ptdump prints for `domain`: `KERNEL`.
-pub fn domain_name(domain: Domain) -> String {
-    printed_field(DOMAIN_NAME_FIELD, domain, MemoryType::NormalWriteBack, Granule::Page)
-}
-
-/// The word the kernel's ptdump prints for `memory`: `WBWA`.
-pub fn memory_word(memory: MemoryType) -> String {
-    printed_field(MEMORY_FIELD, KERNEL, memory, Granule::Page)
-}
-
-/// The word the kernel's ptdump prints for `granule`: `page`.
-pub fn granule_word(granule: Granule) -> String {
-    printed_field(GRANULE_FIELD, KERNEL, MemoryType::NormalWriteBack, granule)
-}
-
 /// The size every range mapped at `granule` is a multiple of.
 pub fn granule_size(granule: Granule) -> u64 {
     match granule {
@@ -87,21 +41,11 @@ pub fn granule_size(granule: Granule) -> u64 {
     }
 }
 
-/// The name the ARM ARM and the kernel's tour use for what the DACR gives a domain.
-pub fn access_name(access: DomainAccess) -> &'static str {
-    match access {
-        DomainAccess::NoAccess => "No access",
-        DomainAccess::Client => "Client",
-        DomainAccess::Reserved => "reserved",
-        DomainAccess::Manager => "Manager",
-    }
-}
-
 /// The access whose name is `name`.
 pub fn access_from_name(name: &str) -> Option<DomainAccess> {
     [DomainAccess::NoAccess, DomainAccess::Client, DomainAccess::Reserved, DomainAccess::Manager]
         .into_iter()
-        .find(|&access| access_name(access) == name)
+        .find(|&access| access.name() == name)
 }
 
 /// A DACR value as the kernel prints it: `0x51`.
@@ -113,21 +57,21 @@ pub fn dacr_text(dacr: u32) -> String {
 /// not a `what` and naming every choice: "`WT` is not a memory type: SO, DEVICE, ...".
 pub fn one_of<T: Copy>(
     choices: &[T],
-    word_of: fn(T) -> String,
+    word_of: fn(T) -> &'static str,
     word: &str,
     what: &str,
 ) -> Result<T, String> {
     choices.iter().copied().find(|&choice| word_of(choice) == word).ok_or_else(|| {
-        let words: Vec<String> = choices.iter().copied().map(word_of).collect();
+        let words: Vec<&str> = choices.iter().copied().map(word_of).collect();
         format!("`{word}` is not {what}: {}", alternatives(&words))
     })
 }
 
 /// `words` as a list in prose: `a, b or c`.
-pub fn alternatives(words: &[String]) -> String {
+pub fn alternatives(words: &[&str]) -> String {
     match words {
         [] => String::new(),
-        [only] => only.clone(),
+        [only] => (*only).to_owned(),
         [first @ .., last] => format!("{} or {last}", first.join(", ")),
     }
 }
@@ -137,29 +81,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kernel_line_has_the_fields_the_reader_expects() {
-        let fields = printed_fields(VECTORS, MemoryType::Device, Granule::Section);
-        assert_eq!(fields.len(), 12, "{fields:?}");
-        assert_eq!(fields[6..=8], ["dom", "3", "VECTORS"]);
-        assert_eq!(fields[MEMORY_FIELD], "DEVICE");
-        assert_eq!(fields[GRANULE_FIELD], "section");
-    }
-
-    #[test]
-    fn the_words_are_the_kernel_ptdump_words() {
-        let names: Vec<String> = DOMAINS.into_iter().map(domain_name).collect();
-        assert_eq!(names, ["KERNEL", "USER", "IO", "VECTORS"]);
-        let memory: Vec<String> = MEMORY_TYPES.into_iter().map(memory_word).collect();
-        assert_eq!(memory, ["SO", "DEVICE", "NC", "WBWA", "OTHER"]);
-        let levels: Vec<String> = GRANULES.into_iter().map(granule_word).collect();
-        assert_eq!(levels, ["page", "section"]);
+    fn alternatives_read_as_prose() {
+        let levels = GRANULES.map(Granule::name);
         assert_eq!(alternatives(&levels), "page or section");
+        let memory = MEMORY_TYPES.map(MemoryType::abbreviation);
         assert_eq!(alternatives(&memory), "SO, DEVICE, NC, WBWA or OTHER");
+        assert_eq!(
+            (alternatives(&["page"]), alternatives(&[])),
+            ("page".to_owned(), String::new())
+        );
     }
 
     #[test]
     fn the_kernel_values_decode_as_documented() {
-        let decoded = |dacr| DOMAINS.map(|domain| access_name(access_of(dacr, domain)));
+        let decoded = |dacr| DOMAINS.map(|domain| access_of(dacr, domain).name());
         // 0x51 = 0b01_01_00_01: VECTORS, IO and KERNEL Client, USER (bits 3:2) No access.
         assert_eq!(decoded(DACR_KERNEL), ["Client", "No access", "Client", "Client"]);
         assert_eq!(decoded(DACR_USER), ["Client", "Client", "Client", "Client"]);
@@ -175,7 +110,7 @@ mod tests {
     #[test]
     fn access_names_read_back() {
         for name in ["No access", "Client", "reserved", "Manager"] {
-            assert_eq!(access_from_name(name).map(access_name), Some(name));
+            assert_eq!(access_from_name(name).map(DomainAccess::name), Some(name));
         }
         assert_eq!(access_from_name("client"), None);
     }

@@ -20,10 +20,7 @@
 
 use super::console::{hexadecimal_u32, numbered_lines};
 use super::error::Error;
-use super::facts::{
-    DOMAINS, Domain, GRANULES, MEMORY_TYPES, domain_name, granule_size, granule_word, memory_word,
-    one_of,
-};
+use super::facts::{DOMAINS, Domain, GRANULES, MEMORY_TYPES, granule_size, one_of};
 use swpan::mm::descriptor::MemoryType;
 use swpan::mm::ptdump::Granule;
 
@@ -185,13 +182,13 @@ fn parse_range(line: &str, number: usize) -> Result<MappedRange, String> {
     if last < first {
         return Err(format!("the range `{range}` ends before it starts"));
     }
-    let granule = one_of(&GRANULES, granule_word, granule, "a level")?;
+    let granule = one_of(&GRANULES, Granule::name, granule, "a level")?;
     let bytes = u64::from(last) - u64::from(first) + 1;
     let unit = granule_size(granule);
     if !u64::from(first).is_multiple_of(unit) || !bytes.is_multiple_of(unit) {
         return Err(format!(
             "the range `{range}` is not made of whole {}s ({unit} bytes each)",
-            granule_word(granule)
+            granule.name()
         ));
     }
     let stated =
@@ -230,11 +227,11 @@ fn parse_range(line: &str, number: usize) -> Result<MappedRange, String> {
             let (lowest, highest) = (DOMAINS[0], DOMAINS[DOMAINS.len() - 1]);
             format!("`{domain_number}` is not a domain of the kernel ({lowest} to {highest})")
         })?;
-    let printed_name = domain_name(domain);
+    let printed_name = swpan::domain::name(domain);
     if name != printed_name {
         return Err(format!("domain {domain} is {printed_name}, not `{name}`"));
     }
-    let memory = one_of(&MEMORY_TYPES, memory_word, memory, "a memory type")?;
+    let memory = one_of(&MEMORY_TYPES, MemoryType::abbreviation, memory, "a memory type")?;
     let global = match global {
         "global" => true,
         "ng" => false,

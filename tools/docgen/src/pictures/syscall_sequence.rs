@@ -17,9 +17,7 @@
 
 use super::dacr_report::{self, DacrReport, Step};
 use super::error::Error;
-use super::facts::{
-    self, DOMAINS, DomainAccess, USER, access_name, access_of, domain_bits, domain_name,
-};
+use super::facts::{self, DOMAINS, DomainAccess, USER, access_of, domain_bits};
 use super::syscall_events::{Caption, Event, Lifeline, events, lifeline_of, ran_with_pan};
 use crate::svg::{Anchor, Svg, Text};
 
@@ -253,14 +251,12 @@ fn dacr_text(svg: &mut Svg, step: Step, report: &DacrReport, top: i32, end: i32)
             .bold(),
     );
     svg.text(
-        &Text::new(x, block + 52, 13, &format!("user domain: {}", access_name(user)))
-            .bold()
-            .fill(strip),
+        &Text::new(x, block + 52, 13, &format!("user domain: {}", user.name())).bold().fill(strip),
     );
     let decoded: Vec<String> = DOMAINS
         .into_iter()
         .map(|domain| {
-            format!("{domain} {} {}", domain_name(domain), access_name(access_of(dacr, domain)))
+            format!("{domain} {} {}", swpan::domain::name(domain), access_of(dacr, domain).name())
         })
         .collect();
     svg.text(&Text::new(x, block + 68, 11, &format!("{}, {},", decoded[0], decoded[1])).fill(GREY));
