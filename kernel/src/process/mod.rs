@@ -38,6 +38,8 @@ pub use lifecycle::{
 #[cfg(target_arch = "arm")]
 pub use scheduler::{request_reschedule, schedule, yield_now};
 #[cfg(target_arch = "arm")]
-pub use signals::{live_processes, post, with_process};
+pub use signals::{
+    change_current_signals, live_processes, post, with_current_if_signalled, with_process,
+};
 #[cfg(target_arch = "arm")]
 pub use table::*;

@@ -151,7 +151,7 @@ pub fn sigprocmask(how: u32, new: UserPtr<u8>, old: UserPtr<u8>, set_size: u32) 
     if old.address() != 0 {
         crate::uaccess::access_ok(old.address(), 8)?;
     }
-    process::with_current(|process| process.signals.set_blocked(how, new))?;
+    process::change_current_signals(|signals| signals.set_blocked(how, new))?;
     if old.address() != 0 {
         let words = signal::set_words(previous);
         let mut bytes = [0u8; 8];

@@ -22,13 +22,13 @@ const TRAP_UNDEFINED: u32 = 6;
 /// others wait for the next one (the handler's `rt_sigreturn` is one). IRQs are masked.
 pub fn deliver_pending(registers: &mut TrapFrame) {
     loop {
-        let taken = process::with_current(|process| {
+        let taken = process::with_current_if_signalled(|process| {
             let signal = process.signals.next()?;
             let blocked = process.signals.blocked;
             let (disposition, info) = process.signals.take(signal);
             Some((signal, blocked, disposition, info))
         });
-        let Some((signal, blocked, disposition, info)) = taken else { return };
+        let Some((signal, blocked, disposition, info)) = taken.flatten() else { return };
         match disposition {
             Disposition::Ignore => continue,
             Disposition::Terminate => {
@@ -89,12 +89,12 @@ pub fn fault(event: &Event) -> bool {
             (SIGILL, info)
         }
     };
-    process::with_current(|process| {
-        process.signals.force(signal, info);
-        let handled = process.signals.action(signal).handler > swpan_abi::signal::SIG_IGN;
+    process::change_current_signals(|signals| {
+        signals.force(signal, info);
+        let handled = signals.action(signal).handler > swpan_abi::signal::SIG_IGN;
         if !handled {
             // The default action kills: the caller ends the process with its report.
-            process.signals.pending &= !swpan_abi::signal::bit(signal);
+            signals.pending &= !swpan_abi::signal::bit(signal);
         }
         handled
     })
@@ -116,12 +116,12 @@ pub fn sigreturn(registers: &mut TrapFrame) -> Result<u32, Errno> {
     });
     match restored {
         Some(blocked) => {
-            process::with_current(|process| process.signals.blocked = blocked);
+            process::change_current_signals(|signals| signals.blocked = blocked);
             Ok(registers.r[0])
         }
         None => {
             let info = Info { code: code::SI_KERNEL, ..Info::default() };
-            process::with_current(|process| process.signals.force(SIGSEGV, info));
+            process::change_current_signals(|signals| signals.force(SIGSEGV, info));
             Ok(registers.r[0])
         }
     }
