@@ -12,6 +12,7 @@
 pub mod errno;
 pub mod exit_status;
 pub mod record;
+pub mod signal;
 
 pub use errno::Errno;
 pub use exit_status::ExitStatus;
@@ -29,12 +30,24 @@ pub mod syscall {
     pub const WRITE: u32 = 4;
     /// `getpid() -> pid`.
     pub const GETPID: u32 = 20;
-    /// `kill(pid, signal) -> 0`.
+    /// `kill(pid, signal) -> 0`: `pid` > 0 one process, 0 the caller's group, -1 every
+    /// process but init and the caller, < -1 the group `-pid`; signal 0 only checks.
     pub const KILL: u32 = 37;
+    /// `setpgid(pid, pgid) -> 0`: moves a process (0: the caller) to a group (0: its own).
+    pub const SETPGID: u32 = 57;
     /// `munmap(address, length) -> 0`.
     pub const MUNMAP: u32 = 91;
+    /// `getpgid(pid) -> pgid`: the process group of `pid` (0: the caller).
+    pub const GETPGID: u32 = 132;
     /// `sched_yield() -> 0`.
     pub const SCHED_YIELD: u32 = 158;
+    /// `rt_sigreturn() -> r0`: restores the registers and mask a signal handler's frame
+    /// (at SP) saved; the restorer calls it when the handler returns.
+    pub const RT_SIGRETURN: u32 = 173;
+    /// `rt_sigaction(signal, &new, &mut old, 8) -> 0`: either pointer may be NULL.
+    pub const RT_SIGACTION: u32 = 174;
+    /// `rt_sigprocmask(how, &new, &mut old, 8) -> 0`: either pointer may be NULL.
+    pub const RT_SIGPROCMASK: u32 = 175;
     /// `mmap2(address, length, protection, flags, fd, page_offset) -> address`: anonymous
     /// private mappings only.
     pub const MMAP2: u32 = 192;
@@ -78,16 +91,6 @@ pub mod map {
     pub const FIXED: u32 = 0x10;
     /// Not backed by a file (required).
     pub const ANONYMOUS: u32 = 0x20;
-}
-
-/// Signals, with Linux's numbers, as reported by `wait`.
-pub mod signal {
-    /// Illegal instruction.
-    pub const SIGILL: u32 = 4;
-    /// Killed.
-    pub const SIGKILL: u32 = 9;
-    /// Invalid memory reference.
-    pub const SIGSEGV: u32 = 11;
 }
 
 record_struct! {

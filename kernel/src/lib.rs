@@ -92,6 +92,7 @@ pub mod memory_map;
 pub mod mm;
 pub mod oops;
 pub mod process;
+pub mod signal;
 pub mod uaccess;
 
 #[cfg(target_arch = "arm")]

@@ -19,7 +19,7 @@ use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
 };
-use crate::{console, domain, lkdtm};
+use crate::{console, domain, lkdtm, signal};
 use swpan_abi::{DacrReport, ExitInfo, syscall as number};
 
 /// The result of a call: a value, or an errno that goes back as `-errno`.
@@ -36,7 +36,12 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::READ => read(a0, UserPtr::new(a1), a2),
         number::WRITE => write(a0, UserPtr::new(a1), a2),
         number::GETPID => Ok(process::current_pid()),
-        number::KILL => kill(a0, a1),
+        number::KILL => signal::kill(a0, a1),
+        number::SETPGID => signal::setpgid(a0, a1),
+        number::GETPGID => signal::getpgid(a0),
+        number::RT_SIGRETURN => signal::sigreturn(frame),
+        number::RT_SIGACTION => signal::sigaction(a0, UserPtr::new(a1), UserPtr::new(a2), a3),
+        number::RT_SIGPROCMASK => signal::sigprocmask(a0, UserPtr::new(a1), UserPtr::new(a2), a3),
         number::MUNMAP => mmap::munmap(a0, a1).map(|()| 0),
         number::SCHED_YIELD => {
             process::yield_now();
@@ -187,13 +192,6 @@ fn write(fd: u32, buffer: UserPtr<u8>, count: u32) -> SyscallResult {
         written += length as u32;
     }
     Ok(written)
-}
-
-fn kill(pid: u32, signal: u32) -> SyscallResult {
-    if signal != swpan_abi::signal::SIGKILL {
-        return Err(Errno::EINVAL);
-    }
-    process::kill(pid).map(|()| 0)
 }
 
 fn mmap2(

@@ -4,7 +4,8 @@
 //! closed the window (pan=on) before any of this runs, so no handler ever runs with user memory
 //! open. Each handler builds an [`Event`] (what happened, the decoded fault status, the
 //! faulting address) and decides, in this order:
-//! 1. a fault in user mode is the process's own: [`oops::user_fault`] kills it with a signal;
+//! 1. a fault in user mode is the process's own: a signal ([`signal::fault`]), which its
+//!    handler takes or which kills it ([`oops::user_fault`]);
 //! 2. a kernel-mode data abort on an instruction listed in the exception table, with a
 //!    translation, access flag or permission fault, resumes at the fixup (a user access that
 //!    hit an unmapped or read-only page); the return restores the saved DACR, so the fixup runs
@@ -23,7 +24,7 @@ use crate::arch::{cpu, mmu};
 use crate::expected_exception;
 use crate::fault::{Event, FaultStatus};
 use crate::oops::{self, AbortKind, FaultHeadline};
-use crate::{interrupts, invariants, process, syscall, uaccess};
+use crate::{interrupts, invariants, process, signal, syscall, uaccess};
 use aarch32_cpu::register::{Dfar, Dfsr, Ifar, Ifsr, SysRegRead};
 
 /// The SVC immediate of an Arm semihosting call in ARM state.
@@ -55,7 +56,7 @@ extern "C" fn handle_undefined_instruction(frame: &mut TrapFrame) {
     let event =
         Event { address: Some(frame.pc), ..Event::new(ExceptionKind::UndefinedInstruction) };
     if frame.from_user() {
-        oops::user_fault(frame, &event)
+        return user_fault(frame, &event);
     }
     dispatch_unexpected(frame, event);
 }
@@ -83,8 +84,25 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
     unsafe { cpu::unmask_irqs() };
     syscall::dispatch(frame, entry_dacr);
     let _ = cpu::mask_irqs();
+    return_to_user(frame);
+}
+
+/// The way back to user mode after a system call, an interrupt or a fault a handler takes:
+/// the scheduler's turn, a pending signal, the DACR check.
+fn return_to_user(frame: &mut TrapFrame) {
     process::before_return_to_user();
+    signal::deliver_pending(frame);
     invariants::check_return_to_user(frame, process::current_pid);
+}
+
+/// A fault or undefined instruction in user mode is the process's own: a signal. With a
+/// handler, the process goes on in it; without one it dies, reported as Linux's `user_debug`
+/// reports it ([`oops::user_fault`]).
+fn user_fault(frame: &mut TrapFrame, event: &Event) {
+    if !signal::fault(event) {
+        oops::user_fault(frame, event)
+    }
+    return_to_user(frame);
 }
 
 fn is_semihosting_call(address: u32) -> bool {
@@ -101,7 +119,7 @@ extern "C" fn handle_prefetch_abort(frame: &mut TrapFrame) {
     let event =
         Event { kind: ExceptionKind::PrefetchAbort, status: Some(status), address: Some(address) };
     if frame.from_user() {
-        oops::user_fault(frame, &event)
+        return user_fault(frame, &event);
     }
     if expected_exception::catch_expected(frame, &event) {
         return;
@@ -122,7 +140,7 @@ extern "C" fn handle_data_abort(frame: &mut TrapFrame) {
     let event =
         Event { kind: ExceptionKind::DataAbort, status: Some(status), address: Some(address) };
     if frame.from_user() {
-        oops::user_fault(frame, &event)
+        return user_fault(frame, &event);
     }
     let instruction_status = || FaultStatus::instruction(<Ifsr as SysRegRead>::read_raw());
     if status.is_fixable(instruction_status)
@@ -145,8 +163,7 @@ extern "C" fn handle_irq(frame: &mut TrapFrame) {
     }
     interrupts::handle();
     if frame.from_user() {
-        process::before_return_to_user();
-        invariants::check_return_to_user(frame, process::current_pid);
+        return_to_user(frame);
     }
 }
 

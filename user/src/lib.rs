@@ -14,6 +14,7 @@
 #![no_std]
 
 pub mod forbidden;
+pub mod signal;
 pub mod syscall;
 
 pub use swpan_abi as abi;

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! init: usertest exited with status 0
+//! init: usertest killed by signal 11 (SIGSEGV)
 //! ```
 //!
 //! Exit status 0 when the program exited with 0, 1 when it exited with anything else or was
@@ -11,6 +12,7 @@
 use crate::power::{self, ExitStatus};
 use crate::println;
 use crate::process::{self, Death, KERNEL_PID, programs};
+use swpan_abi::signal;
 
 /// The `init=` job.
 pub fn run(name: &str) -> ! {
@@ -30,14 +32,13 @@ pub fn run(name: &str) -> ! {
             power::poweroff(ExitStatus::Fatal)
         }
     };
-    let info = crate::syscall::exit_info(&reaped);
     match reaped.death {
         Death::Exited(status) => {
             println!("init: {name} exited with status {status}");
             power::poweroff(if status == 0 { ExitStatus::Success } else { ExitStatus::Failure })
         }
         Death::Killed { signal, .. } => {
-            println!("init: {name} killed by signal {signal} ({})", info.cause());
+            println!("init: {name} killed by signal {signal} ({})", signal::name(signal));
             power::poweroff(ExitStatus::Failure)
         }
     }

@@ -87,6 +87,11 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
     let mut table = TABLE.lock();
     let pid = table.next_pid;
     table.next_pid += 1;
+    // A child of the kernel leads a group of its own; any other joins its parent's.
+    let group = match table.processes.get(&parent) {
+        Some(parent) if parent.pid != KERNEL_PID => parent.signals.group,
+        _ => pid,
+    };
     let process = Box::new(Process {
         pid,
         parent,
@@ -102,6 +107,7 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         started: false,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
+        signals: super::signal_state::SignalState::new(group),
     });
     table.processes.insert(pid, process);
     Ok(pid)
@@ -178,7 +184,7 @@ pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
     loop {
         {
             let mut table = TABLE.lock();
-            if table.processes.get(&parent).is_some_and(|process| process.kill_pending) {
+            if table.processes.get(&parent).is_some_and(|process| process.interrupted()) {
                 return Err(Errno::EINTR);
             }
             let matches = |process: &Process| process.is_child_of(parent, pid);
@@ -212,10 +218,10 @@ pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
 pub fn wait_for_console_input() -> Result<(), Errno> {
     loop {
         let killed = with_current(|process| {
-            if !process.kill_pending && !console::input_available() {
+            if !process.interrupted() && !console::input_available() {
                 process.state = State::Blocked(Wait::ConsoleInput);
             }
-            process.kill_pending
+            process.interrupted()
         });
         if killed {
             return Err(Errno::EINTR);

@@ -14,6 +14,7 @@
 
 pub mod loader;
 pub mod regions;
+pub mod signal_state;
 
 #[cfg(target_arch = "arm")]
 pub mod context;
@@ -26,6 +27,8 @@ pub mod programs;
 #[cfg(target_arch = "arm")]
 mod scheduler;
 #[cfg(target_arch = "arm")]
+mod signals;
+#[cfg(target_arch = "arm")]
 mod table;
 
 #[cfg(target_arch = "arm")]
@@ -34,5 +37,9 @@ pub use lifecycle::{
 };
 #[cfg(target_arch = "arm")]
 pub use scheduler::{request_reschedule, schedule, yield_now};
+#[cfg(target_arch = "arm")]
+pub use signals::{
+    change_current_signals, live_processes, post, with_current_if_signalled, with_process,
+};
 #[cfg(target_arch = "arm")]
 pub use table::*;

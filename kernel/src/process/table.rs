@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::regions::Regions;
+use super::signal_state::SignalState;
 use crate::errno::Errno;
 use crate::fault::FaultStatus;
 use crate::memory_map;
@@ -161,6 +162,8 @@ pub struct Process {
     pub(super) orphan: bool,
     /// What the process wrote to its loopback device and has not read back.
     pub loopback: alloc::vec::Vec<u8>,
+    /// Its process group, signal actions, blocked and pending signals.
+    pub signals: SignalState,
 }
 
 pub(super) struct Table {
@@ -206,6 +209,7 @@ pub fn init() {
         started: true,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
+        signals: SignalState::new(KERNEL_PID),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
 }

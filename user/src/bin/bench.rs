@@ -5,7 +5,9 @@
 //! `boot_to_user` (the cycle counter at this program's first statement: the kernel starts
 //! counting at its first instruction), a null system call round trip (`getpid`), 4 KiB
 //! written to the null device (the console's write path without the device) and read back
-//! from the loopback, a `sched_yield` with nobody else to run, and a context switch.
+//! from the loopback, a `sched_yield` with nobody else to run, a signal delivered to a handler
+//! and returned from (`kill` to itself, the frame, the handler, `rt_sigreturn`), and a context
+//! switch.
 //!
 //! `wall` times system calls against the generic timer instead, for a boot without
 //! `-icount`: nanoseconds per call, the fewest over a few rounds.
@@ -37,6 +39,22 @@ fn run(argument: &str) -> i32 {
             2
         }
     }
+}
+
+/// A handler that does nothing: what is measured is the way there and back.
+extern "C" fn empty_handler(_: u32, _: *mut swpan_user::abi::signal::SignalFrame, _: *mut u8) {}
+
+/// A signal delivered and returned from: `kill` to itself, the frame written on the way back
+/// to user mode, the (empty) handler, the restorer's `rt_sigreturn` reading the frame back.
+fn signal_round_trip() -> u32 {
+    use swpan_user::abi::signal::{SIG_DFL, SIGUSR1};
+    let me = syscall::getpid();
+    let _ = swpan_user::signal::set_handler(SIGUSR1, empty_handler, 0, 0);
+    let count = instructions(&mut || {
+        let _ = syscall::kill(me, SIGUSR1);
+    });
+    let _ = swpan_user::signal::set_disposition(SIGUSR1, SIG_DFL);
+    count
 }
 
 /// PMCCNTR: instructions since the kernel's first one, under `-icount shift=0`.
@@ -113,6 +131,8 @@ fn instruction_counts(boot_to_user: u32) -> i32 {
 
     let alone = instructions(&mut syscall::sched_yield);
     println!("bench: sched_yield {alone}");
+    let signal = signal_round_trip();
+    println!("bench: signal_round_trip {signal}");
     match syscall::spawn("bench", "pong") {
         Ok(partner) => {
             // Each yield here runs the partner's in between: two system calls, two switches.

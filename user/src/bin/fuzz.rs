@@ -15,7 +15,8 @@
 //! calls succeeded.
 //!
 //! The fuzzer never issues what would end or block it on purpose: `exit`, `poweroff`, `kill` of
-//! itself, `read` from the console (it would wait for input), `wait` for a child that never
+//! itself or a group (`kill(0)` and negative pids get signal 0 only), `rt_sigreturn` (a refused
+//! frame ends the caller), `read` from the console (it would wait for input), `wait` for a child that never
 //! ends, `ptdump` (it only prints), a real lkdtm crash type (`provoke` gets bad pointers only,
 //! or a name that exists nowhere: `lkdtm_list` may have written real names into any writable
 //! page), or a program that reads the console, fuzzes, powers off or provokes. Everything
@@ -86,6 +87,10 @@ const CALLS: &[(u32, u32)] = &[
     (number::UACCESS_REPORT, 6),
     (number::MAPS, 6),
     (number::LKDTM_LIST, 6),
+    (number::RT_SIGACTION, 6),
+    (number::RT_SIGPROCMASK, 6),
+    (number::GETPGID, 2),
+    (number::SETPGID, 2),
     (ENOSYS, 4),
 ];
 const ENOSYS: u32 = u32::MAX;
@@ -193,6 +198,11 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) 
             }
             let any = random.next();
             arguments[1] = random.pick(&[9, 15, 0, any]);
+            // 0 and the negative pids name groups, the fuzzer's own among them (its children
+            // are in it too): only signal 0 goes there, which checks and sends nothing.
+            if (arguments[0] as i32) <= 0 && arguments[1] != 0 {
+                arguments[0] = 0u32.wrapping_sub(NO_SUCH_PID);
+            }
         }
         number::MMAP2 => {
             let protections =
@@ -237,6 +247,27 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) 
             5 => USER_END - random.below(8),
             _ => NOT_A_CRASH_TYPE.as_ptr() as u32,
         };
+    }
+    if call == number::RT_SIGACTION || call == number::RT_SIGPROCMASK {
+        // (signal or how, new, old, set size): the fuzzer never receives a signal (it sends
+        // none to itself and never faults), so whatever action or mask a call installs stays
+        // unused; `rt_sigreturn` is not fuzzed: on a refused frame it ends the caller by design
+        // (usertest covers its bad frames).
+        let any = random.next();
+        arguments[0] = random.pick(&[0, 1, 2, 3, signal::SIGUSR1, signal::SIGKILL, 65, any]);
+        let (new, old) = (pointer(random), pointer(random));
+        arguments[1] = random.pick(&[0, new]);
+        arguments[2] = random.pick(&[0, old]);
+        let any = random.next();
+        arguments[3] = random.pick(&[signal::SIGSET_SIZE, signal::SIGSET_SIZE, 4, any]);
+    }
+    if call == number::GETPGID || call == number::SETPGID {
+        // Pids as `kill` picks them; the fuzzer and its children may change group, which
+        // changes nothing else they do.
+        let any = random.next();
+        arguments[0] = random.pick(&[0, 1, 999, own_pid, NO_SUCH_PID, any]);
+        let any = random.next();
+        arguments[1] = random.pick(&[0, own_pid, NO_SUCH_PID, u32::MAX, any]);
     }
     if call == number::WAIT {
         if random.below(2) == 0 {
