@@ -89,9 +89,12 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
 
 /// The way back to user mode after a system call, an interrupt or a fault a handler takes:
 /// the scheduler's turn, a pending signal, the DACR check.
+#[inline(always)]
 fn return_to_user(frame: &mut TrapFrame) {
     process::before_return_to_user();
-    signal::deliver_pending(frame);
+    if process::signals_may_be_pending() {
+        signal::deliver_pending(frame);
+    }
     invariants::check_return_to_user(frame, process::current_pid);
 }
 

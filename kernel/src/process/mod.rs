@@ -39,7 +39,8 @@ pub use lifecycle::{
 pub use scheduler::{request_reschedule, schedule, yield_now};
 #[cfg(target_arch = "arm")]
 pub use signals::{
-    change_current_signals, live_processes, post, with_current_if_signalled, with_process,
+    change_current_signals, live_processes, post, signals_may_be_pending,
+    with_current_if_signalled, with_process,
 };
 #[cfg(target_arch = "arm")]
 pub use table::*;

@@ -18,6 +18,13 @@ fn note_deliverable() {
     MAY_BE_DELIVERABLE.store(true, Ordering::Relaxed);
 }
 
+/// True when some process may have a signal to deliver: the one load the way back to user
+/// mode costs when none has (inlined there; the delivery itself is out of line).
+#[inline(always)]
+pub fn signals_may_be_pending() -> bool {
+    MAY_BE_DELIVERABLE.load(Ordering::Relaxed)
+}
+
 /// Runs `action` on the running process, under the table lock, if some process may have a
 /// signal to deliver; `None` at once otherwise. Afterwards the note is cleared if no process
 /// has one any more.
