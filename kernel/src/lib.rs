@@ -82,6 +82,7 @@ extern crate alloc;
 
 pub mod arch;
 pub mod cmdline;
+pub mod credentials;
 pub mod domain;
 pub use swpan_abi::errno;
 pub mod elf;

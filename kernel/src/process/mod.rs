@@ -12,6 +12,7 @@
 //! again as soon as what it waits for is there (checked by the scheduler, so interrupt
 //! handlers never touch the process table).
 
+pub mod arguments;
 pub mod loader;
 pub mod regions;
 
