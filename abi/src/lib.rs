@@ -89,6 +89,9 @@ pub mod syscall {
     /// `getstatus(&mut ProcessStatus) -> 0`: the caller's identity, credentials and
     /// capability sets, the facts of Linux's `/proc/self/status`.
     pub const GETSTATUS: u32 = 0x0f_0109;
+    /// `bin_entry(index, &mut BinEntry) -> 0`: entry `index` of `/bin` (ENOENT past the last),
+    /// as `ls -l` shows it.
+    pub const BIN_ENTRY: u32 = 0x0f_010a;
 }
 
 /// `execve`'s limits and the auxiliary vector it leaves on the new program's stack.
@@ -280,6 +283,33 @@ impl ProcessStatus {
     }
 }
 
+record_struct! {
+    /// One entry of `/bin`, filled in by `bin_entry`: what `stat` would say of the file.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct BinEntry {
+        /// Owner uid.
+        pub uid: u32,
+        /// Owner gid.
+        pub gid: u32,
+        /// Permission bits with setuid and setgid (`st_mode & 0o7777`).
+        pub mode: u32,
+        /// Size in bytes.
+        pub size: u32,
+        /// 1 when the file carries a capability record.
+        pub has_capabilities: u32,
+        /// Its name, NUL-terminated.
+        pub name: [u8; 28],
+    }
+}
+
+impl BinEntry {
+    /// The name as text.
+    pub fn name(&self) -> &str {
+        let length = self.name.iter().position(|&byte| byte == 0).unwrap_or(self.name.len());
+        core::str::from_utf8(&self.name[..length]).unwrap_or("?")
+    }
+}
+
 /// The lkdtm crash types the kernel implements, in lkdtm's order.
 pub const LKDTM_NAMES: &[&str] = &[
     "EXEC_DATA",
@@ -306,6 +336,7 @@ mod tests {
         assert_eq!(core::mem::size_of::<ExitInfo>(), 7 * 4 + 48);
         assert_eq!(core::mem::size_of::<DacrReport>(), 6 * 4);
         assert_eq!(core::mem::size_of::<ProcessStatus>(), 22 * 4 + 16);
+        assert_eq!(core::mem::size_of::<BinEntry>(), 5 * 4 + 28);
     }
 
     #[test]

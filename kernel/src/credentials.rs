@@ -95,6 +95,25 @@ pub struct ExecutableFile {
     pub mode: u32,
 }
 
+/// A program file's capability record (Linux's `security.capability` extended attribute):
+/// what `execve` may grant. `Some` with empty sets still counts as having one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileCapabilities {
+    /// fP: granted whatever the bounding set allows.
+    pub permitted: u64,
+    /// fI: granted if the process has them inheritable.
+    pub inheritable: u64,
+    /// fE: the new permitted set becomes effective at once.
+    pub effective: bool,
+}
+
+impl FileCapabilities {
+    /// True when every bit names a capability Linux has (0 to 40).
+    pub const fn is_valid(&self) -> bool {
+        (self.permitted | self.inheritable) & !capability::ALL == 0
+    }
+}
+
 /// Mode bit: run with the owner's uid.
 pub const SET_UID: u32 = 0o4000;
 /// Mode bit: run with the owner's gid (with the group execute bit).
@@ -461,6 +480,14 @@ mod tests {
         let (new, _) = credentials.after_exec(&program(0o755));
         assert_eq!(new.uid, Ids::all(STUDENT));
         assert_eq!(new.capabilities.permitted, 0);
+    }
+
+    #[test]
+    fn file_capabilities_stop_at_the_last_capability() {
+        let valid = FileCapabilities { permitted: 1 << 40, inheritable: 1, effective: true };
+        assert!(valid.is_valid());
+        assert!(!FileCapabilities { permitted: 1 << 41, ..valid }.is_valid());
+        assert!(!FileCapabilities { inheritable: 1 << 63, ..valid }.is_valid());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub mod regions;
 #[cfg(target_arch = "arm")]
 pub mod context;
 #[cfg(target_arch = "arm")]
+pub mod exec;
+#[cfg(target_arch = "arm")]
+pub mod identity;
+#[cfg(target_arch = "arm")]
 mod lifecycle;
 #[cfg(target_arch = "arm")]
 pub mod mmap;
@@ -31,7 +35,8 @@ mod table;
 
 #[cfg(target_arch = "arm")]
 pub use lifecycle::{
-    before_return_to_user, exit_current, kill, spawn, wait, wait_for_console_input,
+    before_return_to_user, exec_current, exit_current, kill, spawn, spawn_with, wait,
+    wait_for_console_input,
 };
 #[cfg(target_arch = "arm")]
 pub use scheduler::{request_reschedule, schedule, yield_now};

@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::regions::Regions;
+use crate::credentials::Credentials;
 use crate::errno::Errno;
 use crate::fault::FaultStatus;
 use crate::memory_map;
@@ -161,6 +162,8 @@ pub struct Process {
     pub(super) orphan: bool,
     /// What the process wrote to its loopback device and has not read back.
     pub loopback: alloc::vec::Vec<u8>,
+    /// Its uids, gids and capability sets.
+    pub credentials: Credentials,
 }
 
 pub(super) struct Table {
@@ -206,6 +209,7 @@ pub fn init() {
         started: true,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
+        credentials: Credentials::root(),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
 }
