@@ -379,8 +379,8 @@ fn execve_refusals(checks: &mut Checks, page: u32) {
     let hole = 0x1000;
     let execve =
         |path: u32, argv: u32, envp: u32| call(number::EXECVE, [path, argv, envp, 0, 0, 0]);
-    let true_path = b"/bin/true\0".as_ptr() as u32;
-    let true_name = b"true\0".as_ptr() as u32;
+    let true_path = c"/bin/true".as_ptr() as u32;
+    let true_name = c"true".as_ptr() as u32;
     bad_pointers(checks, "execve path", false, |pointer, _| execve(pointer, 0, 0), hole);
     for (what, path, expected) in [
         ("execve of a missing program", &b"/bin/nosuch\0"[..], Errno::ENOENT),
@@ -558,7 +558,7 @@ fn argv_check() -> i32 {
         checks.expect("spawn gives no environment", Ok(environment.count() as u32), Ok(0));
     } else {
         checks.expect("argc", Ok(arguments.clone().count() as u32), Ok(4));
-        for (index, expected) in EXEC_ARGV[..3].iter().enumerate() {
+        for expected in &EXEC_ARGV[..3] {
             checks.expect_true("argv[i]", arguments.next() == Some(*expected));
         }
         let same_pid = arguments.next().and_then(|pid| pid.parse::<u32>().ok());
