@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// The programs the kernel embeds (user/src/bin/*.rs).
 const PROGRAMS: &[&str] =
-    &["badptr", "bench", "fuzz", "provoke", "shell", "tour", "true", "usertest"];
+    &["badptr", "bench", "fuzz", "provoke", "shell", "syscall", "tour", "true", "usertest"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());

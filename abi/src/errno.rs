@@ -31,6 +31,8 @@ pub enum Errno {
     EAGAIN = 11,
     /// Out of memory.
     ENOMEM = 12,
+    /// Permission denied (a program the caller may not execute).
+    EACCES = 13,
     /// Bad address.
     EFAULT = 14,
     /// File exists (the range is already mapped).
@@ -45,7 +47,7 @@ pub enum Errno {
 
 impl Errno {
     /// Every error number, in numeric order.
-    pub const ALL: [Errno; 16] = [
+    pub const ALL: [Errno; 17] = [
         Errno::EPERM,
         Errno::ENOENT,
         Errno::ESRCH,
@@ -57,6 +59,7 @@ impl Errno {
         Errno::ECHILD,
         Errno::EAGAIN,
         Errno::ENOMEM,
+        Errno::EACCES,
         Errno::EFAULT,
         Errno::EEXIST,
         Errno::EINVAL,
@@ -88,6 +91,7 @@ impl Errno {
             Errno::ECHILD => "ECHILD",
             Errno::EAGAIN => "EAGAIN",
             Errno::ENOMEM => "ENOMEM",
+            Errno::EACCES => "EACCES",
             Errno::EFAULT => "EFAULT",
             Errno::EEXIST => "EEXIST",
             Errno::EINVAL => "EINVAL",
@@ -114,6 +118,7 @@ mod tests {
         assert_eq!(Errno::ENOSYS.number(), 38);
         assert_eq!(Errno::EINVAL.number(), 22);
         assert_eq!(Errno::ENOMEM.number(), 12);
+        assert_eq!(Errno::EACCES.number(), 13);
         for errno in Errno::ALL {
             assert_eq!(Errno::from_number(errno.number()), Some(errno));
         }

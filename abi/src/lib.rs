@@ -28,6 +28,9 @@ pub mod syscall {
     pub const READ: u32 = 3;
     /// `write(fd, buffer, count) -> bytes`: fds 1 and 2 are the console.
     pub const WRITE: u32 = 4;
+    /// `execve(path, argv, envp) -> !`: replaces the caller's program with `/bin/NAME`
+    /// (see [`crate::exec`] for the limits); returns only on failure.
+    pub const EXECVE: u32 = 11;
     /// `getpid() -> pid`.
     pub const GETPID: u32 = 20;
     /// `kill(pid, signal) -> 0`: `pid` > 0 one process, 0 the caller's group, -1 every
@@ -51,10 +54,35 @@ pub mod syscall {
     /// `mmap2(address, length, protection, flags, fd, page_offset) -> address`: anonymous
     /// private mappings only.
     pub const MMAP2: u32 = 192;
+    /// `getuid32() -> real uid`.
+    pub const GETUID32: u32 = 199;
+    /// `getgid32() -> real gid`.
+    pub const GETGID32: u32 = 200;
+    /// `geteuid32() -> effective uid`.
+    pub const GETEUID32: u32 = 201;
+    /// `getegid32() -> effective gid`.
+    pub const GETEGID32: u32 = 202;
+    /// `setreuid32(real, effective) -> 0`; -1 leaves one as it is.
+    pub const SETREUID32: u32 = 203;
+    /// `setresuid32(real, effective, saved) -> 0`; -1 leaves one as it is.
+    pub const SETRESUID32: u32 = 208;
+    /// `getresuid32(&mut real, &mut effective, &mut saved) -> 0`.
+    pub const GETRESUID32: u32 = 209;
+    /// `setresgid32(real, effective, saved) -> 0`; -1 leaves one as it is.
+    pub const SETRESGID32: u32 = 210;
+    /// `getresgid32(&mut real, &mut effective, &mut saved) -> 0`.
+    pub const GETRESGID32: u32 = 211;
+    /// `setuid32(uid) -> 0`.
+    pub const SETUID32: u32 = 213;
+    /// `setgid32(gid) -> 0`.
+    pub const SETGID32: u32 = 214;
     /// ARM's private `cacheflush(start, end, flags)`: makes code written to user memory
     /// executable (arch/arm/kernel/traps.c).
     pub const CACHEFLUSH: u32 = 0x0f_0002;
-    /// `spawn(program, argument) -> pid`: runs an embedded program with one argument string.
+    /// `spawn(program, argument, argv) -> pid`: runs an embedded program (`NAME` or
+    /// `/bin/NAME`) in a new child. With `argv` NULL the child's argv is `[NAME, argument]`
+    /// (`[NAME]` for an empty argument), the fast path; otherwise `argument` must be NULL and
+    /// `argv` is copied in as `execve`'s is.
     pub const SPAWN: u32 = 0x0f_0101;
     /// `wait(pid, &mut ExitInfo) -> pid`: waits for a child (`pid` -1: any child).
     pub const WAIT: u32 = 0x0f_0102;
@@ -71,6 +99,52 @@ pub mod syscall {
     /// `ptdump() -> 0`: the kernel prints the page tables (the caller's user half, then the
     /// kernel half) on the console.
     pub const PTDUMP: u32 = 0x0f_0108;
+    /// `getstatus(&mut ProcessStatus) -> 0`: the caller's identity, credentials and
+    /// capability sets, the facts of Linux's `/proc/self/status`.
+    pub const GETSTATUS: u32 = 0x0f_0109;
+    /// `bin_entry(index, &mut BinEntry) -> 0`: entry `index` of `/bin` (ENOENT past the last),
+    /// as `ls -l` shows it.
+    pub const BIN_ENTRY: u32 = 0x0f_010a;
+}
+
+/// `execve`'s limits and the auxiliary vector it leaves on the new program's stack.
+pub mod exec {
+    /// The most bytes of argv and envp together: every string with its NUL, plus one pointer
+    /// (4 bytes) per string. More is E2BIG. (Linux allows a quarter of the stack limit.)
+    pub const ARG_MAX: usize = 16 * 1024;
+    /// The longest path, its NUL included: a longer one is ENAMETOOLONG (Linux: 4096).
+    pub const PATH_MAX: usize = 256;
+    /// The directory of the embedded programs.
+    pub const BIN: &str = "/bin";
+
+    /// Auxiliary vector entry types (include/uapi/linux/auxvec.h).
+    pub mod auxv {
+        /// The end of the vector.
+        pub const AT_NULL: u32 = 0;
+        /// The page size.
+        pub const AT_PAGESZ: u32 = 6;
+        /// Real uid.
+        pub const AT_UID: u32 = 11;
+        /// Effective uid.
+        pub const AT_EUID: u32 = 12;
+        /// Real gid.
+        pub const AT_GID: u32 = 13;
+        /// Effective gid.
+        pub const AT_EGID: u32 = 14;
+        /// 1 when the program runs with privileges its invoker lacks (set-id): libraries then
+        /// distrust the environment.
+        pub const AT_SECURE: u32 = 23;
+        /// The address of 16 random bytes.
+        pub const AT_RANDOM: u32 = 25;
+    }
+}
+
+/// Capabilities: Linux's numbering (include/uapi/linux/capability.h).
+pub mod capability {
+    /// The highest capability number (CAP_CHECKPOINT_RESTORE).
+    pub const LAST_CAP: u32 = 40;
+    /// Every capability, 0 to [`LAST_CAP`]: the set a root process holds.
+    pub const ALL: u64 = (1 << (LAST_CAP + 1)) - 1;
 }
 
 /// `mmap2` protections.
@@ -162,6 +236,83 @@ record_struct! {
     }
 }
 
+record_struct! {
+    /// A process's identity and credentials, filled in by `getstatus`: what Linux shows in
+    /// `/proc/self/status`. Each 64-bit capability set is two words, low word first.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct ProcessStatus {
+        /// The process's id.
+        pub pid: u32,
+        /// Its parent's id.
+        pub ppid: u32,
+        /// Real, effective, saved and filesystem uid.
+        pub uid: [u32; 4],
+        /// Real, effective, saved and filesystem gid.
+        pub gid: [u32; 4],
+        /// Inheritable capabilities.
+        pub cap_inheritable: [u32; 2],
+        /// Permitted capabilities.
+        pub cap_permitted: [u32; 2],
+        /// Effective capabilities.
+        pub cap_effective: [u32; 2],
+        /// The capability bounding set.
+        pub cap_bounding: [u32; 2],
+        /// Ambient capabilities.
+        pub cap_ambient: [u32; 2],
+        /// 1 when the process may not gain privileges through `execve`.
+        pub no_new_privs: u32,
+        /// The seccomp mode: 0 none, 1 strict, 2 filter.
+        pub seccomp: u32,
+        /// The program's name (NUL-terminated unless it fills the field), as Linux's `comm`.
+        pub name: [u8; 16],
+    }
+}
+
+impl ProcessStatus {
+    /// The name as text.
+    pub fn name(&self) -> &str {
+        let length = self.name.iter().position(|&byte| byte == 0).unwrap_or(self.name.len());
+        core::str::from_utf8(&self.name[..length]).unwrap_or("?")
+    }
+
+    /// Splits a 64-bit set into the record's two words.
+    pub const fn split(set: u64) -> [u32; 2] {
+        [set as u32, (set >> 32) as u32]
+    }
+
+    /// Joins the record's two words into a 64-bit set.
+    pub const fn join(words: [u32; 2]) -> u64 {
+        words[0] as u64 | (words[1] as u64) << 32
+    }
+}
+
+record_struct! {
+    /// One entry of `/bin`, filled in by `bin_entry`: what `stat` would say of the file.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct BinEntry {
+        /// Owner uid.
+        pub uid: u32,
+        /// Owner gid.
+        pub gid: u32,
+        /// Permission bits with setuid and setgid (`st_mode & 0o7777`).
+        pub mode: u32,
+        /// Size in bytes.
+        pub size: u32,
+        /// 1 when the file carries a capability record.
+        pub has_capabilities: u32,
+        /// Its name, NUL-terminated.
+        pub name: [u8; 28],
+    }
+}
+
+impl BinEntry {
+    /// The name as text.
+    pub fn name(&self) -> &str {
+        let length = self.name.iter().position(|&byte| byte == 0).unwrap_or(self.name.len());
+        core::str::from_utf8(&self.name[..length]).unwrap_or("?")
+    }
+}
+
 /// The lkdtm crash types the kernel implements, in lkdtm's order.
 pub const LKDTM_NAMES: &[&str] = &[
     "EXEC_DATA",
@@ -187,6 +338,31 @@ mod tests {
     fn layouts_are_fixed() {
         assert_eq!(core::mem::size_of::<ExitInfo>(), 7 * 4 + 48);
         assert_eq!(core::mem::size_of::<DacrReport>(), 6 * 4);
+        assert_eq!(core::mem::size_of::<ProcessStatus>(), 22 * 4 + 16);
+        assert_eq!(core::mem::size_of::<BinEntry>(), 5 * 4 + 28);
+    }
+
+    #[test]
+    fn linux_numbers() {
+        // arch/arm/tools/syscall.tbl and include/uapi/linux/auxvec.h.
+        assert_eq!(
+            [syscall::EXECVE, syscall::GETUID32, syscall::SETUID32, syscall::SETRESGID32],
+            [11, 199, 213, 210]
+        );
+        assert_eq!(
+            [exec::auxv::AT_PAGESZ, exec::auxv::AT_SECURE, exec::auxv::AT_RANDOM],
+            [6, 23, 25]
+        );
+        assert_eq!(capability::ALL, 0x0000_01ff_ffff_ffff);
+    }
+
+    #[test]
+    fn capability_sets_split_and_join() {
+        assert_eq!(ProcessStatus::split(capability::ALL), [u32::MAX, 0x1ff]);
+        assert_eq!(ProcessStatus::join([u32::MAX, 0x1ff]), capability::ALL);
+        let mut status = ProcessStatus::default();
+        status.name[..2].copy_from_slice(b"sh");
+        assert_eq!(status.name(), "sh");
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
         Job::SelfTest => selftest::run(command_line.test_hook),
         Job::Shell => jobs::shell::run(),
         Job::Lkdtm(names) => jobs::lkdtm::run(names),
-        Job::Init(program) => jobs::init_program::run(program),
+        Job::Init(program) => jobs::init_program::run(program, command_line.init_arguments()),
         Job::Bench(mode) => jobs::bench::run(mode),
         Job::Fuzz { seed, count } => jobs::fuzz::run(seed, count),
     }

@@ -52,8 +52,10 @@
 //! - [`process`]: user programs (the `user/` crate, embedded at build time) loaded by a
 //!   validating ELF loader ([`process::loader`]) into their own address space, each with a
 //!   guarded kernel stack; round-robin scheduling, preemption by the timer at the return to
-//!   user mode; `spawn`/`exit`/`wait`/`kill` (`process::lifecycle`), `mmap`
-//!   ([`process::mmap`]).
+//!   user mode; `spawn`/`execve`/`exit`/`wait`/`kill` (`process::lifecycle`, argv and envp
+//!   through [`process::exec`] onto Linux's initial stack, [`process::arguments`]), the
+//!   programs as `/bin` ([`process::programs`]), `mmap` ([`process::mmap`]).
+//! - [`credentials`]: uids, gids and capability sets with Linux's rules for changing them.
 //! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
 //!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
 //! - [`lkdtm`]: lkdtm's perms family (13 crash types) and EXHAUST_STACK, run by `provoke`.
@@ -70,7 +72,8 @@
 //! - [`drivers`]: the board's devices. [`memory_map`]: every address, under one diagram.
 //! - Pure logic with no assembly, unit-tested on the host with `make unit`: [`cmdline`],
 //!   [`fault`], [`domain`], [`mm::descriptor`], [`mm::frames`], [`uaccess`]'s `access_ok` and
-//!   exception table search, [`elf`], [`kallsyms`], [`errno`], [`arch::psr`],
+//!   exception table search, [`elf`], [`kallsyms`], [`credentials`], [`process::arguments`],
+//!   [`errno`], [`arch::psr`],
 //!   [`arch::trap_frame`] and the formatting in [`oops`].
 //!
 //! On the host (`cargo test`) only the pure modules are compiled; everything that touches the
@@ -82,6 +85,7 @@ extern crate alloc;
 
 pub mod arch;
 pub mod cmdline;
+pub mod credentials;
 pub mod domain;
 pub use swpan_abi::errno;
 pub mod elf;

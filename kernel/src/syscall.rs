@@ -11,10 +11,12 @@
 
 use crate::arch::trap_frame::TrapFrame;
 use crate::arch::{exception, mmu};
+use crate::credentials::Kind;
 use crate::errno::Errno;
 use crate::mm::address_space;
 use crate::power;
-use crate::process::{self, Cause, Death, Reaped, mmap};
+use crate::process::identity::{self, Which};
+use crate::process::{self, Cause, Death, Reaped, exec, mmap, programs};
 use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
@@ -34,6 +36,7 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
     let result = match frame.r[7] {
         number::EXIT => process::exit_current(Death::Exited(a0 as i32)),
         number::READ => read(a0, UserPtr::new(a1), a2),
+        number::EXECVE => exec::execve(frame, UserPtr::new(a0), UserPtr::new(a1), UserPtr::new(a2)),
         number::WRITE => write(a0, UserPtr::new(a1), a2),
         number::GETPID => Ok(process::current_pid()),
         number::KILL => signal::kill(a0, a1),
@@ -48,7 +51,28 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             Ok(0)
         }
         number::MMAP2 => mmap2(a0, a1, a2, a3, frame.r[4], frame.r[5]),
-        number::SPAWN => spawn(UserPtr::new(a0), UserPtr::new(a1)),
+        number::GETUID32 => identity::get_id(Kind::User, Which::Real),
+        number::GETGID32 => identity::get_id(Kind::Group, Which::Real),
+        number::GETEUID32 => identity::get_id(Kind::User, Which::Effective),
+        number::GETEGID32 => identity::get_id(Kind::Group, Which::Effective),
+        number::SETREUID32 => identity::set_real_effective(Kind::User, a0, a1),
+        number::SETRESUID32 => identity::set_real_effective_saved(Kind::User, a0, a1, a2),
+        number::GETRESUID32 => identity::get_real_effective_saved(
+            Kind::User,
+            UserPtr::new(a0),
+            UserPtr::new(a1),
+            UserPtr::new(a2),
+        ),
+        number::SETRESGID32 => identity::set_real_effective_saved(Kind::Group, a0, a1, a2),
+        number::GETRESGID32 => identity::get_real_effective_saved(
+            Kind::Group,
+            UserPtr::new(a0),
+            UserPtr::new(a1),
+            UserPtr::new(a2),
+        ),
+        number::SETUID32 => identity::set_id(Kind::User, a0),
+        number::SETGID32 => identity::set_id(Kind::Group, a0),
+        number::SPAWN => spawn(UserPtr::new(a0), UserPtr::new(a1), UserPtr::new(a2)),
         number::WAIT => wait(a0 as i32, UserPtr::new(a1)),
         number::PROVOKE => provoke(UserPtr::new(a0)),
         number::POWEROFF => power::poweroff_code(a0.min(255) as u8),
@@ -64,6 +88,8 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             unsafe { crate::mm::ptdump::print(process::current_pid(), table) };
             Ok(0)
         }
+        number::GETSTATUS => identity::get_status(UserPtr::new(a0)),
+        number::BIN_ENTRY => programs::bin_entry(a0, UserPtr::new(a1)),
         _ => Err(Errno::ENOSYS),
     };
     statistics::count_result(result);
@@ -222,7 +248,13 @@ fn user_string<const N: usize>(
     core::str::from_utf8(&buffer.bytes[..length]).map_err(|_| Errno::EINVAL)
 }
 
-fn spawn(program: UserPtr<u8>, argument: UserPtr<u8>) -> SyscallResult {
+fn spawn(program: UserPtr<u8>, argument: UserPtr<u8>, argv: UserPtr<u32>) -> SyscallResult {
+    if argv.address() != 0 {
+        if argument.address() != 0 {
+            return Err(Errno::EINVAL);
+        }
+        return exec::spawn_vector(program, argv);
+    }
     let mut program_buffer = Guarded::<32>::new();
     let mut argument_buffer = Guarded::<128>::new();
     let program = user_string(program, &mut program_buffer)?;

@@ -7,20 +7,26 @@
 //! fn run(argument: &str) -> i32 { swpan_user::println!("hello {argument}"); 0 }
 //! ```
 //!
-//! The kernel starts it at `_start` in User mode with r0/r1 = its argument string (on the
-//! user stack) and SP at the top of its stack. Each program is linked on its own, with its own
-//! copy of every compiler builtin (`memcpy` included): user code never runs kernel text.
+//! The kernel starts it at `_start` in User mode with SP at its initial stack, laid out as
+//! Linux's ELF ABI: argc, argv[], NULL, envp[], NULL, the auxiliary vector (docs/user-mode.md).
+//! `main!`'s function gets argv[1..] joined by spaces (argv[1] itself when it is the only one,
+//! as `spawn`'s fast path passes it); [`arguments`], [`environment`] and [`auxiliary`] read
+//! the vectors themselves. Each program is linked on its own, with its own copy of every
+//! compiler builtin (`memcpy` included): user code never runs kernel text.
 
 #![no_std]
 
 pub mod forbidden;
 pub mod signal;
+pub mod status;
 pub mod syscall;
+pub mod users;
 
 pub use swpan_abi as abi;
 pub use swpan_abi::Errno;
 
 use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 core::arch::global_asm!(
     r#"
@@ -31,6 +37,7 @@ core::arch::global_asm!(
 _start:
     mov     fp, #0                  // ends the frame-pointer chain
     mov     lr, #0
+    mov     r0, sp                  // argc, argv[], envp[], auxv
     bl      swpan_user_start
     udf     #0
     .size _start, . - _start
@@ -42,16 +49,92 @@ unsafe extern "Rust" {
     fn swpan_main(argument: &str) -> i32;
 }
 
-/// Called by `_start` with the argument string the kernel placed on the stack.
+/// Where the kernel left argc (the initial stack pointer), for [`arguments`] and the others.
+static INITIAL_STACK: AtomicPtr<u32> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The most bytes of the joined argument string `main!` passes when there are several.
+const JOINED_MAX: usize = 1024;
+
+/// Called by `_start` with the initial stack pointer.
 #[unsafe(no_mangle)]
-extern "C" fn swpan_user_start(argument: *const u8, length: usize) -> ! {
-    // SAFETY: the kernel put `length` bytes of UTF-8 (it checked) at `argument`, on this
-    // process's stack, which lives as long as the process.
-    let argument =
-        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(argument, length)) };
+extern "C" fn swpan_user_start(stack: *mut u32) -> ! {
+    INITIAL_STACK.store(stack, Ordering::Relaxed);
+    let mut joined = [0u8; JOINED_MAX];
+    let mut words = arguments().skip(1);
+    let argument = match (words.next(), words.clone().next()) {
+        (None, _) => "",
+        (Some(only), None) => only,
+        (Some(first), Some(_)) => {
+            let mut length = 0;
+            for word in core::iter::once(first).chain(words) {
+                let separator = usize::from(length > 0);
+                if length + separator + word.len() > JOINED_MAX {
+                    break;
+                }
+                joined[length..length + separator].fill(b' ');
+                joined[length + separator..][..word.len()].copy_from_slice(word.as_bytes());
+                length += separator + word.len();
+            }
+            core::str::from_utf8(&joined[..length]).unwrap_or("")
+        }
+    };
     // SAFETY: `main!` defined `swpan_main` with this signature.
     let status = unsafe { swpan_main(argument) };
     syscall::exit(status)
+}
+
+/// The words of the initial stack from `index` on (argc is word 0).
+fn stack_word(index: usize) -> u32 {
+    let stack = INITIAL_STACK.load(Ordering::Relaxed);
+    if stack.is_null() {
+        return 0;
+    }
+    // SAFETY: the kernel laid out argc, the two NULL-terminated vectors and the AT_NULL-ended
+    // auxiliary vector at the initial stack; callers only index within them, and the stack
+    // lives as long as the process.
+    unsafe { stack.add(index).read() }
+}
+
+/// The NUL-terminated string at `address` (on the initial stack), `"?"` when not UTF-8.
+fn stack_string(address: u32) -> &'static str {
+    let start = address as usize as *const u8;
+    let mut length = 0;
+    // SAFETY: the kernel put NUL-terminated strings on the stack for every vector entry; they
+    // live as long as the process.
+    while unsafe { start.add(length).read() } != 0 {
+        length += 1;
+    }
+    // SAFETY: the `length` bytes before the NUL were just read.
+    let bytes = unsafe { core::slice::from_raw_parts(start, length) };
+    core::str::from_utf8(bytes).unwrap_or("?")
+}
+
+/// The program's argv: argv[0] (its name, as its invoker gave it) first.
+pub fn arguments() -> impl Iterator<Item = &'static str> + Clone {
+    let count = stack_word(0) as usize;
+    (0..count).map(|index| stack_string(stack_word(1 + index)))
+}
+
+/// The program's environment strings (`NAME=value`).
+pub fn environment() -> impl Iterator<Item = &'static str> + Clone {
+    let start = 1 + stack_word(0) as usize + 1;
+    (start..).map(stack_word).take_while(|&pointer| pointer != 0).map(stack_string)
+}
+
+/// The value of auxiliary vector entry `kind` (`abi::exec::auxv`), if the kernel gave one.
+pub fn auxiliary(kind: u32) -> Option<u32> {
+    let mut index = 1 + stack_word(0) as usize + 1;
+    while stack_word(index) != 0 {
+        index += 1;
+    }
+    index += 1;
+    loop {
+        match (stack_word(index), stack_word(index + 1)) {
+            (abi::exec::auxv::AT_NULL, _) => return None,
+            (found, value) if found == kind => return Some(value),
+            _ => index += 2,
+        }
+    }
 }
 
 /// Defines the program's entry: `main!(function)` with `fn function(argument: &str) -> i32`.

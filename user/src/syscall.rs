@@ -1,7 +1,7 @@
 //! System calls: the raw `svc #0` and a typed wrapper for each call.
 
 use swpan_abi::syscall as number;
-use swpan_abi::{DacrReport, Errno, ExitInfo, ExitStatus, Record};
+use swpan_abi::{BinEntry, DacrReport, Errno, ExitInfo, ExitStatus, ProcessStatus, Record};
 
 /// Issues system call `number` with up to six arguments; returns r0 as the kernel left it.
 ///
@@ -100,6 +100,76 @@ pub fn spawn(program: &str, argument: &str) -> Result<u32, Errno> {
     call(number::SPAWN, [program_c, argument_c, 0, 0, 0, 0])
 }
 
+/// Starts the program at `path` (`/bin/NAME` or `NAME`) in a new child with `argv`; returns
+/// its pid.
+pub fn spawn_argv(path: &str, argv: &[&str]) -> Result<u32, Errno> {
+    let mut strings = CStrings::<1024, 32>::new();
+    let path = strings.string(path)?;
+    let argv = strings.vector(argv)?;
+    call(number::SPAWN, [path, 0, argv, 0, 0, 0])
+}
+
+/// Replaces this program with the one at `path` (`/bin/NAME`), with `argv` and `envp`;
+/// returns only on failure.
+pub fn execve(path: &str, argv: &[&str], envp: &[&str]) -> Errno {
+    let mut strings = CStrings::<2048, 64>::new();
+    let arguments =
+        (|| Ok([strings.string(path)?, strings.vector(argv)?, strings.vector(envp)?]))();
+    match arguments {
+        Ok([path, argv, envp]) => match call(number::EXECVE, [path, argv, envp, 0, 0, 0]) {
+            Err(errno) => errno,
+            Ok(_) => unreachable!("execve returned success"),
+        },
+        Err(errno) => errno,
+    }
+}
+
+/// C strings and NULL-terminated pointer arrays to them, in fixed buffers, for the calls
+/// that take argv-style vectors. `E2BIG` when they do not fit.
+struct CStrings<const BYTES: usize, const POINTERS: usize> {
+    bytes: [u8; BYTES],
+    used: usize,
+    pointers: [u32; POINTERS],
+    pointers_used: usize,
+}
+
+impl<const BYTES: usize, const POINTERS: usize> CStrings<BYTES, POINTERS> {
+    fn new() -> Self {
+        CStrings { bytes: [0; BYTES], used: 0, pointers: [0; POINTERS], pointers_used: 0 }
+    }
+
+    /// Copies `text` and a NUL in; returns its address.
+    fn string(&mut self, text: &str) -> Result<u32, Errno> {
+        if text.as_bytes().contains(&0) {
+            return Err(Errno::EINVAL);
+        }
+        let end = self.used + text.len() + 1;
+        if end > BYTES {
+            return Err(Errno::E2BIG);
+        }
+        self.bytes[self.used..end - 1].copy_from_slice(text.as_bytes());
+        self.bytes[end - 1] = 0;
+        let address = self.bytes[self.used..].as_ptr() as u32;
+        self.used = end;
+        Ok(address)
+    }
+
+    /// Copies `words` in with a NULL-terminated array of pointers to them; returns the
+    /// array's address.
+    fn vector(&mut self, words: &[&str]) -> Result<u32, Errno> {
+        let start = self.pointers_used;
+        if start + words.len() + 1 > POINTERS {
+            return Err(Errno::E2BIG);
+        }
+        for (index, word) in words.iter().enumerate() {
+            self.pointers[start + index] = self.string(word)?;
+        }
+        self.pointers[start + words.len()] = 0;
+        self.pointers_used = start + words.len() + 1;
+        Ok(self.pointers[start..].as_ptr() as u32)
+    }
+}
+
 fn to_c_string(text: &str, buffer: &mut [u8]) -> Result<u32, Errno> {
     if text.len() >= buffer.len() || text.as_bytes().contains(&0) {
         return Err(Errno::ENAMETOOLONG);
@@ -156,4 +226,79 @@ pub fn ptdump() -> Result<(), Errno> {
 /// Sends `signal` to process `pid`.
 pub fn kill(pid: u32, signal: u32) -> Result<(), Errno> {
     call(number::KILL, [pid, signal, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// This process's real uid.
+pub fn getuid() -> u32 {
+    call(number::GETUID32, [0; 6]).unwrap_or(u32::MAX)
+}
+
+/// This process's effective uid.
+pub fn geteuid() -> u32 {
+    call(number::GETEUID32, [0; 6]).unwrap_or(u32::MAX)
+}
+
+/// This process's real gid.
+pub fn getgid() -> u32 {
+    call(number::GETGID32, [0; 6]).unwrap_or(u32::MAX)
+}
+
+/// This process's effective gid.
+pub fn getegid() -> u32 {
+    call(number::GETEGID32, [0; 6]).unwrap_or(u32::MAX)
+}
+
+/// Sets the uid (all of them when privileged, the effective one otherwise).
+pub fn setuid(uid: u32) -> Result<(), Errno> {
+    call(number::SETUID32, [uid, 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Sets the gid (all of them when privileged, the effective one otherwise).
+pub fn setgid(gid: u32) -> Result<(), Errno> {
+    call(number::SETGID32, [gid, 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Sets the real and effective uids (`u32::MAX`: unchanged).
+pub fn setreuid(real: u32, effective: u32) -> Result<(), Errno> {
+    call(number::SETREUID32, [real, effective, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Sets the real, effective and saved uids (`u32::MAX`: unchanged).
+pub fn setresuid(real: u32, effective: u32, saved: u32) -> Result<(), Errno> {
+    call(number::SETRESUID32, [real, effective, saved, 0, 0, 0]).map(|_| ())
+}
+
+/// Sets the real, effective and saved gids (`u32::MAX`: unchanged).
+pub fn setresgid(real: u32, effective: u32, saved: u32) -> Result<(), Errno> {
+    call(number::SETRESGID32, [real, effective, saved, 0, 0, 0]).map(|_| ())
+}
+
+/// The real, effective and saved uids.
+pub fn getresuid() -> Result<[u32; 3], Errno> {
+    let mut ids = [0u32; 3];
+    let [real, effective, saved] = ids.each_mut().map(|id| core::ptr::from_mut(id) as u32);
+    call(number::GETRESUID32, [real, effective, saved, 0, 0, 0])?;
+    Ok(ids)
+}
+
+/// The real, effective and saved gids.
+pub fn getresgid() -> Result<[u32; 3], Errno> {
+    let mut ids = [0u32; 3];
+    let [real, effective, saved] = ids.each_mut().map(|id| core::ptr::from_mut(id) as u32);
+    call(number::GETRESGID32, [real, effective, saved, 0, 0, 0])?;
+    Ok(ids)
+}
+
+/// This process's identity and credentials (what `/proc/self/status` shows).
+pub fn getstatus() -> Result<ProcessStatus, Errno> {
+    let mut status = ProcessStatus::default();
+    call(number::GETSTATUS, [record_argument(&mut status), 0, 0, 0, 0, 0])?;
+    Ok(status)
+}
+
+/// Entry `index` of `/bin`; ENOENT past the last.
+pub fn bin_entry(index: u32) -> Result<BinEntry, Errno> {
+    let mut entry = BinEntry::default();
+    call(number::BIN_ENTRY, [index, record_argument(&mut entry), 0, 0, 0, 0])?;
+    Ok(entry)
 }

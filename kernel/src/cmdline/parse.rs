@@ -111,6 +111,17 @@ pub struct CommandLine<'a> {
     pub log_level: LogLevel,
     /// A failure path to exercise, for tests only.
     pub test_hook: Option<TestHook>,
+    /// The words after the first `--`: the arguments of the `init=` program (argv[1] on),
+    /// separated by ASCII whitespace (see [`CommandLine::init_arguments`]).
+    pub init_arguments: &'a str,
+}
+
+impl<'a> CommandLine<'a> {
+    /// The `init=` program's arguments after its name, as Linux passes the words after `--`
+    /// on its command line to init.
+    pub fn init_arguments(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.init_arguments.split_ascii_whitespace()
+    }
 }
 
 impl Default for CommandLine<'_> {
@@ -121,6 +132,7 @@ impl Default for CommandLine<'_> {
             pxn: true,
             log_level: LogLevel::Info,
             test_hook: None,
+            init_arguments: "",
         }
     }
 }
@@ -145,7 +157,11 @@ pub const KEYS: &[KeyInfo] = &[
         value: "=NAME[,NAME...]",
         help: "run lkdtm crash types, one process each",
     },
-    KeyInfo { key: "init", value: "=PROGRAM", help: "run one user program, exit with its verdict" },
+    KeyInfo {
+        key: "init",
+        value: "=PROGRAM [-- ARG...]",
+        help: "run one user program (/bin/PROGRAM), exit with its verdict",
+    },
     KeyInfo { key: "fuzz", value: "=SEED,COUNT", help: "COUNT random system calls from SEED" },
     KeyInfo {
         key: "bench",
@@ -182,6 +198,8 @@ pub enum Error<'a> {
     ConflictingJobs(&'a str, &'a str),
     /// The same key twice.
     Repeated(&'static str),
+    /// Words after `--` (init's arguments) with no `init=` to take them.
+    ArgumentsWithoutInit,
 }
 
 impl fmt::Display for Error<'_> {
@@ -199,15 +217,33 @@ impl fmt::Display for Error<'_> {
                 write!(f, "'{first}' and '{second}' both choose the main job: give one")
             }
             Error::Repeated(key) => write!(f, "key '{key}' given twice"),
+            Error::ArgumentsWithoutInit => {
+                write!(f, "the words after '--' are init's arguments: give init=PROGRAM")
+            }
         }
     }
 }
 
-/// Parses a command line. Words are separated by ASCII whitespace.
+/// Splits a line at its first `--` word: (the kernel's words, init's arguments).
+fn split_init_arguments(line: &str) -> (&str, Option<&str>) {
+    let separator = line.split_ascii_whitespace().find(|&word| word == "--");
+    match separator {
+        Some(word) => {
+            // `word` is a slice of `line`: its offset there.
+            let start = word.as_ptr() as usize - line.as_ptr() as usize;
+            (&line[..start], Some(&line[start + word.len()..]))
+        }
+        None => (line, None),
+    }
+}
+
+/// Parses a command line. Words are separated by ASCII whitespace; the words after the first
+/// `--` are the `init=` program's arguments.
 pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
     let mut parsed = CommandLine::default();
     let mut job_word: Option<&str> = None;
     let mut seen = [false; KEYS.len()];
+    let (line, init_arguments) = split_init_arguments(line);
 
     for word in line.split_ascii_whitespace() {
         let (key, value) = match word.split_once('=') {
@@ -271,6 +307,12 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
             parsed.job = job;
         }
     }
+    if let Some(arguments) = init_arguments {
+        if !matches!(parsed.job, Job::Init(_)) {
+            return Err(Error::ArgumentsWithoutInit);
+        }
+        parsed.init_arguments = arguments.trim();
+    }
     Ok(parsed)
 }
 
@@ -317,6 +359,7 @@ pub fn without_program_name(semihosting_line: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
 
     #[test]
     fn empty_line_is_the_default() {
@@ -429,6 +472,23 @@ mod tests {
     }
 
     #[test]
+    fn words_after_the_separator_are_init_s_arguments() {
+        let line = parse("init=capsh -- --user=nobody -- -c status").unwrap();
+        assert_eq!(line.job, Job::Init("capsh"));
+        let words: std::vec::Vec<&str> = line.init_arguments().collect();
+        assert_eq!(words, ["--user=nobody", "--", "-c", "status"]);
+        let line = parse("pan=off init=sh -- -c status pan=on").unwrap();
+        assert!(!line.pan, "words after -- are not the kernel's");
+        assert_eq!(line.init_arguments().collect::<std::vec::Vec<_>>(), ["-c", "status", "pan=on"]);
+        assert_eq!(parse("init=sh --").unwrap().init_arguments().count(), 0);
+        assert_eq!(parse("init=sh").unwrap().init_arguments, "");
+        assert_eq!(parse("init=a--b").unwrap().job, Job::Init("a--b"));
+        assert_eq!(parse("shell -- x"), Err(Error::ArgumentsWithoutInit));
+        assert_eq!(parse("--"), Err(Error::ArgumentsWithoutInit));
+        assert_eq!(parse("init=sh bogus -- x"), Err(Error::UnknownKey("bogus")));
+    }
+
+    #[test]
     fn keys_do_not_repeat() {
         assert_eq!(parse("loglevel=info loglevel=debug"), Err(Error::Repeated("loglevel")));
         assert_eq!(parse("selftest selftest"), Err(Error::Repeated("selftest")));
@@ -436,7 +496,6 @@ mod tests {
 
     #[test]
     fn messages_name_the_word() {
-        extern crate std;
         use std::string::ToString;
         assert_eq!(Error::UnknownKey("bogus").to_string(), "unknown key 'bogus'");
         let bad = Error::BadValue { key: "loglevel", value: "loud", expected: "=error|debug" };

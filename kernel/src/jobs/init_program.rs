@@ -1,5 +1,6 @@
-//! `init=PROGRAM`: runs one embedded user program as the first process, as Linux's `init=`
-//! does, and powers off with its verdict:
+//! `init=PROGRAM [-- ARG...]`: runs one embedded user program (`/bin/PROGRAM`, or the bare
+//! name) as the first process, with argv `[PROGRAM, ARG...]` as Linux's `init=` does, and
+//! powers off with its verdict:
 //!
 //! ```text
 //! init: usertest exited with status 0
@@ -11,12 +12,13 @@
 
 use crate::power::{self, ExitStatus};
 use crate::println;
+use crate::process::arguments::Arguments;
 use crate::process::{self, Death, KERNEL_PID, programs};
 use swpan_abi::signal;
 
-/// The `init=` job.
-pub fn run(name: &str) -> ! {
-    if programs::find(name).is_none() {
+/// The `init=` job: `name` with `arguments` (argv[1] on).
+pub fn run<'a>(name: &'a str, arguments: impl Iterator<Item = &'a str>) -> ! {
+    if programs::lookup(name, true).err() == Some(crate::errno::Errno::ENOENT) {
         crate::print!("init: no program '{name}'; the programs are:");
         for program in programs::PROGRAMS {
             crate::print!(" {}", program.name);
@@ -24,8 +26,9 @@ pub fn run(name: &str) -> ! {
         println!();
         power::poweroff(ExitStatus::Usage)
     }
-    let reaped = match process::spawn(name, "", KERNEL_PID).and_then(|pid| process::wait(Some(pid)))
-    {
+    let started = Arguments::from_words(core::iter::once(name).chain(arguments))
+        .and_then(|argv| process::spawn_with(name, &argv, KERNEL_PID));
+    let reaped = match started.and_then(|pid| process::wait(Some(pid))) {
         Ok(reaped) => reaped,
         Err(errno) => {
             println!("init: could not run {name}: {errno}");
@@ -34,11 +37,11 @@ pub fn run(name: &str) -> ! {
     };
     match reaped.death {
         Death::Exited(status) => {
-            println!("init: {name} exited with status {status}");
+            println!("init: {} exited with status {status}", reaped.name);
             power::poweroff(if status == 0 { ExitStatus::Success } else { ExitStatus::Failure })
         }
         Death::Killed { signal, .. } => {
-            println!("init: {name} killed by signal {signal} ({})", signal::name(signal));
+            println!("init: {} killed by signal {signal} ({})", reaped.name, signal::name(signal));
             power::poweroff(ExitStatus::Failure)
         }
     }

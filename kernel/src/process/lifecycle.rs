@@ -1,21 +1,25 @@
-//! A process's life: spawn, the way back to user mode, exit, wait and kill.
+//! A process's life: spawn, exec, the way back to user mode, exit, wait and kill.
 
+use super::arguments::Arguments;
 use super::context::Context;
+use super::loader;
+use super::programs::{self, Program};
 use super::regions::{PAGE, Region, RegionKind, Regions};
 use super::scheduler::{NEED_RESCHEDULE, schedule};
 use super::table::{
     Cause, Death, KERNEL_PID, KernelStack, MAX_PROCESSES, Pid, Process, Reaped, State, TABLE,
     USER_STACK_PAGES, USER_STACK_TOP, Wait, current_pid, with_current,
 };
-use super::{loader, programs};
 use crate::arch::trap_frame::{FRAME_SIZE, TrapFrame};
 use crate::arch::{cpu, exception, psr};
 use crate::console;
+use crate::credentials::Credentials;
 use crate::errno::Errno;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::{frames_allocate, frames_free, heap, linear};
 use alloc::boxed::Box;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, Ordering};
+use swpan_abi::exec::auxv;
 use swpan_abi::{protection, signal};
 
 /// The heap a spawn needs to find free (its structures are small; this keeps a margin so
@@ -33,51 +37,35 @@ pub fn before_return_to_user() {
     }
 }
 
-/// Starts the embedded program `name` with `argument` as a child of `parent`.
+/// Starts the embedded program `name` as a child of `parent`, with argv `[name, argument]`
+/// (`[name]` when `argument` is empty): `spawn`'s fast path.
 pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
-    let program = programs::find(name).ok_or(Errno::ENOENT)?;
+    let words = [name, argument];
+    let arguments =
+        Arguments::from_words(words[..if argument.is_empty() { 1 } else { 2 }].iter().copied())?;
+    spawn_with(name, &arguments, parent)
+}
+
+/// Starts the program at `path` (`/bin/NAME` or `NAME`) as a child of `parent`, with
+/// `arguments` as its argv and envp. The child's credentials are the parent's as `execve` of
+/// the program would leave them (a `fork` then an `execve`).
+pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid, Errno> {
+    let program = programs::lookup(path, true)?;
+    let parent_credentials = {
+        let table = TABLE.lock();
+        table.processes.get(&parent).ok_or(Errno::ESRCH)?.credentials
+    };
+    let credentials = exec_credentials(&parent_credentials, program)?;
     if TABLE.lock().processes.len() >= MAX_PROCESSES {
         return Err(Errno::EAGAIN);
     }
-    if heap::available() < SPAWN_HEAP_MARGIN {
-        return Err(Errno::ENOMEM);
-    }
-    let plan = loader::plan(program.image).map_err(|error| {
-        log::warn!("spawn {name}: {error}");
-        Errno::from(error)
-    })?;
-    let mut space = AddressSpace::new()?;
-    loader::load(&mut space, program.image, &plan)?;
-    let mut regions = Regions::new();
-    for segment in &plan.segments {
-        regions.insert(Region {
-            start: segment.start,
-            end: segment.end,
-            protection: segment.protection,
-            kind: RegionKind::Program,
-        })?;
-    }
-    let (user_sp, argument_address) = build_user_stack(&mut space, argument)?;
-    regions.insert(Region {
-        start: USER_STACK_TOP - USER_STACK_PAGES * PAGE,
-        end: USER_STACK_TOP,
-        protection: protection::READ | protection::WRITE,
-        kind: RegionKind::Stack,
-    })?;
+    let image = build_image(program, arguments, &credentials)?;
 
     let kernel_stack = KernelStack::new()?;
     let frame_address = kernel_stack.top() - FRAME_SIZE as u32;
-    let mut frame = TrapFrame {
-        pc: plan.entry,
-        spsr: psr::MODE_USR | psr::PSR_F,
-        sp_usr: user_sp,
-        ..TrapFrame::default()
-    };
-    frame.r[0] = argument_address;
-    frame.r[1] = argument.len() as u32;
     // SAFETY: the frame slot is at the top of the new, unused kernel stack, mapped read-write
     // in the vmalloc area and aligned.
-    unsafe { (frame_address as *mut TrapFrame).write(frame) };
+    unsafe { (frame_address as *mut TrapFrame).write(image.initial_frame()) };
     let context = Context {
         sp: frame_address,
         lr: exception::return_to_user_path() as usize as u32,
@@ -99,8 +87,8 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         state: State::Runnable,
         context,
         kernel_stack: Some(kernel_stack),
-        space: Some(space),
-        regions,
+        space: Some(image.space),
+        regions: image.regions,
         death: None,
         lkdtm_survived: None,
         kill_pending: false,
@@ -108,18 +96,150 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
         orphan: false,
         loopback: alloc::vec::Vec::new(),
         signals: super::signal_state::SignalState::new(group),
+        credentials: credentials.0,
     });
     table.processes.insert(pid, process);
     Ok(pid)
 }
 
-/// Maps the user stack and puts `argument` at its top. Returns (initial SP, argument address).
-fn build_user_stack(space: &mut AddressSpace, argument: &str) -> Result<(u32, u32), Errno> {
-    if argument.len() > 256 {
+/// Replaces the running process's program with `program` (from `execve`): a new address
+/// space with `arguments` on its stack, the credentials `execve` gives, the same pid, parent,
+/// children and loopback. The old image stays untouched until the new one is complete, so a
+/// failure returns with the caller as it was. On success the return to user mode (through
+/// `frame`) enters the new program.
+pub fn exec_current(
+    frame: &mut TrapFrame,
+    program: &'static Program,
+    arguments: &Arguments,
+) -> Result<(), Errno> {
+    let old_credentials = with_current(|process| process.credentials);
+    let credentials = exec_credentials(&old_credentials, program)?;
+    let image = build_image(program, arguments, &credentials)?;
+    *frame = image.initial_frame();
+    let old_space = with_current(|process| {
+        process.name = program.name;
+        process.credentials = credentials.0;
+        // Caught signals go back to their default; ignored ones, the mask and the group stay.
+        process.signals.on_exec();
+        process.regions = image.regions;
+        let old_space = process.space.replace(image.space);
+        let space = process.space.as_ref().expect("just installed");
+        // SAFETY: the space stays in the table while it is active: it is the running
+        // process's, dropped only on its exit or its next exec, after TTBR0 moved away.
+        unsafe { space.activate() };
+        super::table::note_running(process);
+        old_space
+    });
+    // Freed outside the table lock, TTBR0 already on the new space: every frame of the old.
+    drop(old_space);
+    Ok(())
+}
+
+/// The credentials `execve` of `program` leaves, and AT_SECURE; EACCES when `credentials`
+/// may not execute it.
+fn exec_credentials(
+    credentials: &Credentials,
+    program: &Program,
+) -> Result<(Credentials, bool), Errno> {
+    let file = program.file();
+    if !credentials.may_execute(&file) {
+        return Err(Errno::EACCES);
+    }
+    Ok(credentials.after_exec(&file))
+}
+
+/// A program loaded into a fresh address space, ready to enter.
+struct Image {
+    space: AddressSpace,
+    regions: Regions,
+    entry: u32,
+    stack_pointer: u32,
+}
+
+impl Image {
+    /// The user registers the program starts with: PC at its entry, SP at argc, r0-r12 zero.
+    fn initial_frame(&self) -> TrapFrame {
+        TrapFrame {
+            pc: self.entry,
+            spsr: psr::MODE_USR | psr::PSR_F,
+            sp_usr: self.stack_pointer,
+            ..TrapFrame::default()
+        }
+    }
+}
+
+/// Loads `program` into a new address space and lays `arguments` out on its stack, with the
+/// auxiliary vector of `credentials` (the credentials and AT_SECURE).
+fn build_image(
+    program: &Program,
+    arguments: &Arguments,
+    credentials: &(Credentials, bool),
+) -> Result<Image, Errno> {
+    if heap::available() < SPAWN_HEAP_MARGIN {
+        return Err(Errno::ENOMEM);
+    }
+    let name = program.name;
+    let plan = loader::plan(program.image).map_err(|error| {
+        log::warn!("exec {name}: {error}");
+        Errno::from(error)
+    })?;
+    let mut space = AddressSpace::new()?;
+    loader::load(&mut space, program.image, &plan)?;
+    let mut regions = Regions::new();
+    for segment in &plan.segments {
+        regions.insert(Region {
+            start: segment.start,
+            end: segment.end,
+            protection: segment.protection,
+            kind: RegionKind::Program,
+        })?;
+    }
+    let (credentials, secure) = credentials;
+    let entries = [
+        (auxv::AT_PAGESZ, PAGE),
+        (auxv::AT_UID, credentials.uid.real),
+        (auxv::AT_EUID, credentials.uid.effective),
+        (auxv::AT_GID, credentials.gid.real),
+        (auxv::AT_EGID, credentials.gid.effective),
+        (auxv::AT_SECURE, u32::from(*secure)),
+    ];
+    let stack = arguments.stack_image(USER_STACK_TOP, &entries, &random_bytes())?;
+    build_user_stack(&mut space, &stack.bytes)?;
+    regions.insert(Region {
+        start: USER_STACK_TOP - USER_STACK_PAGES * PAGE,
+        end: USER_STACK_TOP,
+        protection: protection::READ | protection::WRITE,
+        kind: RegionKind::Stack,
+    })?;
+    Ok(Image { space, regions, entry: plan.entry, stack_pointer: stack.start })
+}
+
+/// 16 bytes for AT_RANDOM: the cycle counter and a running count, mixed (splitmix64). Not a
+/// secret on this teaching kernel, only different from one program start to the next.
+fn random_bytes() -> [u8; 16] {
+    static STARTS: AtomicU32 = AtomicU32::new(0);
+    let mut state = u64::from(crate::arch::pmu::cycles())
+        ^ u64::from(STARTS.fetch_add(1, Ordering::Relaxed)) << 32;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut mixed = state;
+        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        mixed ^ (mixed >> 31)
+    };
+    let (low, high) = (next(), next());
+    let mut bytes = [0; 16];
+    bytes[..8].copy_from_slice(&low.to_le_bytes());
+    bytes[8..].copy_from_slice(&high.to_le_bytes());
+    bytes
+}
+
+/// Maps the user stack and writes `top_bytes` at its very top.
+fn build_user_stack(space: &mut AddressSpace, top_bytes: &[u8]) -> Result<(), Errno> {
+    if top_bytes.len() > (USER_STACK_PAGES * PAGE) as usize / 2 {
         return Err(Errno::E2BIG);
     }
     let attributes = loader::user_attributes(protection::READ | protection::WRITE);
-    let mut top_frame = 0;
     for index in 0..USER_STACK_PAGES {
         let page = USER_STACK_TOP - (index + 1) * PAGE;
         let frame = frames_allocate(1, PAGE)?;
@@ -127,23 +247,23 @@ fn build_user_stack(space: &mut AddressSpace, argument: &str) -> Result<(u32, u3
             frames_free(frame, 1);
             return Err(error);
         }
-        if index == 0 {
-            top_frame = frame;
+        // The part of `top_bytes` that lands in this page.
+        let start = USER_STACK_TOP - top_bytes.len() as u32;
+        let (from, to) = (start.max(page), page + PAGE);
+        if from < to {
+            let source = &top_bytes[(from - start) as usize..(to - start) as usize];
+            // SAFETY: `frame` was just allocated for this page and is not yet visible to user
+            // mode; `source` fits between `from` and the end of the page.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    source.as_ptr(),
+                    linear(frame).add((from - page) as usize),
+                    source.len(),
+                )
+            };
         }
     }
-    // The argument sits at the top of the stack; SP starts below it, 8-byte aligned.
-    let argument_address = USER_STACK_TOP - argument.len() as u32;
-    let offset = (PAGE - argument.len() as u32) as usize;
-    // SAFETY: `top_frame` backs the stack's top page, fresh and not yet visible to user mode;
-    // the argument fits in it.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            argument.as_ptr(),
-            linear(top_frame).add(offset),
-            argument.len(),
-        )
-    };
-    Ok(((argument_address - 8) & !7, argument_address))
+    Ok(())
 }
 
 /// Ends the running process with `death`: frees its address space, wakes its parent and

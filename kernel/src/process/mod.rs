@@ -12,12 +12,17 @@
 //! again as soon as what it waits for is there (checked by the scheduler, so interrupt
 //! handlers never touch the process table).
 
+pub mod arguments;
 pub mod loader;
 pub mod regions;
 pub mod signal_state;
 
 #[cfg(target_arch = "arm")]
 pub mod context;
+#[cfg(target_arch = "arm")]
+pub mod exec;
+#[cfg(target_arch = "arm")]
+pub mod identity;
 #[cfg(target_arch = "arm")]
 mod lifecycle;
 #[cfg(target_arch = "arm")]
@@ -33,7 +38,8 @@ mod table;
 
 #[cfg(target_arch = "arm")]
 pub use lifecycle::{
-    before_return_to_user, exit_current, kill, spawn, wait, wait_for_console_input,
+    before_return_to_user, exec_current, exit_current, kill, spawn, spawn_with, wait,
+    wait_for_console_input,
 };
 #[cfg(target_arch = "arm")]
 pub use scheduler::{request_reschedule, schedule, yield_now};

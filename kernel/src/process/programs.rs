@@ -1,18 +1,63 @@
-//! The user programs embedded in the kernel image, built from `user/` by build.rs.
+//! The user programs embedded in the kernel image (built from `user/` by build.rs), seen as
+//! a read-only directory, `/bin`.
+//!
+//! Each entry carries what a file's inode would: an owner, mode bits (with setuid and setgid)
+//! and an optional file capability record. `execve` finds a program by its path (`/bin/NAME`);
+//! the kernel command line (`init=NAME`) and `spawn` also take the bare name.
 
-/// An embedded user program.
+use crate::credentials::{ExecutableFile, FileCapabilities, ROOT};
+use crate::errno::Errno;
+use crate::uaccess::{UserPtr, copy_record_to_user};
+use swpan_abi::BinEntry;
+use swpan_abi::exec::BIN;
+
+/// An embedded user program: one entry of `/bin`.
 pub struct Program {
-    /// Its name, as `spawn` takes it.
+    /// Its name, as `spawn` takes it (`/bin/` + name for `execve`).
     pub name: &'static str,
-    /// Its ELF image.
+    /// Its ELF image (the file's bytes).
     pub image: &'static [u8],
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// Permission bits, setuid and setgid included (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// The file capability record (`security.capability`), if it has one.
+    pub capabilities: Option<FileCapabilities>,
 }
+
+impl Program {
+    /// What `execve` needs to know of the file.
+    pub const fn file(&self) -> ExecutableFile {
+        ExecutableFile { uid: self.uid, gid: self.gid, mode: self.mode }
+    }
+}
+
+/// The mode of an ordinary program: rwxr-xr-x.
+const EXECUTABLE: u32 = 0o755;
 
 macro_rules! programs {
     ($($name:literal => $variable:literal),* $(,)?) => {
-        /// Every embedded program.
+        /// Every embedded program, in name order, then the text entry.
         pub static PROGRAMS: &[Program] = &[
-            $(Program { name: $name, image: include_bytes!(env!($variable)) },)*
+            $(Program {
+                name: $name,
+                image: include_bytes!(env!($variable)),
+                uid: ROOT,
+                gid: ROOT,
+                mode: EXECUTABLE,
+                capabilities: None,
+            },)*
+            // A plain file, not a program: executing it is EACCES, as on Linux.
+            Program {
+                name: "README",
+                image: b"/bin: the programs embedded in the swpan kernel image\n",
+                uid: ROOT,
+                gid: ROOT,
+                mode: 0o644,
+                capabilities: None,
+            },
         ];
     };
 }
@@ -22,13 +67,55 @@ programs! {
     "bench" => "SWPAN_USER_BENCH",
     "fuzz" => "SWPAN_USER_FUZZ",
     "provoke" => "SWPAN_USER_PROVOKE",
+    "sh" => "SWPAN_USER_SHELL",
     "shell" => "SWPAN_USER_SHELL",
+    "syscall" => "SWPAN_USER_SYSCALL",
     "tour" => "SWPAN_USER_TOUR",
     "true" => "SWPAN_USER_TRUE",
     "usertest" => "SWPAN_USER_USERTEST",
 }
 
-/// The program called `name`.
+// Every file capability record holds only capabilities Linux has (0 to 40).
+const _: () = {
+    let mut index = 0;
+    while index < PROGRAMS.len() {
+        if let Some(capabilities) = &PROGRAMS[index].capabilities {
+            assert!(capabilities.is_valid(), "a file capability above CAP_LAST_CAP");
+        }
+        index += 1;
+    }
+};
+
+/// The program called `name` (a bare name).
 pub fn find(name: &str) -> Option<&'static Program> {
     PROGRAMS.iter().find(|program| program.name == name)
+}
+
+/// The entry at `path`: `/bin/NAME`, or a bare `NAME` when `bare_names` (the command line,
+/// `spawn`). ENOENT for anything else; EACCES for `/bin` itself (a directory).
+pub fn lookup(path: &str, bare_names: bool) -> Result<&'static Program, Errno> {
+    let name = match path.strip_prefix(BIN) {
+        Some("" | "/") => return Err(Errno::EACCES),
+        Some(rest) => rest.strip_prefix('/').ok_or(Errno::ENOENT)?,
+        None if bare_names && !path.contains('/') => path,
+        None => return Err(Errno::ENOENT),
+    };
+    find(name).ok_or(Errno::ENOENT)
+}
+
+/// `bin_entry(index, &mut BinEntry)`: entry `index` of `/bin`, ENOENT past the last.
+pub fn bin_entry(index: u32, destination: UserPtr<BinEntry>) -> Result<u32, Errno> {
+    let program = PROGRAMS.get(index as usize).ok_or(Errno::ENOENT)?;
+    let mut entry = BinEntry {
+        uid: program.uid,
+        gid: program.gid,
+        mode: program.mode,
+        size: program.image.len() as u32,
+        has_capabilities: u32::from(program.capabilities.is_some()),
+        name: [0; 28],
+    };
+    let name = program.name.as_bytes();
+    entry.name[..name.len()].copy_from_slice(name);
+    copy_record_to_user(destination, &entry)?;
+    Ok(0)
 }

@@ -3,6 +3,7 @@
 use super::context::Context;
 use super::regions::Regions;
 use super::signal_state::SignalState;
+use crate::credentials::Credentials;
 use crate::errno::Errno;
 use crate::fault::FaultStatus;
 use crate::memory_map;
@@ -164,6 +165,8 @@ pub struct Process {
     pub loopback: alloc::vec::Vec<u8>,
     /// Its process group, signal actions, blocked and pending signals.
     pub signals: SignalState,
+    /// Its uids, gids and capability sets.
+    pub credentials: Credentials,
 }
 
 pub(super) struct Table {
@@ -210,6 +213,7 @@ pub fn init() {
         orphan: false,
         loopback: alloc::vec::Vec::new(),
         signals: SignalState::new(KERNEL_PID),
+        credentials: Credentials::root(),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
 }

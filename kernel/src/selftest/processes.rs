@@ -120,6 +120,8 @@ fn syscalls_from_user_mode(test: &mut Test) {
     // usertest exits with its number of failed checks and prints each failure.
     if let Some(reaped) = run_child(test, "usertest", "") {
         test.check_eq("usertest's end", reaped.death, Death::Exited(0));
+        // A check of execve that wrongly succeeded would end it as another program.
+        test.check_eq("the program that ended", reaped.name, "usertest");
     }
 }
 

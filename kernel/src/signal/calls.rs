@@ -12,12 +12,14 @@ use swpan_abi::signal::{self, SIGKILL, SIGSET_SIZE, SigAction, code};
 type SyscallResult = Result<u32, Errno>;
 
 /// Linux's permission rule for sending a signal (`kill_ok_by_cred`): the sender's real or
-/// effective uid equals the target's real or saved uid, or the sender has CAP_KILL. swpan's
-/// processes have no credentials yet and all run as uid 0 (root, with every capability), so
-/// every process may signal every other; this is the one place the rule goes once they do.
+/// effective uid equals the target's real or saved uid, or the sender has CAP_KILL
+/// ([`crate::credentials::Credentials::may_signal`]).
 pub fn may_signal(sender: Pid, target: Pid) -> bool {
-    let _ = (sender, target);
-    true
+    let credentials = |pid| process::with_process(pid, |process| process.credentials).ok();
+    match (credentials(sender), credentials(target)) {
+        (Some(sender), Some(target)) => sender.may_signal(&target),
+        _ => false,
+    }
 }
 
 /// `kill(pid, signal)`: `pid` > 0 that process, 0 the caller's process group, -1 every

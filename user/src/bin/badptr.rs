@@ -9,9 +9,10 @@
 //! panic), and a window left open is reported by the kernel's DACR invariant checks.
 //! `qemu/pointer-matrix` boots `init=badptr` and writes the table to docs/bad-pointers.md.
 //!
-//! The table is made by a child, `badptr table`: the kernel puts a process's argument at the
-//! very top of the user half, without a NUL after it, so the child's own argument is a string
-//! that runs across the top, the string calls' case of a range across it.
+//! The table is made by a child, `badptr table`: the kernel puts a process's last argument
+//! string at the very top of the user half, its NUL in the last byte; the child overwrites
+//! that NUL, so its own argument becomes a string that runs across the top, the string calls'
+//! case of a range across it.
 
 #![no_std]
 #![no_main]
@@ -233,10 +234,13 @@ fn run(argument: &str) -> i32 {
         return 1;
     }
     let string_across_the_top = argument.as_ptr() as u32;
-    if string_across_the_top.wrapping_add(argument.len() as u32) != USER_END {
+    if string_across_the_top.wrapping_add(argument.len() as u32 + 1) != USER_END {
         println!("badptr: the argument is not at the top of the user half");
         return 1;
     }
+    // SAFETY: the last byte of the user half is the NUL after the argument, on this process's
+    // stack; nothing reads the argument as a string after this.
+    unsafe { ((USER_END - 1) as *mut u8).write_volatile(b'!') };
     let pages = Pages { page, hole: page + 4096, read_only, string_across_the_top };
 
     print!("| system call |");

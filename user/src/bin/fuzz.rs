@@ -91,6 +91,20 @@ const CALLS: &[(u32, u32)] = &[
     (number::RT_SIGPROCMASK, 6),
     (number::GETPGID, 2),
     (number::SETPGID, 2),
+    (number::EXECVE, 4),
+    (number::GETUID32, 1),
+    (number::GETEUID32, 1),
+    (number::GETGID32, 1),
+    (number::GETEGID32, 1),
+    (number::SETUID32, 1),
+    (number::SETGID32, 1),
+    (number::SETREUID32, 1),
+    (number::SETRESUID32, 1),
+    (number::SETRESGID32, 1),
+    (number::GETRESUID32, 3),
+    (number::GETRESGID32, 3),
+    (number::GETSTATUS, 3),
+    (number::BIN_ENTRY, 3),
     (ENOSYS, 4),
 ];
 const ENOSYS: u32 = u32::MAX;
@@ -103,6 +117,27 @@ static TRUE: &[u8] = b"true\0";
 static USERTEST: &[u8] = b"usertest\0";
 static SPIN: &[u8] = b"spin\0";
 static EMPTY: &[u8] = b"\0";
+
+/// Paths `execve` refuses whatever its vectors: it must never replace the fuzzer.
+static NOT_EXECUTABLE: &[u8] = b"/bin/README\0";
+static NO_SUCH_PROGRAM: &[u8] = b"/bin/nosuch\0";
+static THE_DIRECTORY: &[u8] = b"/bin\0";
+
+/// Where `bin_entry` may write with a good pointer: the names of programs must not land in
+/// the buffers, where a random `spawn` could find one and start a child nobody tracks.
+struct EntryRecord(UnsafeCell<swpan_user::abi::BinEntry>);
+
+// SAFETY: the program is single-threaded; the kernel writes the record only during the call.
+unsafe impl Sync for EntryRecord {}
+
+static ENTRY_RECORD: EntryRecord = EntryRecord(UnsafeCell::new(swpan_user::abi::BinEntry {
+    uid: 0,
+    gid: 0,
+    mode: 0,
+    size: 0,
+    has_capabilities: 0,
+    name: [0; 28],
+}));
 
 /// The record a succeeding `wait` writes; nothing else points here.
 struct WaitRecord(UnsafeCell<ExitInfo>);
@@ -269,6 +304,47 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) 
         let any = random.next();
         arguments[1] = random.pick(&[0, own_pid, NO_SUCH_PID, u32::MAX, any]);
     }
+    match call {
+        number::EXECVE => {
+            arguments[0] = match random.below(5) {
+                0 => NOT_EXECUTABLE.as_ptr() as u32,
+                1 => NO_SUCH_PROGRAM.as_ptr() as u32,
+                2 => THE_DIRECTORY.as_ptr() as u32,
+                // No call writes a path under /bin into memory: these never name a program.
+                _ => pointer(random),
+            };
+            arguments[1] = pointer(random);
+            arguments[2] = pointer(random);
+        }
+        number::SPAWN => {
+            // Mostly the fast path; sometimes an argv (the argument must then be NULL).
+            arguments[2] = 0;
+            if random.below(4) == 0 {
+                arguments[1] = random.pick(&[0, 0, arguments[1]]);
+                arguments[2] = pointer(random);
+            }
+        }
+        number::SETUID32
+        | number::SETGID32
+        | number::SETREUID32
+        | number::SETRESUID32
+        | number::SETRESGID32 => {
+            for argument in &mut arguments[..3] {
+                let any = random.next();
+                *argument = random.pick(&[0, 1000, 65534, u32::MAX, any]);
+            }
+        }
+        number::GETRESUID32 | number::GETRESGID32 => arguments[2] = pointer(random),
+        number::BIN_ENTRY => {
+            let any = random.next();
+            arguments[0] = random.pick(&[0, 1, 5, 10, 11, 12, any]);
+            arguments[1] = match random.below(3) {
+                0 => ENTRY_RECORD.0.get() as u32,
+                _ => pointer(random) | 0x8000_0000, // the kernel half, any of it
+            };
+        }
+        _ => {}
+    }
     if call == number::WAIT {
         if random.below(2) == 0 {
             arguments[0] = u32::MAX; // any child
@@ -362,7 +438,7 @@ impl Children {
                 } else {
                     (TRUE, random.pick(&[EMPTY, NOT_A_CRASH_TYPE]))
                 };
-                Some([program.as_ptr() as u32, argument.as_ptr() as u32, rest[0], rest[1], 0, 0])
+                Some([program.as_ptr() as u32, argument.as_ptr() as u32, 0, rest[1], 0, 0])
             }
             number::WAIT
                 if self.spinner().is_none()

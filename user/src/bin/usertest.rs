@@ -13,7 +13,8 @@
 #![no_std]
 #![no_main]
 
-use swpan_user::abi::{ExitInfo, map, protection, syscall as number};
+use swpan_user::abi::exec::{ARG_MAX, auxv};
+use swpan_user::abi::{ExitInfo, capability, map, protection, syscall as number};
 use swpan_user::forbidden::{DEVICE, KERNEL_DATA, KERNEL_TEXT, USER_END};
 use swpan_user::syscall::{self, check, raw};
 use swpan_user::{Errno, println};
@@ -88,6 +89,9 @@ fn run(argument: &str) -> i32 {
         }
         code if code.starts_with("map-code ") => map_code(code[9..].parse().unwrap_or(0)),
         mode if mode.starts_with("signal-") => signals::child(mode),
+        "exec-check" => exec_check(),
+        argv if argv.starts_with("argv ") => argv_check(),
+        "credentials" => credentials_as_student(),
         "" => run_checks(),
         other => {
             println!("usertest: unknown argument '{other}'");
@@ -347,6 +351,8 @@ fn run_checks() -> i32 {
     );
 
     code_written_at_run_time(&mut checks);
+    execve_refusals(&mut checks, page);
+    credentials(&mut checks);
     devices(&mut checks, page, read_only);
     out_of_memory(&mut checks);
     bad_destinations(&mut checks, read_only);
@@ -364,6 +370,380 @@ fn run_checks() -> i32 {
 
     signals::checks(&mut checks);
     println!("usertest: {} checks passed, {} failed", checks.passed, checks.failed);
+    checks.failed as i32
+}
+
+/// The argv and envp `exec-check` hands the new image, which `argv_check` expects back.
+const EXEC_ARGV: [&str; 4] = ["usertest", "argv", "two words", ""];
+const EXEC_ENVP: [&str; 2] = ["HOME=/", "LOGNAME=root"];
+
+/// Every way `execve` refuses (the caller must come back intact after each), then one that
+/// succeeds, in a child (`exec-check`).
+fn execve_refusals(checks: &mut Checks, page: u32) {
+    // Below the first page a program may map: never mapped, whatever ran before.
+    let hole = 0x1000;
+    let execve =
+        |path: u32, argv: u32, envp: u32| call(number::EXECVE, [path, argv, envp, 0, 0, 0]);
+    let true_path = c"/bin/true".as_ptr() as u32;
+    let true_name = c"true".as_ptr() as u32;
+    bad_pointers(checks, "execve path", false, |pointer, _| execve(pointer, 0, 0), hole);
+    for (what, path, expected) in [
+        ("execve of a missing program", &b"/bin/nosuch\0"[..], Errno::ENOENT),
+        ("execve of a bare name", b"true\0", Errno::ENOENT),
+        ("execve outside /bin", b"/etc/true\0", Errno::ENOENT),
+        ("execve of an empty path", b"\0", Errno::ENOENT),
+        ("execve of a file without execute bits", b"/bin/README\0", Errno::EACCES),
+        ("execve of the directory", b"/bin\0", Errno::EACCES),
+    ] {
+        checks.expect(what, execve(path.as_ptr() as u32, 0, 0), Err(expected));
+    }
+    // A path with no NUL within PATH_MAX: the page holds 4096 'a's (written above).
+    checks.expect("execve of an overlong path", execve(page, 0, 0), Err(Errno::ENAMETOOLONG));
+
+    // The vectors themselves, then their elements, at every bad address but NULL (a NULL
+    // vector is an empty one, as on Linux).
+    let bad = [
+        ("an unmapped page", hole),
+        ("kernel text", KERNEL_TEXT),
+        ("kernel data", KERNEL_DATA),
+        ("a device", DEVICE),
+        ("the top of the user half", USER_END - 2),
+    ];
+    for (what, pointer) in bad {
+        let vector = [true_name, pointer, 0];
+        let vector = vector.as_ptr() as u32;
+        // A string at the top of the user half is good when the stack's last byte is a NUL:
+        // strings running out of the user half have their own check below.
+        let elements = pointer != USER_END - 2;
+        let mut cases = [
+            ("argv", true, execve(true_path, pointer, 0)),
+            ("envp", true, execve(true_path, 0, pointer)),
+            ("spawn argv", true, call(number::SPAWN, [true_path, 0, pointer, 0, 0, 0])),
+            ("argv element", elements, Err(Errno::EFAULT)),
+            ("envp element", elements, Err(Errno::EFAULT)),
+            ("spawn argv element", elements, Err(Errno::EFAULT)),
+        ];
+        if elements {
+            cases[3].2 = execve(true_path, vector, 0);
+            cases[4].2 = execve(true_path, 0, vector);
+            cases[5].2 = call(number::SPAWN, [true_path, 0, vector, 0, 0, 0]);
+        }
+        for (position, _, result) in cases.into_iter().filter(|case| case.1) {
+            if result == Err(Errno::EFAULT) {
+                checks.passed += 1;
+            } else {
+                checks.failed += 1;
+                println!(
+                    "usertest: FAIL execve {position} at {what}: got {result:?}, expected Err(EFAULT)"
+                );
+            }
+        }
+    }
+    // envp running into the end of the user half with no NULL: its last two words are
+    // pointers to a string, the next word would be in the kernel. They are the top of this
+    // stack (argv's strings): saved and put back.
+    let top = (USER_END - 8) as *mut [u32; 2];
+    // SAFETY: the last 8 bytes of the user half are this process's stack, read-write; nothing
+    // reads them between here and their restoration.
+    let saved = unsafe { top.read_volatile() };
+    // SAFETY: as above.
+    unsafe { top.write_volatile([true_name, true_name]) };
+    let unterminated = execve(true_path, 0, top as u32);
+    // SAFETY: as above.
+    unsafe { top.write_volatile(saved) };
+    checks.expect(
+        "execve with envp not terminated before the end of the user half",
+        unterminated,
+        Err(Errno::EFAULT),
+    );
+    // Strings that do not end within the user half.
+    let at_end = [true_name, USER_END - 1, 0];
+    // SAFETY: the last byte of the user half is this process's stack; the byte is put back.
+    let last = unsafe { ((USER_END - 1) as *mut u8).read_volatile() };
+    // SAFETY: as above.
+    unsafe { ((USER_END - 1) as *mut u8).write_volatile(b'x') };
+    let result = execve(true_path, at_end.as_ptr() as u32, 0);
+    // SAFETY: as above.
+    unsafe { ((USER_END - 1) as *mut u8).write_volatile(last) };
+    checks.expect(
+        "execve with an argv string running out of the user half",
+        result,
+        Err(Errno::EFAULT),
+    );
+
+    // E2BIG: five 4000-byte strings are more than ARG_MAX.
+    // SAFETY: `page` is this process's own read-write page.
+    unsafe { ((page + 4000) as *mut u8).write(0) };
+    let mut vector = [page; 7];
+    vector[6] = 0;
+    let length = 4001 * 6 + 4 * 6;
+    checks.expect_true("the long vector exceeds ARG_MAX", length > ARG_MAX);
+    checks.expect(
+        "execve past ARG_MAX",
+        execve(true_path, vector.as_ptr() as u32, 0),
+        Err(Errno::E2BIG),
+    );
+    checks.expect(
+        "execve with envp past ARG_MAX",
+        execve(true_path, 0, vector.as_ptr() as u32),
+        Err(Errno::E2BIG),
+    );
+    checks.expect(
+        "spawn with argv past ARG_MAX",
+        call(number::SPAWN, [true_path, 0, vector.as_ptr() as u32, 0, 0, 0]),
+        Err(Errno::E2BIG),
+    );
+    let argv = [true_name, 0];
+    checks.expect(
+        "spawn with both an argument and an argv",
+        call(number::SPAWN, [true_path, true_name, argv.as_ptr() as u32, 0, 0, 0]),
+        Err(Errno::EINVAL),
+    );
+    checks.expect(
+        "spawn of a file without execute bits",
+        syscall::spawn("README", ""),
+        Err(Errno::EACCES),
+    );
+    // SAFETY: as above.
+    unsafe { ((page + 4000) as *mut u8).write(b'a') };
+
+    // Success, in a child: it replaces itself and checks what the new image received.
+    let result =
+        syscall::spawn("usertest", "exec-check").and_then(|child| syscall::wait(Some(child)));
+    match result {
+        Ok(info) => checks.expect(
+            "a child's execve with argv, envp and auxv",
+            Ok(info.how * 1000 + info.status as u32),
+            Ok(0),
+        ),
+        Err(errno) => checks.expect("spawn exec-check", Err(errno), Ok(0)),
+    }
+    let result = syscall::spawn_argv("/bin/usertest", &["usertest", "argv", "from", "spawn"])
+        .and_then(|child| syscall::wait(Some(child)));
+    checks.expect(
+        "spawn with an argv",
+        result.map(|info| info.how * 1000 + info.status as u32),
+        Ok(0),
+    );
+}
+
+/// `usertest exec-check`: replaces itself with `usertest argv ...` (same pid), which checks
+/// what it received. Exits 99 if the execve fails.
+fn exec_check() -> i32 {
+    let pid = syscall::getpid();
+    let mut pid_text = [0u8; 10];
+    let mut length = pid_text.len();
+    let mut rest = pid;
+    loop {
+        length -= 1;
+        pid_text[length] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let pid_text = core::str::from_utf8(&pid_text[length..]).unwrap_or("?");
+    let mut argv = EXEC_ARGV;
+    argv[3] = pid_text;
+    let errno = syscall::execve("/bin/usertest", &argv, &EXEC_ENVP);
+    println!("usertest exec-check: execve: {errno}");
+    99
+}
+
+/// `usertest argv ...`: checks argc, argv, envp and the auxiliary vector the kernel laid out
+/// (after `exec-check`'s execve, argv's last word is the pid before it, which must not have
+/// changed; after `spawn`, the words given). Exits with the number of failures.
+fn argv_check() -> i32 {
+    let mut checks = Checks { passed: 0, failed: 0 };
+    let mut arguments = swpan_user::arguments();
+    let environment = swpan_user::environment();
+    if arguments.clone().nth(2) == Some("from") {
+        let expected = ["usertest", "argv", "from", "spawn"];
+        checks.expect_true("spawn's argv", arguments.clone().eq(expected));
+        checks.expect("spawn gives no environment", Ok(environment.count() as u32), Ok(0));
+    } else {
+        checks.expect("argc", Ok(arguments.clone().count() as u32), Ok(4));
+        for expected in &EXEC_ARGV[..3] {
+            checks.expect_true("argv[i]", arguments.next() == Some(*expected));
+        }
+        let same_pid = arguments.next().and_then(|pid| pid.parse::<u32>().ok());
+        checks.expect(
+            "the pid across execve",
+            Ok(syscall::getpid()),
+            same_pid.ok_or(Errno::EINVAL),
+        );
+        checks.expect_true("envp", environment.eq(EXEC_ENVP));
+    }
+    checks.expect(
+        "AT_PAGESZ",
+        swpan_user::auxiliary(auxv::AT_PAGESZ).ok_or(Errno::ENOENT),
+        Ok(4096),
+    );
+    checks.expect(
+        "AT_UID",
+        swpan_user::auxiliary(auxv::AT_UID).ok_or(Errno::ENOENT),
+        Ok(syscall::getuid()),
+    );
+    checks.expect(
+        "AT_EUID",
+        swpan_user::auxiliary(auxv::AT_EUID).ok_or(Errno::ENOENT),
+        Ok(syscall::geteuid()),
+    );
+    checks.expect(
+        "AT_GID",
+        swpan_user::auxiliary(auxv::AT_GID).ok_or(Errno::ENOENT),
+        Ok(syscall::getgid()),
+    );
+    checks.expect(
+        "AT_EGID",
+        swpan_user::auxiliary(auxv::AT_EGID).ok_or(Errno::ENOENT),
+        Ok(syscall::getegid()),
+    );
+    checks.expect("AT_SECURE", swpan_user::auxiliary(auxv::AT_SECURE).ok_or(Errno::ENOENT), Ok(0));
+    let random = swpan_user::auxiliary(auxv::AT_RANDOM).unwrap_or(0);
+    checks.expect_true("AT_RANDOM is on the stack", (0x7FFF_0000..USER_END - 16).contains(&random));
+    let mut stack_pointer: u32;
+    // SAFETY: reads SP.
+    unsafe { core::arch::asm!("mov {}, sp", out(reg) stack_pointer) };
+    stack_pointer &= !0xFFF;
+    checks.expect_true("AT_RANDOM is above the running stack", random > stack_pointer);
+    if checks.failed > 0 {
+        println!("usertest argv: {} checks failed", checks.failed);
+    }
+    checks.failed as i32
+}
+
+/// The credential calls as root, then (in a child) as a user who keeps root as its saved uid.
+fn credentials(checks: &mut Checks) {
+    checks.expect("getuid", Ok(syscall::getuid()), Ok(0));
+    checks.expect("getresuid", syscall::getresuid().map(|ids| ids[0] + ids[1] + ids[2]), Ok(0));
+    checks.expect("getresgid", syscall::getresgid().map(|ids| ids[0] + ids[1] + ids[2]), Ok(0));
+    let mut id = 0u32;
+    let good = core::ptr::from_mut(&mut id) as u32;
+    for (position, number) in
+        [(0, number::GETRESUID32), (1, number::GETRESUID32), (2, number::GETRESGID32)]
+    {
+        bad_pointers(
+            checks,
+            "getresuid/getresgid",
+            false,
+            |pointer, _| {
+                let mut arguments = [good, good, good, 0, 0, 0];
+                arguments[position] = pointer;
+                call(number, arguments)
+            },
+            0x1000,
+        );
+    }
+    bad_pointers(
+        checks,
+        "getstatus",
+        false,
+        |pointer, _| call(number::GETSTATUS, [pointer, 0, 0, 0, 0, 0]),
+        0x10,
+    );
+    bad_pointers(
+        checks,
+        "bin_entry",
+        false,
+        |pointer, _| call(number::BIN_ENTRY, [0, pointer, 0, 0, 0, 0]),
+        0x10,
+    );
+    checks.expect(
+        "bin_entry past the last",
+        syscall::bin_entry(999).map(|_| 0),
+        Err(Errno::ENOENT),
+    );
+    checks.expect("bin_entry 0", syscall::bin_entry(0).map(|entry| entry.mode), Ok(0o755));
+    checks.expect("setuid(-1)", syscall::setuid(u32::MAX).map(|()| 0), Err(Errno::EINVAL));
+    match syscall::getstatus() {
+        Ok(status) => {
+            checks.expect("status pid", Ok(status.pid), Ok(syscall::getpid()));
+            checks.expect_true("status name", status.name() == "usertest");
+            checks.expect_true(
+                "root's effective set",
+                status.cap_effective == swpan_user::abi::ProcessStatus::split(capability::ALL),
+            );
+        }
+        Err(errno) => checks.expect("getstatus", Err(errno), Ok(0)),
+    }
+    let result =
+        syscall::spawn("usertest", "credentials").and_then(|child| syscall::wait(Some(child)));
+    checks.expect(
+        "credential rules as a user with a saved root uid",
+        result.map(|info| info.how * 1000 + info.status as u32),
+        Ok(0),
+    );
+    checks.expect("the child's changes stay in the child", Ok(syscall::geteuid()), Ok(0));
+}
+
+/// `usertest credentials`: Linux's rules for an unprivileged process. Exits with the number
+/// of failures.
+fn credentials_as_student() -> i32 {
+    const STUDENT: u32 = 1000;
+    const KEEP: u32 = u32::MAX;
+    let mut checks = Checks { passed: 0, failed: 0 };
+    let ok = |result: Result<(), Errno>| result.map(|()| 0);
+    checks.expect("setresgid as root", ok(syscall::setresgid(STUDENT, STUDENT, STUDENT)), Ok(0));
+    checks.expect(
+        "setresuid keeping a saved root",
+        ok(syscall::setresuid(STUDENT, STUDENT, 0)),
+        Ok(0),
+    );
+    checks.expect(
+        "getresuid",
+        syscall::getresuid().map(|ids| ids[0] * 3 + ids[1] * 2 + ids[2]),
+        Ok(5000),
+    );
+    checks.expect("getgid", Ok(syscall::getgid()), Ok(STUDENT));
+    let status = syscall::getstatus().unwrap_or_default();
+    checks.expect("effective set dropped", Ok(status.cap_effective[0]), Ok(0));
+    checks.expect("permitted set kept (saved uid 0)", Ok(status.cap_permitted[0]), Ok(u32::MAX));
+    checks.expect(
+        "setresgid unprivileged",
+        ok(syscall::setresgid(0, KEEP, KEEP)),
+        Err(Errno::EPERM),
+    );
+    checks.expect(
+        "setreuid to a foreign uid",
+        ok(syscall::setreuid(KEEP, 4242)),
+        Err(Errno::EPERM),
+    );
+    checks.expect("setuid back to the saved root", ok(syscall::setuid(0)), Ok(0));
+    checks.expect("geteuid", Ok(syscall::geteuid()), Ok(0));
+    checks.expect("getuid stays", Ok(syscall::getuid()), Ok(STUDENT));
+    checks.expect("setuid as effective root: all of them", ok(syscall::setuid(STUDENT)), Ok(0));
+    checks.expect(
+        "getresuid after",
+        syscall::getresuid().map(|ids| ids[0] + ids[1] + ids[2]),
+        Ok(3000),
+    );
+    checks.expect("no way back", ok(syscall::setuid(0)), Err(Errno::EPERM));
+    checks.expect("setresuid to root", ok(syscall::setresuid(KEEP, 0, KEEP)), Err(Errno::EPERM));
+    checks.expect("setgid to another group", ok(syscall::setgid(0)), Err(Errno::EPERM));
+    let status = syscall::getstatus().unwrap_or_default();
+    checks.expect(
+        "permitted set dropped",
+        Ok(status.cap_permitted[0] | status.cap_permitted[1]),
+        Ok(0),
+    );
+    checks.expect("bounding set kept", Ok(status.cap_bounding[1]), Ok(0x1ff));
+    checks.expect(
+        "execve of a file without execute bits",
+        Err(syscall::execve("/bin/README", &["README"], &[])),
+        Err::<u32, Errno>(Errno::EACCES),
+    );
+    // The spawned child inherits the credentials.
+    let result = syscall::spawn_argv("/bin/usertest", &["usertest", "argv", "from", "spawn"])
+        .and_then(|child| syscall::wait(Some(child)));
+    checks.expect(
+        "a child of a user",
+        result.map(|info| info.how * 1000 + info.status as u32),
+        Ok(0),
+    );
+    if checks.failed > 0 {
+        println!("usertest credentials: {} checks failed", checks.failed);
+    }
     checks.failed as i32
 }
 

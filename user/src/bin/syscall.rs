@@ -1,0 +1,78 @@
+//! `syscall [--strict] NR [ARG...]`: makes one raw system call with integer arguments
+//! (decimal or 0x hex, at most six) and prints what it returned:
+//!
+//! ```text
+//! syscall: 20 returned 7
+//! syscall: 37 failed: errno 1 (EPERM)
+//! ```
+//!
+//! Exit status 0 when the call succeeded, 1 when it failed, 2 for bad usage. `--strict`
+//! would enter seccomp's strict mode first; the kernel has no seccomp yet, so it is refused.
+
+#![no_std]
+#![no_main]
+
+use swpan_user::{Errno, println, syscall};
+
+swpan_user::main!(run);
+
+const USAGE: &str =
+    "usage: syscall [--strict] NR [ARG...] (at most 6 integer arguments, decimal or 0x hex)";
+
+fn run(_: &str) -> i32 {
+    let mut words = swpan_user::arguments().skip(1).peekable();
+    if words.peek() == Some(&"--strict") {
+        println!("syscall: --strict needs seccomp, which this kernel does not have");
+        return 2;
+    }
+    let Some(number_word) = words.next() else {
+        println!("{USAGE}");
+        return 2;
+    };
+    let Some(number) = parse(number_word) else {
+        println!("syscall: '{number_word}' is not an integer\n{USAGE}");
+        return 2;
+    };
+    let mut values = [0u32; 6];
+    for (index, word) in words.enumerate() {
+        let Some(value) = parse(word) else {
+            println!("syscall: '{word}' is not an integer\n{USAGE}");
+            return 2;
+        };
+        let Some(slot) = values.get_mut(index) else {
+            println!("syscall: too many arguments\n{USAGE}");
+            return 2;
+        };
+        *slot = value;
+    }
+    // SAFETY: the user asked for exactly this call; whatever it does to this process (a bad
+    // pointer is the kernel's to refuse) is the point of the tool.
+    let result = unsafe { syscall::raw(number, values) };
+    match syscall::check(result) {
+        Ok(value) => {
+            println!("syscall: {number_word} returned {value}");
+            0
+        }
+        Err(_) => {
+            let errno = (result as i32).unsigned_abs();
+            let name = Errno::from_number(errno).map_or("unknown", Errno::name);
+            println!("syscall: {number_word} failed: errno {errno} ({name})");
+            1
+        }
+    }
+}
+
+/// A decimal or `0x` hexadecimal integer; negative decimals are their two's complement.
+fn parse(word: &str) -> Option<u32> {
+    if let Some(hex) = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
+        return u32::from_str_radix(hex, 16).ok();
+    }
+    if let Some(negative) = word.strip_prefix('-') {
+        return negative
+            .parse::<u32>()
+            .ok()
+            .filter(|&value| value <= 1 << 31)
+            .map(u32::wrapping_neg);
+    }
+    word.parse().ok()
+}
