@@ -728,6 +728,9 @@ fn credentials_as_student() -> i32 {
         Ok(0),
     );
     checks.expect("bounding set kept", Ok(status.cap_bounding[1]), Ok(0x1ff));
+    // kill: Linux's credential rule. The parent runs as root; this process is all student.
+    checks.expect("kill a root parent", ok(syscall::kill(status.ppid, 0)), Err(Errno::EPERM));
+    checks.expect("kill itself", ok(syscall::kill(syscall::getpid(), 0)), Ok(0));
     checks.expect(
         "execve of a file without execute bits",
         Err(syscall::execve("/bin/README", &["README"], &[])),
