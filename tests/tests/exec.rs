@@ -138,3 +138,11 @@ fn a_program_that_execs_is_reported_by_the_name_it_ran_last() {
     run.assert_status(swpan_tests::status::SUCCESS);
     run.assert_line("init: true exited with status 0");
 }
+
+#[test]
+fn id_names_a_plain_user_from_the_user_database() {
+    // usertest's credentials check becomes uid/gid 1000, then runs `sh -c id`.
+    let run = swpan_tests::boot("init=usertest");
+    run.assert_status(swpan_tests::status::SUCCESS);
+    run.assert_line("uid=1000(student) gid=1000(student)");
+}

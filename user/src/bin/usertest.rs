@@ -731,6 +731,11 @@ fn credentials_as_student() -> i32 {
     // kill: Linux's credential rule. The parent runs as root; this process is all student.
     checks.expect("kill a root parent", ok(syscall::kill(status.ppid, 0)), Err(Errno::EPERM));
     checks.expect("kill itself", ok(syscall::kill(syscall::getpid(), 0)), Ok(0));
+    // `id` in a child prints the student's names from the user database.
+    let id = syscall::spawn_argv("/bin/sh", &["sh", "-c", "id"])
+        .and_then(|child| syscall::wait(Some(child)))
+        .map(|info| info.how * 256 + info.status as u32);
+    checks.expect("sh -c id as the student (exited, status 0)", id, Ok(ExitInfo::EXITED * 256));
     checks.expect(
         "execve of a file without execute bits",
         Err(syscall::execve("/bin/README", &["README"], &[])),
