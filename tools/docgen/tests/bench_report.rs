@@ -67,6 +67,17 @@ fn the_text_report_shows_every_count_in_its_row() {
 }
 
 #[test]
+fn the_signal_and_execve_figures_are_system_call_rows_with_what_they_measure() {
+    let report = text(&fixture("bench.json"));
+    let calls = section(&report, "System calls and scheduling").join("\n");
+    let signal = row(&calls, "signal_round_trip");
+    assert_eq!(signal[1..3], ["7904", "kill"], "{calls}");
+    let execve = row(&calls, "execve");
+    assert_eq!(execve[1..3], ["165210", "execve"], "{calls}");
+    assert!(!report.contains("Other metrics"), "{report}");
+}
+
+#[test]
 fn the_copy_rows_hold_the_counts_the_ratio_and_pan_off() {
     let report = text(&fixture("bench.json"));
     // bytes, copy_from_user, copy_to_user, memcpy, ratio, from pan=off, to pan=off.
@@ -207,7 +218,14 @@ fn optional_counts_that_were_not_measured_show_as_a_dash() {
     let report = text(&fixture("bench-minimal.json"));
     assert_eq!(row(&report, "8"), ["8", "-", "-", "-", "-", "-", "-"]);
     assert_eq!(row(&report, "4096"), ["4096", "562", "-", "600", "0.94", "-", "-"]);
-    for name in ["invariant_checks", "write_4096", "read_4096", "context_switch"] {
+    for name in [
+        "invariant_checks",
+        "write_4096",
+        "read_4096",
+        "context_switch",
+        "signal_round_trip",
+        "execve",
+    ] {
         assert_eq!(row(&report, name)[1], "-", "{name}");
     }
     assert!(report.ends_with("\n3 of 3 targets met.\n"));

@@ -7,7 +7,9 @@
 //! written to the null device (the console's write path without the device) and read back
 //! from the loopback, a `sched_yield` with nobody else to run, a signal delivered to a handler
 //! and returned from (`kill` to itself, the frame, the handler, `rt_sigreturn`), and a context
-//! switch.
+//! switch. Last it replaces itself with itself (`execve`), passing the counter it read just
+//! before the call in its environment: the new image, started with the argument `execve`,
+//! reports `execve` (the call to its own first statement) and ends the run.
 //!
 //! `wall` times system calls against the generic timer instead, for a boot without
 //! `-icount`: nanoseconds per call, the fewest over a few rounds.
@@ -31,6 +33,7 @@ fn run(argument: &str) -> i32 {
     match argument {
         "" => instruction_counts(boot_to_user),
         "wall" => wall_clock(),
+        "execve" => report_execve(boot_to_user),
         "pong" => loop {
             syscall::sched_yield();
         },
@@ -148,7 +151,75 @@ fn instruction_counts(boot_to_user: u32) -> i32 {
             failures += 1;
         }
     }
-    failures as i32
+    exec_self(failures)
+}
+
+/// The environment entry that carries the counter read just before `execve`.
+const EXEC_START: &str = "BENCH_EXEC_START=";
+/// The environment entry that carries the first image's failures to the second.
+const EXEC_FAILURES: &str = "BENCH_FAILURES=";
+/// Digits in a count written by [`write_decimal`]: every u32 fits.
+const DECIMAL_DIGITS: usize = 10;
+
+/// Writes `value` as [`DECIMAL_DIGITS`] digits, zero-padded: always the same instructions,
+/// whatever the value, so that its cost can be measured once and subtracted.
+#[inline(never)]
+fn write_decimal(mut value: u32, digits: &mut [u8; DECIMAL_DIGITS]) {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+/// What reading the counter and writing it in decimal costs, counter read included: the
+/// instructions between the `execve` figure's start and the call.
+fn stamp_cost() -> u32 {
+    let mut digits = [0; DECIMAL_DIGITS];
+    let start = cycles();
+    write_decimal(start, &mut digits);
+    cycles().wrapping_sub(start)
+}
+
+/// Runs this program again through `execve` with the argument `execve`, the counter read just
+/// before the call and this image's failure count in the environment. Returns only when
+/// `execve` fails.
+fn exec_self(failures: u32) -> i32 {
+    let mut failed = [0u8; EXEC_FAILURES.len() + DECIMAL_DIGITS];
+    failed[..EXEC_FAILURES.len()].copy_from_slice(EXEC_FAILURES.as_bytes());
+    if let Some(digits) = failed.last_chunk_mut() {
+        write_decimal(failures, digits);
+    }
+    let failed = core::str::from_utf8(&failed).unwrap_or("");
+    let mut start = [0u8; EXEC_START.len() + DECIMAL_DIGITS];
+    start[..EXEC_START.len()].copy_from_slice(EXEC_START.as_bytes());
+    let Some(start_digits) = start.last_chunk_mut() else { return failures as i32 + 1 };
+    // The figure starts here; the new image subtracts what this read and the digits cost.
+    write_decimal(cycles(), start_digits);
+    let environment = [core::str::from_utf8(&start).unwrap_or(""), failed];
+    let errno = syscall::execve("/bin/bench", &["bench", "execve"], &environment);
+    println!("bench: execve of itself failed: {errno}");
+    failures as i32 + 1
+}
+
+/// The second image: `execve` is the counter now (this program's first statement) less the
+/// counter before the call, less what reading it and writing it out cost.
+fn report_execve(now: u32) -> i32 {
+    let number = |prefix: &str| {
+        swpan_user::environment()
+            .find_map(|entry| entry.strip_prefix(prefix))
+            .and_then(|digits| digits.parse::<u32>().ok())
+    };
+    match (number(EXEC_START), number(EXEC_FAILURES)) {
+        (Some(start), Some(failures)) => {
+            let execve = now.wrapping_sub(start).wrapping_sub(stamp_cost());
+            println!("bench: execve {execve}");
+            failures as i32
+        }
+        _ => {
+            println!("bench: execve: no {EXEC_START} or {EXEC_FAILURES} in the environment");
+            1
+        }
+    }
 }
 
 /// The virtual count (CNTVCT) and its frequency.

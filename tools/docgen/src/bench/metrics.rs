@@ -31,7 +31,7 @@ pub const REQUIRED_METRICS: [&str; 10] = [
 
 /// The single-valued metrics besides the copies, each optional unless it is also in
 /// [`REQUIRED_METRICS`].
-const SCALAR_METRICS: [&str; 10] = [
+const SCALAR_METRICS: [&str; 12] = [
     "window_open_close",
     "get_user",
     "put_user",
@@ -41,6 +41,8 @@ const SCALAR_METRICS: [&str; 10] = [
     "write_4096",
     "read_4096",
     "context_switch",
+    "signal_round_trip",
+    "execve",
     "boot_to_user",
 ];
 
@@ -84,6 +86,11 @@ pub struct Metrics {
     pub read_4096: Option<u64>,
     /// `context_switch`: what a yield that switches costs beyond a null system call.
     pub context_switch: Option<u64>,
+    /// `signal_round_trip`: `kill` to itself, the signal frame, an empty handler and
+    /// `rt_sigreturn`.
+    pub signal_round_trip: Option<u64>,
+    /// `execve`: from the call to the new program's first statement.
+    pub execve: Option<u64>,
     /// `boot_to_user`: from the kernel's first instruction to the first user program's first
     /// statement.
     pub boot_to_user: u64,
@@ -166,6 +173,8 @@ impl Metrics {
             write_4096: scalars.get("write_4096").copied(),
             read_4096: scalars.get("read_4096").copied(),
             context_switch: scalars.get("context_switch").copied(),
+            signal_round_trip: scalars.get("signal_round_trip").copied(),
+            execve: scalars.get("execve").copied(),
             boot_to_user: required("boot_to_user"),
             other: counts,
         })

@@ -198,6 +198,16 @@ fn syscall_section(metrics: &Metrics) -> Section {
                 optional_count(metrics.context_switch),
                 "a yield that switches, beyond a null system call",
             ),
+            metric_row(
+                "signal_round_trip",
+                optional_count(metrics.signal_round_trip),
+                "kill to itself, the signal frame, an empty handler, rt_sigreturn",
+            ),
+            metric_row(
+                "execve",
+                optional_count(metrics.execve),
+                "execve of a program, from the call to the new program's first statement",
+            ),
         ],
     }
 }
