@@ -44,6 +44,8 @@ pub mod syscall {
     pub const GETPGID: u32 = 132;
     /// `sched_yield() -> 0`.
     pub const SCHED_YIELD: u32 = 158;
+    /// `prctl(option, arg2, arg3, arg4, arg5) -> value`: the options of [`crate::prctl`].
+    pub const PRCTL: u32 = 172;
     /// `rt_sigreturn() -> r0`: restores the registers and mask a signal handler's frame
     /// (at SP) saved; the restorer calls it when the handler returns.
     pub const RT_SIGRETURN: u32 = 173;
@@ -51,6 +53,12 @@ pub mod syscall {
     pub const RT_SIGACTION: u32 = 174;
     /// `rt_sigprocmask(how, &new, &mut old, 8) -> 0`: either pointer may be NULL.
     pub const RT_SIGPROCMASK: u32 = 175;
+    /// `capget(&mut header, &mut [data]) -> 0`: the capability sets of `header.pid` (0: the
+    /// caller), in `header.version`'s layout (see [`crate::capability`]).
+    pub const CAPGET: u32 = 184;
+    /// `capset(&mut header, &[data]) -> 0`: sets the caller's effective, permitted and
+    /// inheritable sets.
+    pub const CAPSET: u32 = 185;
     /// `mmap2(address, length, protection, flags, fd, page_offset) -> address`: anonymous
     /// private mappings only.
     pub const MMAP2: u32 = 192;
@@ -245,6 +253,36 @@ pub mod capability {
     pub const VERSION_2: u32 = 0x2007_1026;
     /// Version 3, the preferred one: two data elements, low word first.
     pub const VERSION_3: u32 = 0x2008_0522;
+}
+
+/// `prctl` options (include/uapi/linux/prctl.h).
+pub mod prctl {
+    /// PR_GET_KEEPCAPS: 1 when SECBIT_KEEP_CAPS is set.
+    pub const GET_KEEPCAPS: u32 = 7;
+    /// PR_SET_KEEPCAPS(0 or 1).
+    pub const SET_KEEPCAPS: u32 = 8;
+    /// PR_CAPBSET_READ(cap): 1 when `cap` is in the bounding set.
+    pub const CAPBSET_READ: u32 = 23;
+    /// PR_CAPBSET_DROP(cap): removes `cap` from the bounding set (needs CAP_SETPCAP).
+    pub const CAPBSET_DROP: u32 = 24;
+    /// PR_GET_SECUREBITS.
+    pub const GET_SECUREBITS: u32 = 27;
+    /// PR_SET_SECUREBITS(bits) (needs CAP_SETPCAP).
+    pub const SET_SECUREBITS: u32 = 28;
+    /// PR_SET_NO_NEW_PRIVS(1): one way, inherited.
+    pub const SET_NO_NEW_PRIVS: u32 = 38;
+    /// PR_GET_NO_NEW_PRIVS.
+    pub const GET_NO_NEW_PRIVS: u32 = 39;
+    /// PR_CAP_AMBIENT(operation, cap): the ambient set.
+    pub const CAP_AMBIENT: u32 = 47;
+    /// PR_CAP_AMBIENT_IS_SET: 1 when `cap` is ambient.
+    pub const CAP_AMBIENT_IS_SET: u32 = 1;
+    /// PR_CAP_AMBIENT_RAISE: `cap` must be permitted and inheritable.
+    pub const CAP_AMBIENT_RAISE: u32 = 2;
+    /// PR_CAP_AMBIENT_LOWER.
+    pub const CAP_AMBIENT_LOWER: u32 = 3;
+    /// PR_CAP_AMBIENT_CLEAR_ALL.
+    pub const CAP_AMBIENT_CLEAR_ALL: u32 = 4;
 }
 
 /// Securebits (include/uapi/linux/securebits.h): each flag's lock is the bit above it.
@@ -496,6 +534,11 @@ mod tests {
         let flags = s::NOROOT | s::NO_SETUID_FIXUP | s::KEEP_CAPS | s::NO_CAP_AMBIENT_RAISE;
         assert_eq!((flags, s::ALL_FLAGS, s::ALL_LOCKS), (0x55, 0x55, 0xaa));
         assert_eq!(s::ALL_LOCKS, s::ALL_FLAGS << 1);
+        assert_eq!([syscall::PRCTL, syscall::CAPGET, syscall::CAPSET], [172, 184, 185]);
+        use prctl as p;
+        assert_eq!([p::GET_KEEPCAPS, p::CAPBSET_READ, p::GET_SECUREBITS], [7, 23, 27]);
+        assert_eq!([p::SET_NO_NEW_PRIVS, p::GET_NO_NEW_PRIVS, p::CAP_AMBIENT], [38, 39, 47]);
+        assert_eq!([p::CAP_AMBIENT_IS_SET, p::CAP_AMBIENT_CLEAR_ALL], [1, 4]);
     }
 
     #[test]

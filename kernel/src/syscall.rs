@@ -21,7 +21,7 @@ use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
 };
-use crate::{console, domain, lkdtm, signal};
+use crate::{capability_calls, console, domain, lkdtm, signal};
 use swpan_abi::{DacrReport, ExitInfo, syscall as number};
 
 /// The result of a call: a value, or an errno that goes back as `-errno`.
@@ -70,6 +70,9 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             UserPtr::new(a1),
             UserPtr::new(a2),
         ),
+        number::PRCTL => capability_calls::prctl(a0, [a1, a2, a3, frame.r[4]]),
+        number::CAPGET => capability_calls::capget(UserPtr::new(a0), UserPtr::new(a1)),
+        number::CAPSET => capability_calls::capset(UserPtr::new(a0), UserPtr::new(a1)),
         number::SETUID32 => identity::set_id(Kind::User, a0),
         number::SETGID32 => identity::set_id(Kind::Group, a0),
         number::SPAWN => spawn(UserPtr::new(a0), UserPtr::new(a1), UserPtr::new(a2)),
