@@ -248,6 +248,25 @@ pub fn prctl(option: u32, args: [u32; 4]) -> Result<u32, Errno> {
     with_current(|process| prctl_rule(&mut process.credentials, option, args))
 }
 
+/// EPERM unless the caller has capability `number` in its effective set (`capable`).
+#[cfg(target_arch = "arm")]
+pub fn require(number: u32) -> Result<(), Errno> {
+    if with_current(|process| process.credentials.capable(number)) {
+        Ok(())
+    } else {
+        Err(Errno::EPERM)
+    }
+}
+
+/// EACCES unless the caller's fs uid is 0: the lkdtm and page-table dump entries are root's.
+/// Linux guards them by file mode, not by a capability: lkdtm's provoke-crash/DIRECT is a
+/// root-owned 0644 file in debugfs (mode 0700), so the permission check is the file's.
+#[cfg(target_arch = "arm")]
+pub fn require_root_file() -> Result<(), Errno> {
+    let fs_uid = with_current(|process| process.credentials.uid.fs);
+    if fs_uid == crate::credentials::ROOT { Ok(()) } else { Err(Errno::EACCES) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
