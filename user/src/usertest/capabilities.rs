@@ -109,27 +109,32 @@ fn ok(result: Result<(), Errno>) -> Result<u32, Errno> {
     result.map(|()| 0)
 }
 
+/// `capget` or `capset` with `header`, whose version the kernel may rewrite.
+fn header_call(number: u32, header: &mut [u32; 2], data: u32) -> Result<u32, Errno> {
+    call(number, [header.as_mut_ptr() as u32, data, 0, 0, 0, 0])
+}
+
 fn capget_and_capset_errors(checks: &mut Checks) {
     let mut header = [0x1234u32, 0];
     let mut data = [0xeeee_eeeeu32; 6];
-    let (header_at, data_at) = (header.as_mut_ptr() as u32, data.as_mut_ptr() as u32);
+    let data_at = data.as_mut_ptr() as u32;
     checks.expect(
         "capget bad version",
-        call(number::CAPGET, [header_at, data_at, 0, 0, 0, 0]),
+        header_call(number::CAPGET, &mut header, data_at),
         Err(Errno::EINVAL),
     );
     checks.expect("the preferred version written back", Ok(header[0]), Ok(VERSION_3));
     header[0] = 0x1234;
     checks.expect(
         "capget version probe (NULL data)",
-        call(number::CAPGET, [header_at, 0, 0, 0, 0, 0]),
+        header_call(number::CAPGET, &mut header, 0),
         Ok(0),
     );
     checks.expect("the probe's version", Ok(header[0]), Ok(VERSION_3));
     header[0] = 0x1234;
     checks.expect(
         "capset bad version",
-        call(number::CAPSET, [header_at, data_at, 0, 0, 0, 0]),
+        header_call(number::CAPSET, &mut header, data_at),
         Err(Errno::EINVAL),
     );
     checks.expect("capset writes it back too", Ok(header[0]), Ok(VERSION_3));
@@ -145,47 +150,39 @@ fn capget_and_capset_errors(checks: &mut Checks) {
     );
     checks.expect(
         "capget bad data",
-        call(number::CAPGET, [header_at, KERNEL_DATA, 0, 0, 0, 0]),
+        header_call(number::CAPGET, &mut header, KERNEL_DATA),
         Err(Errno::EFAULT),
     );
     checks.expect(
         "capset NULL data",
-        call(number::CAPSET, [header_at, 0, 0, 0, 0, 0]),
+        header_call(number::CAPSET, &mut header, 0),
         Err(Errno::EFAULT),
     );
     header[1] = u32::MAX;
     checks.expect(
         "capget pid -1",
-        call(number::CAPGET, [header_at, data_at, 0, 0, 0, 0]),
+        header_call(number::CAPGET, &mut header, data_at),
         Err(Errno::EINVAL),
     );
     header[1] = 99_999;
     checks.expect(
         "capget unknown pid",
-        call(number::CAPGET, [header_at, data_at, 0, 0, 0, 0]),
+        header_call(number::CAPGET, &mut header, data_at),
         Err(Errno::ESRCH),
     );
     let parent = syscall::getstatus().map(|status| status.ppid).unwrap_or(1);
     header[1] = parent;
     checks.expect(
         "capset of another process",
-        call(number::CAPSET, [header_at, data_at, 0, 0, 0, 0]),
+        header_call(number::CAPSET, &mut header, data_at),
         Err(Errno::EPERM),
     );
-    checks.expect(
-        "capget of the parent",
-        call(number::CAPGET, [header_at, data_at, 0, 0, 0, 0]),
-        Ok(0),
-    );
+    checks.expect("capget of the parent", header_call(number::CAPGET, &mut header, data_at), Ok(0));
     checks.expect("the parent's permitted high word", Ok(data[4]), Ok(0x1ff));
     header = [VERSION_1, 0];
     data = [0xeeee_eeee; 6];
-    let (header_at, data_at) = (header.as_mut_ptr() as u32, data.as_mut_ptr() as u32);
-    checks.expect(
-        "capget version 1",
-        call(number::CAPGET, [header_at, data_at, 0, 0, 0, 0]),
-        Ok(0),
-    );
+    let data_at = data.as_mut_ptr() as u32;
+    checks.expect("capget version 1", header_call(number::CAPGET, &mut header, data_at), Ok(0));
     checks.expect_true(
         "version 1: one element, low words",
         data[1] == u32::MAX && data[3] == 0xeeee_eeee,
