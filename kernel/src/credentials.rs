@@ -85,8 +85,8 @@ pub struct CapabilitySets {
     pub ambient: u64,
 }
 
-/// What the program file being executed carries: its owner and set-id bits (the file
-/// capability record the program table also holds is not applied yet).
+/// What the program file being executed carries: its owner and mode bits, set-id bits
+/// included (its capability record is a [`FileCapabilities`], passed beside it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExecutableFile {
     /// Owner uid.
