@@ -44,6 +44,8 @@ pub mod syscall {
     pub const GETPGID: u32 = 132;
     /// `sched_yield() -> 0`.
     pub const SCHED_YIELD: u32 = 158;
+    /// `prctl(option, arg2, arg3, arg4, arg5) -> value`: the options of [`crate::prctl`].
+    pub const PRCTL: u32 = 172;
     /// `rt_sigreturn() -> r0`: restores the registers and mask a signal handler's frame
     /// (at SP) saved; the restorer calls it when the handler returns.
     pub const RT_SIGRETURN: u32 = 173;
@@ -51,6 +53,12 @@ pub mod syscall {
     pub const RT_SIGACTION: u32 = 174;
     /// `rt_sigprocmask(how, &new, &mut old, 8) -> 0`: either pointer may be NULL.
     pub const RT_SIGPROCMASK: u32 = 175;
+    /// `capget(&mut header, &mut [data]) -> 0`: the capability sets of `header.pid` (0: the
+    /// caller), in `header.version`'s layout (see [`crate::capability`]).
+    pub const CAPGET: u32 = 184;
+    /// `capset(&mut header, &[data]) -> 0`: sets the caller's effective, permitted and
+    /// inheritable sets.
+    pub const CAPSET: u32 = 185;
     /// `mmap2(address, length, protection, flags, fd, page_offset) -> address`: anonymous
     /// private mappings only.
     pub const MMAP2: u32 = 192;
@@ -145,6 +153,160 @@ pub mod capability {
     pub const LAST_CAP: u32 = 40;
     /// Every capability, 0 to [`LAST_CAP`]: the set a root process holds.
     pub const ALL: u64 = (1 << (LAST_CAP + 1)) - 1;
+
+    /// CAP_CHOWN.
+    pub const CHOWN: u32 = 0;
+    /// CAP_DAC_OVERRIDE.
+    pub const DAC_OVERRIDE: u32 = 1;
+    /// CAP_DAC_READ_SEARCH.
+    pub const DAC_READ_SEARCH: u32 = 2;
+    /// CAP_FOWNER.
+    pub const FOWNER: u32 = 3;
+    /// CAP_FSETID.
+    pub const FSETID: u32 = 4;
+    /// CAP_KILL.
+    pub const KILL: u32 = 5;
+    /// CAP_SETGID.
+    pub const SETGID: u32 = 6;
+    /// CAP_SETUID.
+    pub const SETUID: u32 = 7;
+    /// CAP_SETPCAP.
+    pub const SETPCAP: u32 = 8;
+    /// CAP_LINUX_IMMUTABLE.
+    pub const LINUX_IMMUTABLE: u32 = 9;
+    /// CAP_NET_BIND_SERVICE.
+    pub const NET_BIND_SERVICE: u32 = 10;
+    /// CAP_NET_BROADCAST.
+    pub const NET_BROADCAST: u32 = 11;
+    /// CAP_NET_ADMIN.
+    pub const NET_ADMIN: u32 = 12;
+    /// CAP_NET_RAW.
+    pub const NET_RAW: u32 = 13;
+    /// CAP_IPC_LOCK.
+    pub const IPC_LOCK: u32 = 14;
+    /// CAP_IPC_OWNER.
+    pub const IPC_OWNER: u32 = 15;
+    /// CAP_SYS_MODULE.
+    pub const SYS_MODULE: u32 = 16;
+    /// CAP_SYS_RAWIO.
+    pub const SYS_RAWIO: u32 = 17;
+    /// CAP_SYS_CHROOT.
+    pub const SYS_CHROOT: u32 = 18;
+    /// CAP_SYS_PTRACE.
+    pub const SYS_PTRACE: u32 = 19;
+    /// CAP_SYS_PACCT.
+    pub const SYS_PACCT: u32 = 20;
+    /// CAP_SYS_ADMIN.
+    pub const SYS_ADMIN: u32 = 21;
+    /// CAP_SYS_BOOT.
+    pub const SYS_BOOT: u32 = 22;
+    /// CAP_SYS_NICE.
+    pub const SYS_NICE: u32 = 23;
+    /// CAP_SYS_RESOURCE.
+    pub const SYS_RESOURCE: u32 = 24;
+    /// CAP_SYS_TIME.
+    pub const SYS_TIME: u32 = 25;
+    /// CAP_SYS_TTY_CONFIG.
+    pub const SYS_TTY_CONFIG: u32 = 26;
+    /// CAP_MKNOD.
+    pub const MKNOD: u32 = 27;
+    /// CAP_LEASE.
+    pub const LEASE: u32 = 28;
+    /// CAP_AUDIT_WRITE.
+    pub const AUDIT_WRITE: u32 = 29;
+    /// CAP_AUDIT_CONTROL.
+    pub const AUDIT_CONTROL: u32 = 30;
+    /// CAP_SETFCAP.
+    pub const SETFCAP: u32 = 31;
+    /// CAP_MAC_OVERRIDE.
+    pub const MAC_OVERRIDE: u32 = 32;
+    /// CAP_MAC_ADMIN.
+    pub const MAC_ADMIN: u32 = 33;
+    /// CAP_SYSLOG.
+    pub const SYSLOG: u32 = 34;
+    /// CAP_WAKE_ALARM.
+    pub const WAKE_ALARM: u32 = 35;
+    /// CAP_BLOCK_SUSPEND.
+    pub const BLOCK_SUSPEND: u32 = 36;
+    /// CAP_AUDIT_READ.
+    pub const AUDIT_READ: u32 = 37;
+    /// CAP_PERFMON.
+    pub const PERFMON: u32 = 38;
+    /// CAP_BPF.
+    pub const BPF: u32 = 39;
+    /// CAP_CHECKPOINT_RESTORE.
+    pub const CHECKPOINT_RESTORE: u32 = 40;
+
+    /// The mask with capability `number` alone (0 for a number above [`LAST_CAP`]).
+    pub const fn bit(number: u32) -> u64 {
+        if number > LAST_CAP { 0 } else { 1 << number }
+    }
+
+    /// Whether `number` names a capability (`cap_valid`).
+    pub const fn is_valid(number: u32) -> bool {
+        number <= LAST_CAP
+    }
+
+    /// `capget`/`capset` header versions (`_LINUX_CAPABILITY_VERSION_1` to `_3`).
+    pub const VERSION_1: u32 = 0x1998_0330;
+    /// Version 2 (deprecated): two data elements, as version 3.
+    pub const VERSION_2: u32 = 0x2007_1026;
+    /// Version 3, the preferred one: two data elements, low word first.
+    pub const VERSION_3: u32 = 0x2008_0522;
+}
+
+/// `prctl` options (include/uapi/linux/prctl.h).
+pub mod prctl {
+    /// PR_GET_KEEPCAPS: 1 when SECBIT_KEEP_CAPS is set.
+    pub const GET_KEEPCAPS: u32 = 7;
+    /// PR_SET_KEEPCAPS(0 or 1).
+    pub const SET_KEEPCAPS: u32 = 8;
+    /// PR_CAPBSET_READ(cap): 1 when `cap` is in the bounding set.
+    pub const CAPBSET_READ: u32 = 23;
+    /// PR_CAPBSET_DROP(cap): removes `cap` from the bounding set (needs CAP_SETPCAP).
+    pub const CAPBSET_DROP: u32 = 24;
+    /// PR_GET_SECUREBITS.
+    pub const GET_SECUREBITS: u32 = 27;
+    /// PR_SET_SECUREBITS(bits) (needs CAP_SETPCAP).
+    pub const SET_SECUREBITS: u32 = 28;
+    /// PR_SET_NO_NEW_PRIVS(1): one way, inherited.
+    pub const SET_NO_NEW_PRIVS: u32 = 38;
+    /// PR_GET_NO_NEW_PRIVS.
+    pub const GET_NO_NEW_PRIVS: u32 = 39;
+    /// PR_CAP_AMBIENT(operation, cap): the ambient set.
+    pub const CAP_AMBIENT: u32 = 47;
+    /// PR_CAP_AMBIENT_IS_SET: 1 when `cap` is ambient.
+    pub const CAP_AMBIENT_IS_SET: u32 = 1;
+    /// PR_CAP_AMBIENT_RAISE: `cap` must be permitted and inheritable.
+    pub const CAP_AMBIENT_RAISE: u32 = 2;
+    /// PR_CAP_AMBIENT_LOWER.
+    pub const CAP_AMBIENT_LOWER: u32 = 3;
+    /// PR_CAP_AMBIENT_CLEAR_ALL.
+    pub const CAP_AMBIENT_CLEAR_ALL: u32 = 4;
+}
+
+/// Securebits (include/uapi/linux/securebits.h): each flag's lock is the bit above it.
+pub mod securebits {
+    /// SECBIT_NOROOT: uid 0 gets no capabilities from `execve`.
+    pub const NOROOT: u32 = 1 << 0;
+    /// SECBIT_NOROOT_LOCKED.
+    pub const NOROOT_LOCKED: u32 = 1 << 1;
+    /// SECBIT_NO_SETUID_FIXUP: uid changes leave the capability sets alone.
+    pub const NO_SETUID_FIXUP: u32 = 1 << 2;
+    /// SECBIT_NO_SETUID_FIXUP_LOCKED.
+    pub const NO_SETUID_FIXUP_LOCKED: u32 = 1 << 3;
+    /// SECBIT_KEEP_CAPS: leaving uid 0 keeps the permitted set (cleared by `execve`).
+    pub const KEEP_CAPS: u32 = 1 << 4;
+    /// SECBIT_KEEP_CAPS_LOCKED.
+    pub const KEEP_CAPS_LOCKED: u32 = 1 << 5;
+    /// SECBIT_NO_CAP_AMBIENT_RAISE: PR_CAP_AMBIENT_RAISE is refused.
+    pub const NO_CAP_AMBIENT_RAISE: u32 = 1 << 6;
+    /// SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED.
+    pub const NO_CAP_AMBIENT_RAISE_LOCKED: u32 = 1 << 7;
+    /// Every flag (v4.3's `SECURE_ALL_BITS`).
+    pub const ALL_FLAGS: u32 = 0x55;
+    /// Every lock (`SECURE_ALL_LOCKS`).
+    pub const ALL_LOCKS: u32 = 0xaa;
 }
 
 /// `mmap2` protections.
@@ -354,6 +516,29 @@ mod tests {
             [6, 23, 25]
         );
         assert_eq!(capability::ALL, 0x0000_01ff_ffff_ffff);
+    }
+
+    #[test]
+    fn capability_and_securebit_numbers_are_linuxs() {
+        // include/uapi/linux/capability.h and securebits.h.
+        use capability as c;
+        assert_eq!([c::CHOWN, c::KILL, c::SETGID, c::SETUID, c::SETPCAP], [0, 5, 6, 7, 8]);
+        assert_eq!([c::SYS_RAWIO, c::SYS_ADMIN, c::SYS_BOOT, c::SETFCAP], [17, 21, 22, 31]);
+        assert_eq!([c::SYSLOG, c::AUDIT_READ, c::CHECKPOINT_RESTORE], [34, 37, 40]);
+        assert_eq!(
+            [c::VERSION_1, c::VERSION_2, c::VERSION_3],
+            [0x19980330, 0x20071026, 0x20080522]
+        );
+        assert_eq!((c::bit(40), c::bit(41)), (1 << 40, 0));
+        use securebits as s;
+        let flags = s::NOROOT | s::NO_SETUID_FIXUP | s::KEEP_CAPS | s::NO_CAP_AMBIENT_RAISE;
+        assert_eq!((flags, s::ALL_FLAGS, s::ALL_LOCKS), (0x55, 0x55, 0xaa));
+        assert_eq!(s::ALL_LOCKS, s::ALL_FLAGS << 1);
+        assert_eq!([syscall::PRCTL, syscall::CAPGET, syscall::CAPSET], [172, 184, 185]);
+        use prctl as p;
+        assert_eq!([p::GET_KEEPCAPS, p::CAPBSET_READ, p::GET_SECUREBITS], [7, 23, 27]);
+        assert_eq!([p::SET_NO_NEW_PRIVS, p::GET_NO_NEW_PRIVS, p::CAP_AMBIENT], [38, 39, 47]);
+        assert_eq!([p::CAP_AMBIENT_IS_SET, p::CAP_AMBIENT_CLEAR_ALL], [1, 4]);
     }
 
     #[test]

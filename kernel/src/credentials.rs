@@ -10,16 +10,18 @@
 //! | fs | whose files it opens (follows the effective id) |
 //!
 //! and five capability sets (inheritable, permitted, effective, bounding, ambient), as
-//! `/proc/self/status` shows them. An unprivileged process may only move between its own
-//! ids; a privileged one may take any. Whether a process is privileged for a change is
-//! decided in one place, [`Credentials::privileged`]: root's effective uid for now, the
-//! CAP_SETUID and CAP_SETGID capabilities once the kernel checks capabilities. The rules are
-//! Linux's (kernel/sys.c for the ids, security/commoncap.c for the capability fix-ups after
-//! a uid change and across `execve`); every failure is EPERM, an id of -1 where a real id is
-//! needed EINVAL.
+//! `/proc/self/status` shows them, plus the securebits and no_new_privs. An unprivileged
+//! process may only move between its own ids; a privileged one may take any. Whether a
+//! process is privileged for a change is decided in one place, [`Credentials::privileged`]:
+//! CAP_SETUID or CAP_SETGID in its effective set. The rules are Linux's (kernel/sys.c for the
+//! ids, security/commoncap.c for the capability fix-ups after a uid change and across
+//! `execve`); every failure is EPERM, an id of -1 where a real id is needed EINVAL.
+//!
+//! The invariants Linux keeps (`cap_ambient_invariant_ok`): effective within permitted,
+//! ambient within permitted and inheritable.
 
 use crate::errno::Errno;
-use swpan_abi::capability;
+use swpan_abi::{capability, securebits};
 
 /// A user or group id.
 pub type Id = u32;
@@ -83,8 +85,8 @@ pub struct CapabilitySets {
     pub ambient: u64,
 }
 
-/// What the program file being executed carries: its owner and set-id bits (the file
-/// capability record the program table also holds is not applied yet).
+/// What the program file being executed carries: its owner and mode bits, set-id bits
+/// included (its capability record is a [`FileCapabilities`], passed beside it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExecutableFile {
     /// Owner uid.
@@ -128,7 +130,9 @@ pub struct Credentials {
     pub gid: Ids,
     /// The capability sets.
     pub capabilities: CapabilitySets,
-    /// PR_SET_NO_NEW_PRIVS (kept at 0 until prctl exists).
+    /// The securebits (`swpan_abi::securebits`): flags and their locks.
+    pub securebits: u32,
+    /// PR_SET_NO_NEW_PRIVS: `execve` grants nothing (set-id bits and file capabilities).
     pub no_new_privs: bool,
 }
 
@@ -146,25 +150,38 @@ impl Credentials {
                 bounding: capability::ALL,
                 ambient: 0,
             },
+            securebits: 0,
             no_new_privs: false,
         }
     }
 
-    /// Whether the process may set its `kind` ids to any value: root's effective uid for now
-    /// (CAP_SETUID or CAP_SETGID in the effective set once capabilities are checked).
+    /// Whether capability `number` is in the effective set, the only set the kernel checks
+    /// (`cap_capable`).
+    pub const fn capable(&self, number: u32) -> bool {
+        self.capabilities.effective & capability::bit(number) != 0
+    }
+
+    /// Whether securebit `bit` (a mask from `swpan_abi::securebits`) is set.
+    pub const fn secure(&self, bit: u32) -> bool {
+        self.securebits & bit != 0
+    }
+
+    /// Whether the process may set its `kind` ids to any value: CAP_SETUID (uids) or
+    /// CAP_SETGID (gids) in the effective set.
     pub fn privileged(&self, kind: Kind) -> bool {
-        let _ = kind;
-        self.uid.effective == ROOT
+        self.capable(match kind {
+            Kind::User => capability::SETUID,
+            Kind::Group => capability::SETGID,
+        })
     }
 
     /// Linux's rule for `kill` (kernel/signal.c, `kill_ok_by_cred`): a process may signal a
     /// target whose real or saved uid equals its own real or effective uid, or any target
-    /// with CAP_KILL (here, as for the other privileges until capabilities gate them: an
-    /// effective uid of 0).
+    /// with CAP_KILL.
     pub fn may_signal(&self, target: &Credentials) -> bool {
         let (sender, target) = (&self.uid, &target.uid);
         [sender.real, sender.effective].iter().any(|id| *id == target.real || *id == target.saved)
-            || self.uid.effective == ROOT
+            || self.capable(capability::KILL)
     }
 
     fn ids_mut(&mut self, kind: Kind) -> &mut Ids {
@@ -250,19 +267,23 @@ impl Credentials {
         Ok(())
     }
 
-    /// Linux's capability fix-up after a uid change (`cap_emulate_setxuid`): leaving root for
-    /// good drops the permitted, effective and ambient sets; an effective uid that leaves 0
-    /// drops the effective set, one that becomes 0 regains the permitted set.
+    /// Linux's capability fix-up after a uid change (`cap_emulate_setxuid`), skipped under
+    /// SECBIT_NO_SETUID_FIXUP: leaving root for good drops the ambient set, and the permitted
+    /// and effective sets unless KEEP_CAPS; an effective uid that leaves 0 drops the
+    /// effective set, one that becomes 0 regains the permitted set.
     fn fix_capabilities_after(&mut self, kind: Kind, old: &Credentials) {
-        if kind != Kind::User {
+        if kind != Kind::User || self.secure(securebits::NO_SETUID_FIXUP) {
             return;
         }
+        let keep = self.secure(securebits::KEEP_CAPS);
         let sets = &mut self.capabilities;
         let was_root = old.uid.real == ROOT || old.uid.effective == ROOT || old.uid.saved == ROOT;
         let is_root = self.uid.real == ROOT || self.uid.effective == ROOT || self.uid.saved == ROOT;
         if was_root && !is_root {
-            sets.permitted = 0;
-            sets.effective = 0;
+            if !keep {
+                sets.permitted = 0;
+                sets.effective = 0;
+            }
             sets.ambient = 0;
         }
         if old.uid.effective == ROOT && self.uid.effective != ROOT {
@@ -273,13 +294,18 @@ impl Credentials {
         }
     }
 
-    /// The credentials after `execve` of `file`, and whether the new program runs "secure"
-    /// (AT_SECURE: it has privileges its invoker did not give it). Set-id bits change the
-    /// effective ids (not under no_new_privs); root's rule then grants the bounding and
-    /// inheritable sets to a process with uid 0; the saved and fs ids follow the effective
-    /// ones (`bprm_fill_uid`, `cap_bprm_set_creds`).
-    pub fn after_exec(&self, file: &ExecutableFile) -> (Credentials, bool) {
+    /// The credentials after `execve` of `file` carrying the capability record `record`, and
+    /// whether the new program runs "secure" (AT_SECURE: it has privileges its invoker did not
+    /// give it); EPERM where Linux's exec fails (a file whose fE asks for fP bits the process
+    /// cannot get). The steps of `bprm_fill_uid` and `cap_bprm_set_creds`, in their order.
+    pub fn after_exec(
+        &self,
+        file: &ExecutableFile,
+        record: Option<&FileCapabilities>,
+    ) -> Result<(Credentials, bool), Errno> {
+        let old = &self.capabilities;
         let mut new = *self;
+        // bprm_fill_uid: the set-id bits, not under no_new_privs.
         if !self.no_new_privs {
             if file.mode & SET_UID != 0 {
                 new.uid.effective = file.uid;
@@ -288,28 +314,56 @@ impl Credentials {
                 new.gid.effective = file.gid;
             }
         }
-        let is_setid = new.uid.effective != self.uid.real || new.gid.effective != self.gid.real;
-        let sets = &mut new.capabilities;
-        let ambient = if is_setid { 0 } else { sets.ambient };
-        let mut permitted = ambient;
+        // 1. The file's capabilities: P' = (X & fP) | (I & fI).
+        let has_cap = record.is_some();
+        let mut permitted = 0;
         let mut file_effective = false;
-        if new.uid.effective == ROOT || new.uid.real == ROOT {
-            permitted = sets.bounding | sets.inheritable;
-            file_effective = new.uid.effective == ROOT;
+        if let Some(record) = record {
+            let wanted = record.permitted & capability::ALL;
+            permitted = (old.bounding & wanted) | (old.inheritable & record.inheritable);
+            file_effective = record.effective;
+            if file_effective && wanted & !permitted != 0 {
+                return Err(Errno::EPERM);
+            }
         }
-        sets.ambient = ambient;
-        sets.permitted = permitted;
-        sets.effective = if file_effective { permitted } else { ambient };
+        // 2. Root's rule, unless SECBIT_NOROOT; a setuid-root file with capabilities run by
+        // a user gets only the file's.
+        let (real, effective) = (new.uid.real, new.uid.effective);
+        let setuid_root_with_caps = has_cap && real != ROOT && effective == ROOT;
+        if !self.secure(securebits::NOROOT)
+            && !setuid_root_with_caps
+            && (effective == ROOT || real == ROOT)
+        {
+            permitted = old.bounding | old.inheritable;
+            file_effective |= effective == ROOT;
+        }
+        // 3-4. A set-id or capability-raising exec that is unsafe (here only no_new_privs
+        // makes it so) keeps the old ids and gains nothing.
+        let is_setid = new.uid.effective != self.uid.real || new.gid.effective != self.gid.real;
+        if (is_setid || permitted & !old.permitted != 0) && self.no_new_privs {
+            new.uid.effective = new.uid.real;
+            new.gid.effective = new.gid.real;
+            permitted &= old.permitted;
+        }
+        // 5. The saved and fs ids follow the effective ones.
         new.uid.saved = new.uid.effective;
         new.uid.fs = new.uid.effective;
         new.gid.saved = new.gid.effective;
         new.gid.fs = new.gid.effective;
-        let secure = if new.uid.real != ROOT && (file_effective || permitted & !ambient != 0) {
-            true
-        } else {
-            new.uid.effective != new.uid.real || new.gid.effective != new.gid.real
-        };
-        (new, secure)
+        // 6. Ambient survives only an unprivileged exec, and is added to P'.
+        let ambient = if has_cap || is_setid { 0 } else { old.ambient };
+        permitted |= ambient;
+        let sets = &mut new.capabilities;
+        sets.ambient = ambient;
+        sets.permitted = permitted;
+        sets.effective = if file_effective { permitted } else { ambient };
+        // 7. KEEP_CAPS never survives an exec; its lock and the other bits do.
+        new.securebits &= !securebits::KEEP_CAPS;
+        // cap_bprm_secureexec.
+        let secure = (new.uid.real != ROOT && (file_effective || permitted & !ambient != 0))
+            || new.uid.effective != new.uid.real
+            || new.gid.effective != new.gid.real;
+        Ok((new, secure))
     }
 
     /// Whether these credentials may execute `file` (`generic_permission` for MAY_EXEC): fs
@@ -334,10 +388,8 @@ mod tests {
     #[test]
     fn kill_permission_follows_linux() {
         let root = Credentials::root();
-        let mut student = Credentials::root();
-        student.uid = Ids::all(1000);
-        let mut nobody = Credentials::root();
-        nobody.uid = Ids::all(65534);
+        let student = user(1000);
+        let nobody = user(65534);
         assert!(root.may_signal(&student));
         assert!(student.may_signal(&student));
         assert!(!student.may_signal(&nobody));
@@ -473,24 +525,24 @@ mod tests {
 
     #[test]
     fn exec_of_a_plain_program_keeps_root_root_and_a_user_a_user() {
-        let (root, secure) = Credentials::root().after_exec(&program(0o755));
+        let (root, secure) = Credentials::root().after_exec(&program(0o755), None).unwrap();
         assert_eq!(root, Credentials::root());
         assert!(!secure);
-        let (student, secure) = user(STUDENT).after_exec(&program(0o755));
+        let (student, secure) = user(STUDENT).after_exec(&program(0o755), None).unwrap();
         assert_eq!(student, user(STUDENT));
         assert!(!secure);
     }
 
     #[test]
     fn exec_of_a_setuid_root_program_grants_root_and_is_secure() {
-        let (new, secure) = user(STUDENT).after_exec(&program(0o4755));
+        let (new, secure) = user(STUDENT).after_exec(&program(0o4755), None).unwrap();
         assert_eq!(new.uid, Ids { real: STUDENT, effective: ROOT, saved: ROOT, fs: ROOT });
         assert_eq!(new.capabilities.permitted, capability::ALL);
         assert_eq!(new.capabilities.effective, capability::ALL);
         assert!(secure);
         let mut no_new_privs = user(STUDENT);
         no_new_privs.no_new_privs = true;
-        let (new, secure) = no_new_privs.after_exec(&program(0o4755));
+        let (new, secure) = no_new_privs.after_exec(&program(0o4755), None).unwrap();
         assert_eq!(new.uid, Ids::all(STUDENT));
         assert!(!secure);
     }
@@ -498,20 +550,193 @@ mod tests {
     #[test]
     fn exec_of_a_setgid_program_needs_the_group_execute_bit() {
         let file = ExecutableFile { uid: ROOT, gid: 5, mode: 0o2755 };
-        let (new, secure) = user(STUDENT).after_exec(&file);
+        let (new, secure) = user(STUDENT).after_exec(&file, None).unwrap();
         assert_eq!(new.gid, Ids { real: STUDENT, effective: 5, saved: 5, fs: 5 });
         assert!(secure);
         let file = ExecutableFile { mode: 0o2745, ..file };
-        assert_eq!(user(STUDENT).after_exec(&file).0.gid, Ids::all(STUDENT));
+        assert_eq!(user(STUDENT).after_exec(&file, None).unwrap().0.gid, Ids::all(STUDENT));
     }
 
     #[test]
     fn exec_drops_the_saved_root_of_a_user() {
         let mut credentials = Credentials::root();
         credentials.set_real_effective_saved(Kind::User, STUDENT, STUDENT, ROOT).unwrap();
-        let (new, _) = credentials.after_exec(&program(0o755));
+        let (new, _) = credentials.after_exec(&program(0o755), None).unwrap();
         assert_eq!(new.uid, Ids::all(STUDENT));
         assert_eq!(new.capabilities.permitted, 0);
+    }
+
+    const BIND: u64 = 1 << capability::NET_BIND_SERVICE;
+    const RAW: u64 = 1 << capability::NET_RAW;
+
+    /// Which of e, p, i, a hold NET_BIND_SERVICE, as test_execve's validate_cap checks.
+    fn epia(credentials: &Credentials) -> &'static str {
+        let sets = &credentials.capabilities;
+        let held = [sets.effective, sets.permitted, sets.inheritable, sets.ambient]
+            .map(|set| set & BIND != 0);
+        match held {
+            [false, false, false, false] => "",
+            [true, true, false, false] => "ep",
+            [false, false, true, false] => "i",
+            [false, true, true, false] => "pi",
+            [true, true, true, false] => "epi",
+            [true, true, true, true] => "epia",
+            _ => "other",
+        }
+    }
+
+    fn exec(credentials: &Credentials, file: ExecutableFile) -> Credentials {
+        credentials.after_exec(&file, None).unwrap().0
+    }
+
+    /// `uid` with NET_BIND_SERVICE in I (and in A with `ambient`), kept from root the way
+    /// test_execve does it: KEEP_CAPS, then setresuid.
+    fn holding(uid: Id, ambient: bool) -> Credentials {
+        let mut credentials = Credentials::root();
+        credentials.securebits |= securebits::KEEP_CAPS;
+        credentials.set_real_effective_saved(Kind::User, uid, uid, uid).unwrap();
+        let sets = &mut credentials.capabilities;
+        sets.inheritable = BIND;
+        sets.ambient = if ambient { BIND } else { 0 };
+        credentials
+    }
+
+    #[test]
+    fn test_execve_plain_program_cases() {
+        let plain = program(0o755);
+        assert_eq!(epia(&exec(&Credentials::root(), plain)), "ep");
+        assert_eq!(epia(&exec(&user(1), plain)), "");
+        let mut root_inheritable = Credentials::root();
+        root_inheritable.capabilities.inheritable = BIND;
+        assert_eq!(epia(&exec(&root_inheritable, plain)), "epi");
+        assert_eq!(epia(&exec(&holding(1, false), plain)), "i");
+        assert_eq!(epia(&exec(&holding(1, true), plain)), "epia");
+        root_inheritable.capabilities.ambient = BIND;
+        assert_eq!(epia(&exec(&root_inheritable, plain)), "epia");
+        // A user's ambient set is its whole permitted and effective set after the exec.
+        let new = exec(&holding(1, true), plain);
+        assert_eq!((new.capabilities.permitted, new.capabilities.effective), (BIND, BIND));
+        assert_eq!(epia(&exec(&new, plain)), "epia", "and passes on to its own children");
+    }
+
+    #[test]
+    fn test_execve_set_id_cases() {
+        let mut root = Credentials::root();
+        root.capabilities.inheritable = BIND;
+        root.capabilities.ambient = BIND;
+        let owned = |uid, gid, mode| ExecutableFile { uid, gid, mode };
+        assert_eq!(epia(&exec(&root, owned(ROOT, ROOT, 0o4755))), "epia", "setuid root");
+        assert_eq!(epia(&exec(&root, owned(1, ROOT, 0o4755))), "pi", "setuid to uid 1");
+        assert_eq!(epia(&exec(&root, owned(ROOT, ROOT, 0o2755))), "epia", "setgid group 0");
+        let mut root_gid_1 = root;
+        root_gid_1.set_real_effective_saved(Kind::Group, 1, 1, 1).unwrap();
+        assert_eq!(epia(&exec(&root_gid_1, owned(ROOT, ROOT, 0o2755))), "epi");
+        assert_eq!(epia(&exec(&root, owned(ROOT, 1, 0o2755))), "epi", "setgid other group");
+        let user = holding(1, true);
+        assert_eq!(epia(&exec(&user, owned(ROOT, 1, 0o2755))), "i", "setgid other group");
+        let mut user_gid_1 = holding(ROOT, true);
+        user_gid_1.set_real_effective_saved(Kind::Group, 1, 1, 1).unwrap();
+        user_gid_1.set_real_effective_saved(Kind::User, 1, 1, 1).unwrap();
+        user_gid_1.capabilities.ambient = BIND;
+        assert_eq!(epia(&exec(&user_gid_1, owned(ROOT, ROOT, 0o2755))), "i", "setgid group 0");
+    }
+
+    #[test]
+    fn file_capabilities_grant_through_bounding_and_inheritable() {
+        let syslog = 1 << capability::SYSLOG;
+        let record = FileCapabilities { permitted: syslog, inheritable: BIND, effective: true };
+        let mut student = holding(STUDENT, true);
+        let (new, secure) = student.after_exec(&program(0o755), Some(&record)).unwrap();
+        assert_eq!(new.capabilities.permitted, syslog | BIND, "(X & fP) | (I & fI)");
+        assert_eq!(new.capabilities.effective, syslog | BIND, "fE");
+        assert_eq!(new.capabilities.ambient, 0, "a file with capabilities clears ambient");
+        assert!(secure);
+        // An empty record is still a record: ambient goes.
+        let empty = FileCapabilities { permitted: 0, inheritable: 0, effective: false };
+        let new = student.after_exec(&program(0o755), Some(&empty)).unwrap().0;
+        assert_eq!(epia(&new), "i");
+        // fE with an fP bit the bounding set lacks: the program would run without it.
+        student.capabilities.bounding &= !syslog;
+        assert_eq!(student.after_exec(&program(0o755), Some(&record)), Err(Errno::EPERM));
+        let quiet = FileCapabilities { effective: false, ..record };
+        let new = student.after_exec(&program(0o755), Some(&quiet)).unwrap().0;
+        assert_eq!((new.capabilities.permitted, new.capabilities.effective), (BIND, 0));
+    }
+
+    #[test]
+    fn setuid_root_with_file_capabilities_gets_only_the_files() {
+        let record = FileCapabilities { permitted: RAW, inheritable: 0, effective: true };
+        let new = user(STUDENT).after_exec(&program(0o4755), Some(&record)).unwrap().0;
+        assert_eq!(new.uid.effective, ROOT);
+        assert_eq!((new.capabilities.permitted, new.capabilities.effective), (RAW, RAW));
+        // Run by root itself, the root rule applies as usual.
+        let new = Credentials::root().after_exec(&program(0o4755), Some(&record)).unwrap().0;
+        assert_eq!(new.capabilities.permitted, capability::ALL);
+    }
+
+    #[test]
+    fn noroot_takes_roots_capabilities_away_at_exec() {
+        let mut root = Credentials::root();
+        root.securebits = securebits::NOROOT | securebits::NOROOT_LOCKED;
+        let new = exec(&root, program(0o755));
+        assert_eq!(new.uid, Ids::all(ROOT));
+        assert_eq!((new.capabilities.permitted, new.capabilities.effective), (0, 0));
+        assert_eq!(new.securebits, root.securebits, "kept across exec");
+        let record = FileCapabilities { permitted: RAW, inheritable: 0, effective: true };
+        let new = root.after_exec(&program(0o755), Some(&record)).unwrap().0;
+        assert_eq!(new.capabilities.permitted, RAW, "file capabilities still work");
+    }
+
+    #[test]
+    fn no_new_privs_disables_file_capabilities_and_set_id() {
+        let mut student = holding(STUDENT, true);
+        student.capabilities.permitted = BIND;
+        student.no_new_privs = true;
+        let record = FileCapabilities { permitted: RAW, inheritable: 0, effective: false };
+        let new = student.after_exec(&program(0o4755), Some(&record)).unwrap().0;
+        assert_eq!(new.uid, Ids::all(STUDENT));
+        assert_eq!(new.capabilities.permitted & RAW, 0, "P' is masked to the old P");
+        assert_eq!(new.capabilities.ambient, 0, "the record still clears ambient");
+        assert!(new.no_new_privs);
+        // A plain program still receives ambient under no_new_privs.
+        assert_eq!(epia(&exec(&student, program(0o755))), "epia");
+    }
+
+    #[test]
+    fn keep_caps_is_cleared_by_exec_and_its_lock_is_not() {
+        let mut root = Credentials::root();
+        root.securebits = securebits::KEEP_CAPS | securebits::KEEP_CAPS_LOCKED;
+        assert_eq!(exec(&root, program(0o755)).securebits, securebits::KEEP_CAPS_LOCKED);
+    }
+
+    #[test]
+    fn keep_caps_keeps_permitted_but_not_ambient_across_setuid() {
+        let mut root = Credentials::root();
+        root.capabilities.inheritable = BIND;
+        root.capabilities.ambient = BIND;
+        root.securebits = securebits::KEEP_CAPS;
+        let mut kept = root;
+        kept.set_real_effective_saved(Kind::User, 1, 1, 1).unwrap();
+        assert_eq!(kept.capabilities.permitted, capability::ALL);
+        assert_eq!((kept.capabilities.effective, kept.capabilities.ambient), (0, 0));
+        root.securebits = securebits::NO_SETUID_FIXUP;
+        let mut untouched = root;
+        untouched.set_id(Kind::User, 1).unwrap();
+        assert_eq!(untouched.capabilities, root.capabilities, "no fix-up at all");
+    }
+
+    #[test]
+    fn capabilities_not_uid_0_decide_privilege() {
+        let mut root = Credentials::root();
+        root.capabilities.effective &= !(1 << capability::SETUID);
+        assert!(!root.privileged(Kind::User) && root.privileged(Kind::Group));
+        assert_eq!(root.clone().set_id(Kind::User, STUDENT), Err(Errno::EPERM));
+        root.capabilities.effective &= !(1 << capability::KILL);
+        assert!(!root.may_signal(&user(STUDENT)), "uid 0 without CAP_KILL");
+        let mut killer = holding(STUDENT, false);
+        killer.capabilities.effective = 1 << capability::KILL;
+        assert!(killer.may_signal(&user(NOBODY)));
+        assert!(killer.may_signal(&Credentials::root()));
     }
 
     #[test]

@@ -84,6 +84,7 @@
 extern crate alloc;
 
 pub mod arch;
+pub mod capability_calls;
 pub mod cmdline;
 pub mod credentials;
 pub mod domain;

@@ -21,8 +21,8 @@ use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
 };
-use crate::{console, domain, lkdtm, signal};
-use swpan_abi::{DacrReport, ExitInfo, syscall as number};
+use crate::{capability_calls, console, domain, lkdtm, signal};
+use swpan_abi::{DacrReport, ExitInfo, capability, syscall as number};
 
 /// The result of a call: a value, or an errno that goes back as `-errno`.
 type SyscallResult = Result<u32, Errno>;
@@ -70,24 +70,28 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             UserPtr::new(a1),
             UserPtr::new(a2),
         ),
+        number::PRCTL => capability_calls::prctl(a0, [a1, a2, a3, frame.r[4]]),
+        number::CAPGET => capability_calls::capget(UserPtr::new(a0), UserPtr::new(a1)),
+        number::CAPSET => capability_calls::capset(UserPtr::new(a0), UserPtr::new(a1)),
         number::SETUID32 => identity::set_id(Kind::User, a0),
         number::SETGID32 => identity::set_id(Kind::Group, a0),
         number::SPAWN => spawn(UserPtr::new(a0), UserPtr::new(a1), UserPtr::new(a2)),
         number::WAIT => wait(a0 as i32, UserPtr::new(a1)),
         number::PROVOKE => provoke(UserPtr::new(a0)),
-        number::POWEROFF => power::poweroff_code(a0.min(255) as u8),
+        number::POWEROFF => capability_calls::require(capability::SYS_BOOT)
+            .and_then(|()| power::poweroff_code(a0.min(255) as u8)),
         number::UACCESS_REPORT => uaccess_report(UserPtr::new(a0), entry_dacr),
         number::MAPS => maps(UserPtr::new(a0), a1),
         number::LKDTM_LIST => lkdtm_list(UserPtr::new(a0), a1),
         number::CACHEFLUSH => cacheflush(a0, a1, a2),
-        number::PTDUMP => {
+        number::PTDUMP => capability_calls::require_root_file().map(|()| {
             let table =
                 process::with_current(|process| process.space().map(|space| space.l1_table()));
             // SAFETY: the running process's own table: it stays alive and unchanged while this
             // system call of that process walks it.
             unsafe { crate::mm::ptdump::print(process::current_pid(), table) };
-            Ok(0)
-        }
+            0
+        }),
         number::GETSTATUS => identity::get_status(UserPtr::new(a0)),
         number::BIN_ENTRY => programs::bin_entry(a0, UserPtr::new(a1)),
         _ => Err(Errno::ENOSYS),
@@ -334,6 +338,7 @@ pub const CACHEFLUSH_LIMIT: u32 = 1 << 20;
 
 fn provoke(name: UserPtr<u8>) -> SyscallResult {
     let mut buffer = Guarded::<64>::new();
+    capability_calls::require_root_file()?;
     let name = user_string(name, &mut buffer)?;
     lkdtm::provoke(name).map(|()| 0)
 }

@@ -289,6 +289,29 @@ pub fn getresgid() -> Result<[u32; 3], Errno> {
     Ok(ids)
 }
 
+/// `prctl(option, arg2, arg3, arg4, arg5)`.
+pub fn prctl(option: u32, arguments: [u32; 4]) -> Result<u32, Errno> {
+    let [arg2, arg3, arg4, arg5] = arguments;
+    call(number::PRCTL, [option, arg2, arg3, arg4, arg5, 0])
+}
+
+/// The effective, permitted and inheritable sets of process `pid` (0: this one), through a
+/// version-3 `capget`.
+pub fn capget(pid: u32) -> Result<[u64; 3], Errno> {
+    let mut header = [swpan_abi::capability::VERSION_3, pid];
+    let mut data = [0u32; 6];
+    call(number::CAPGET, [header.as_mut_ptr() as u32, data.as_mut_ptr() as u32, 0, 0, 0, 0])?;
+    Ok([0, 1, 2].map(|set| u64::from(data[set]) | (u64::from(data[3 + set]) << 32)))
+}
+
+/// Sets this process's effective, permitted and inheritable sets (version-3 `capset`).
+pub fn capset(effective: u64, permitted: u64, inheritable: u64) -> Result<(), Errno> {
+    let mut header = [swpan_abi::capability::VERSION_3, 0];
+    let sets = [effective, permitted, inheritable];
+    let data: [u32; 6] = core::array::from_fn(|word| (sets[word % 3] >> (32 * (word / 3))) as u32);
+    call(number::CAPSET, [header.as_mut_ptr() as u32, data.as_ptr() as u32, 0, 0, 0, 0]).map(|_| ())
+}
+
 /// This process's identity and credentials (what `/proc/self/status` shows).
 pub fn getstatus() -> Result<ProcessStatus, Errno> {
     let mut status = ProcessStatus::default();

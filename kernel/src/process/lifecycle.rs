@@ -136,7 +136,7 @@ pub fn exec_current(
 }
 
 /// The credentials `execve` of `program` leaves, and AT_SECURE; EACCES when `credentials`
-/// may not execute it.
+/// may not execute it, EPERM where the capability rules refuse the exec.
 fn exec_credentials(
     credentials: &Credentials,
     program: &Program,
@@ -145,7 +145,7 @@ fn exec_credentials(
     if !credentials.may_execute(&file) {
         return Err(Errno::EACCES);
     }
-    Ok(credentials.after_exec(&file))
+    credentials.after_exec(&file, program.capabilities.as_ref())
 }
 
 /// A program loaded into a fresh address space, ready to enter.

@@ -21,6 +21,8 @@ use swpan_user::{Errno, println};
 
 swpan_user::main!(run);
 
+#[path = "../usertest/capabilities.rs"]
+mod capabilities;
 #[path = "../usertest/signals.rs"]
 mod signals;
 
@@ -92,6 +94,8 @@ fn run(argument: &str) -> i32 {
         "exec-check" => exec_check(),
         argv if argv.starts_with("argv ") => argv_check(),
         "credentials" => credentials_as_student(),
+        "capabilities" => capabilities::child(),
+        "ambient-check" => capabilities::ambient_check(),
         "" => run_checks(),
         other => {
             println!("usertest: unknown argument '{other}'");
@@ -369,6 +373,7 @@ fn run_checks() -> i32 {
     );
 
     signals::checks(&mut checks);
+    capabilities::checks(&mut checks);
     println!("usertest: {} checks passed, {} failed", checks.passed, checks.failed);
     checks.failed as i32
 }
