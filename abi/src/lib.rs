@@ -9,6 +9,7 @@
 
 #![no_std]
 
+pub mod capability_text;
 pub mod errno;
 pub mod exit_status;
 pub mod record;
