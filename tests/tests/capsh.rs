@@ -78,3 +78,14 @@ fn getcap_lists_only_programs_with_a_capability_record() {
     // No program in the table carries a record yet: nothing is listed.
     run.assert_lacks("/bin/");
 }
+
+#[test]
+fn double_equals_runs_capsh_again_with_the_rest() {
+    let run = boot("init=capsh -- --decode=0x1 == --decode=0x20");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("0x0000000000000001=cap_chown");
+    run.assert_line("0x0000000000000020=cap_kill");
+    let run = boot("init=capsh -- == --bogus");
+    run.assert_status(status::FAILURE);
+    run.assert_line("unknown option [--bogus]");
+}
