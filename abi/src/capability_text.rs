@@ -74,6 +74,13 @@ const PERMITTED: u8 = 2;
 const INHERITABLE: u8 = 4;
 
 impl CapState {
+    /// A file capability record as a state, as getcap shows it: fE is one bit, which makes
+    /// every permitted and inheritable capability of the file effective.
+    pub const fn of_file(permitted: u64, inheritable: u64, effective: bool) -> CapState {
+        let effective = if effective { permitted | inheritable } else { 0 };
+        CapState { effective, permitted, inheritable }
+    }
+
     /// Which sets hold capability `bit`, as [`EFFECTIVE`] | [`PERMITTED`] | [`INHERITABLE`].
     fn flags(&self, bit: u32) -> u8 {
         let has = |set: u64| (set >> bit) & 1 == 1;
@@ -413,6 +420,15 @@ mod tests {
         assert_eq!(state, CapState { effective: 1 << 34, permitted: 1 << 34, inheritable: 0 });
         let state = from_text("=eip cap_kill-i").unwrap();
         assert_eq!(state.inheritable, ALL & !(1 << 5));
+    }
+
+    // getcap's lines for records set by `setcap cap_syslog=ep` and `setcap cap_kill,cap_chown+i`.
+    #[test]
+    fn file_records_print_as_getcap_does() {
+        assert_eq!(text(&CapState::of_file(1 << 34, 0, true)), "cap_syslog=ep");
+        assert_eq!(text(&CapState::of_file(0, 1 | 1 << 5, false)), "cap_chown,cap_kill=i");
+        assert_eq!(text(&CapState::of_file(0, 1 << 5, true)), "cap_kill=ei");
+        assert_eq!(text(&CapState::of_file(0, 0, false)), "=");
     }
 
     #[test]

@@ -27,11 +27,11 @@ fn run(_argument: &str) -> i32 {
     0
 }
 
-/// The record as a capability state: fE is one bit, which makes every permitted and
-/// inheritable capability of the file effective.
+/// The entry's capability record as a state.
 fn file_state(entry: &BinEntry) -> CapState {
-    let permitted = ProcessStatus::join(entry.cap_permitted);
-    let inheritable = ProcessStatus::join(entry.cap_inheritable);
-    let effective = if entry.cap_effective != 0 { permitted | inheritable } else { 0 };
-    CapState { effective, permitted, inheritable }
+    CapState::of_file(
+        ProcessStatus::join(entry.cap_permitted),
+        ProcessStatus::join(entry.cap_inheritable),
+        entry.cap_effective != 0,
+    )
 }
