@@ -9,6 +9,7 @@
 
 #![no_std]
 
+pub mod capability_text;
 pub mod errno;
 pub mod exit_status;
 pub mod record;
@@ -462,6 +463,12 @@ record_struct! {
         pub size: u32,
         /// 1 when the file carries a capability record.
         pub has_capabilities: u32,
+        /// The record's effective bit (fE): 1 or 0.
+        pub cap_effective: u32,
+        /// The record's permitted set (fP), low word first.
+        pub cap_permitted: [u32; 2],
+        /// The record's inheritable set (fI), low word first.
+        pub cap_inheritable: [u32; 2],
         /// Its name, NUL-terminated.
         pub name: [u8; 28],
     }
@@ -501,7 +508,7 @@ mod tests {
         assert_eq!(core::mem::size_of::<ExitInfo>(), 7 * 4 + 48);
         assert_eq!(core::mem::size_of::<DacrReport>(), 6 * 4);
         assert_eq!(core::mem::size_of::<ProcessStatus>(), 22 * 4 + 16);
-        assert_eq!(core::mem::size_of::<BinEntry>(), 5 * 4 + 28);
+        assert_eq!(core::mem::size_of::<BinEntry>(), 10 * 4 + 28);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 #![no_std]
 
+pub mod capability;
 pub mod forbidden;
 pub mod signal;
 pub mod status;

@@ -8,8 +8,8 @@
 use crate::credentials::{ExecutableFile, FileCapabilities, ROOT};
 use crate::errno::Errno;
 use crate::uaccess::{UserPtr, copy_record_to_user};
-use swpan_abi::BinEntry;
 use swpan_abi::exec::BIN;
+use swpan_abi::{BinEntry, ProcessStatus};
 
 /// An embedded user program: one entry of `/bin`.
 pub struct Program {
@@ -65,7 +65,9 @@ macro_rules! programs {
 programs! {
     "badptr" => "SWPAN_USER_BADPTR",
     "bench" => "SWPAN_USER_BENCH",
+    "capsh" => "SWPAN_USER_CAPSH",
     "fuzz" => "SWPAN_USER_FUZZ",
+    "getcap" => "SWPAN_USER_GETCAP",
     "provoke" => "SWPAN_USER_PROVOKE",
     "sh" => "SWPAN_USER_SHELL",
     "shell" => "SWPAN_USER_SHELL",
@@ -106,12 +108,20 @@ pub fn lookup(path: &str, bare_names: bool) -> Result<&'static Program, Errno> {
 /// `bin_entry(index, &mut BinEntry)`: entry `index` of `/bin`, ENOENT past the last.
 pub fn bin_entry(index: u32, destination: UserPtr<BinEntry>) -> Result<u32, Errno> {
     let program = PROGRAMS.get(index as usize).ok_or(Errno::ENOENT)?;
+    let record = program.capabilities.unwrap_or(FileCapabilities {
+        permitted: 0,
+        inheritable: 0,
+        effective: false,
+    });
     let mut entry = BinEntry {
         uid: program.uid,
         gid: program.gid,
         mode: program.mode,
         size: program.image.len() as u32,
         has_capabilities: u32::from(program.capabilities.is_some()),
+        cap_effective: u32::from(record.effective),
+        cap_permitted: ProcessStatus::split(record.permitted),
+        cap_inheritable: ProcessStatus::split(record.inheritable),
         name: [0; 28],
     };
     let name = program.name.as_bytes();

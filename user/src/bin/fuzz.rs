@@ -136,6 +136,9 @@ static ENTRY_RECORD: EntryRecord = EntryRecord(UnsafeCell::new(swpan_user::abi::
     mode: 0,
     size: 0,
     has_capabilities: 0,
+    cap_effective: 0,
+    cap_permitted: [0; 2],
+    cap_inheritable: [0; 2],
     name: [0; 28],
 }));
 
