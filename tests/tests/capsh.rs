@@ -89,3 +89,19 @@ fn double_equals_runs_capsh_again_with_the_rest() {
     run.assert_status(status::FAILURE);
     run.assert_line("unknown option [--bogus]");
 }
+
+#[test]
+fn a_non_root_user_keeps_cap_syslog_through_execve_in_its_ambient_set() {
+    // Linux v4.3's scenario: capsh keeps CAP_SYSLOG inheritable, becomes nobody, raises it
+    // into the ambient set, and runs the shell: after that execve the capability is still
+    // permitted and effective, through the ambient set alone.
+    let run = swpan_tests::boot(
+        "init=capsh -- --inh=cap_syslog --user=nobody --addamb=cap_syslog -- -c status",
+    );
+    run.assert_status(swpan_tests::status::SUCCESS);
+    run.assert_line("Uid:\t65534\t65534\t65534\t65534");
+    run.assert_line("CapInh:\t0000000400000000");
+    run.assert_line("CapPrm:\t0000000400000000");
+    run.assert_line("CapEff:\t0000000400000000");
+    run.assert_line("CapAmb:\t0000000400000000");
+}
