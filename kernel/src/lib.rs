@@ -92,6 +92,7 @@ pub mod elf;
 pub mod fault;
 pub mod fmt_buffer;
 pub mod kallsyms;
+pub mod logbuf;
 pub mod memory_map;
 pub mod mm;
 pub mod oops;
