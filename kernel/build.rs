@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The programs the kernel embeds (user/src/bin/*.rs).
-const PROGRAMS: &[&str] =
-    &["badptr", "bench", "fuzz", "provoke", "shell", "syscall", "tour", "true", "usertest"];
+const PROGRAMS: &[&str] = &[
+    "badptr", "bench", "dmesg", "fuzz", "provoke", "shell", "syscall", "tour", "true", "usertest",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());

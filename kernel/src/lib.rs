@@ -117,6 +117,8 @@ pub mod jobs;
 #[cfg(target_arch = "arm")]
 pub mod kernel_benchmarks;
 #[cfg(target_arch = "arm")]
+pub mod klog;
+#[cfg(target_arch = "arm")]
 pub mod lkdtm;
 #[cfg(target_arch = "arm")]
 mod panic;

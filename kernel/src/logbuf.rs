@@ -83,6 +83,30 @@ impl<const N: usize> LogRing<N> {
             .map_or(self.written, |newline| newline + 1)
     }
 
+    /// Where a reader with room for `limit` bytes starts: the oldest line start from which the
+    /// rest of the log, markers left out, fits (Linux's READ_ALL returns the newest records
+    /// that fit). `end()` when not even the last line fits.
+    pub fn start_for(&self, limit: usize) -> u64 {
+        let at = |position: u64| self.bytes[(position % N as u64) as usize];
+        let first = self.start();
+        let mut shown = 0usize;
+        let mut start = self.written;
+        let mut position = self.written;
+        while position > first {
+            position -= 1;
+            if !is_marker(at(position)) {
+                shown += 1;
+            }
+            if shown > limit {
+                break;
+            }
+            if position == first || at(position - 1) == b'\n' {
+                start = position;
+            }
+        }
+        start
+    }
+
     /// Copies the stored bytes from `position` on into `out`; returns how many. A position
     /// already overwritten is moved up to the oldest byte held.
     pub fn read(&self, position: u64, out: &mut [u8]) -> usize {
@@ -210,6 +234,18 @@ mod tests {
         assert_eq!(read_all(&ring, false), b"second\nthird\nx\n");
         ring.push(b"yyyy\n");
         assert_eq!(read_all(&ring, false), b"third\nx\nyyyy\n");
+    }
+
+    #[test]
+    fn a_short_reader_gets_the_newest_whole_lines() {
+        let mut ring = LogRing::<64>::new();
+        ring.push(format!("aa\nbb {}\ncc\n", Kptr(1)).as_bytes());
+        assert_eq!(ring.start_for(100), 0);
+        assert_eq!(ring.start_for(3), ring.end() - 3);
+        // "bb 00000001\ncc\n" is 15 bytes shown (the markers take no room).
+        assert_eq!(ring.start_for(15), 3);
+        assert_eq!(ring.start_for(14), ring.end() - 3);
+        assert_eq!(ring.start_for(2), ring.end());
     }
 
     #[test]

@@ -65,6 +65,7 @@ macro_rules! programs {
 programs! {
     "badptr" => "SWPAN_USER_BADPTR",
     "bench" => "SWPAN_USER_BENCH",
+    "dmesg" => "SWPAN_USER_DMESG",
     "fuzz" => "SWPAN_USER_FUZZ",
     "provoke" => "SWPAN_USER_PROVOKE",
     "sh" => "SWPAN_USER_SHELL",
