@@ -3,6 +3,8 @@
 //! Two actions exist, as Linux numbers them: SYSLOG_ACTION_READ_ALL (3) copies the newest
 //! whole lines that fit into the caller's buffer and returns how many bytes it copied;
 //! SYSLOG_ACTION_SIZE_BUFFER (10) returns the ring's size. Every other action is EINVAL.
+//! READ_ALL refuses a NULL buffer or a negative length with EINVAL and a buffer outside the
+//! user half with EFAULT before reading; a fault while copying is EFAULT too.
 //!
 //! Permission (`check_syslog_permissions`, kernel/printk/printk.c): with `dmesg_restrict=1`
 //! (the default) every action needs CAP_SYSLOG in the effective set; with 0, READ_ALL and
@@ -16,7 +18,7 @@ use crate::console::LOG;
 use crate::errno::Errno;
 use crate::logbuf::{self, LOG_SIZE, Reader, Renderer};
 use crate::process::with_current;
-use crate::uaccess::{UserPtr, copy_to_user};
+use crate::uaccess::{UserPtr, access_ok, copy_to_user};
 use core::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use swpan_abi::syslog_action::{READ_ALL as ACTION_READ_ALL, SIZE_BUFFER as ACTION_SIZE_BUFFER};
@@ -56,6 +58,7 @@ pub fn syslog(action: u32, buffer: UserPtr<u8>, length: u32) -> Result<u32, Errn
             if buffer.address() == 0 || (length as i32) < 0 {
                 return Err(Errno::EINVAL);
             }
+            access_ok(buffer.address(), length)?;
             let censor = logbuf::censors_pointers(KPTR_RESTRICT.load(Ordering::Relaxed), &reader);
             read_all(buffer, length as usize, censor)
         }
