@@ -59,8 +59,8 @@ pub fn checks(checks: &mut Checks) {
     let child = syscall::spawn("usertest", "klog-user").and_then(|pid| syscall::wait(Some(pid)));
     checks.expect(
         "syslog after setuid(1000) under dmesg_restrict=1",
-        child.map(|info| (info.how * 100) as i32 + info.status).map(|n| n as u32),
-        Ok((ExitInfo::EXITED * 100) as u32 + REFUSED as u32),
+        child.map(|info| info.how * 100 + info.status as u32),
+        Ok(ExitInfo::EXITED * 100 + REFUSED as u32),
     );
 }
 
@@ -92,7 +92,7 @@ pub fn child(mode: &str) -> i32 {
 fn last_oops_pc(buffer: &mut [u8]) -> Option<&str> {
     let length = syscall::syslog(syslog_action::READ_ALL, buffer).ok()?;
     let text = core::str::from_utf8(&buffer[..length]).ok()?;
-    let line = text.lines().filter(|line| line.starts_with("pc : [<")).last()?;
+    let line = text.lines().rfind(|line| line.starts_with("pc : [<"))?;
     line.get(7..15)
 }
 
