@@ -41,6 +41,9 @@ pub mod syscall {
     pub const SETPGID: u32 = 57;
     /// `munmap(address, length) -> 0`.
     pub const MUNMAP: u32 = 91;
+    /// `syslog(action, buffer, length)`: the kernel log; action 3 (READ_ALL) copies it into
+    /// `buffer` and returns the bytes copied, 10 (SIZE_BUFFER) returns its size.
+    pub const SYSLOG: u32 = 103;
     /// `getpgid(pid) -> pgid`: the process group of `pid` (0: the caller).
     pub const GETPGID: u32 = 132;
     /// `sched_yield() -> 0`.
@@ -308,6 +311,14 @@ pub mod securebits {
     pub const ALL_FLAGS: u32 = 0x55;
     /// Every lock (`SECURE_ALL_LOCKS`).
     pub const ALL_LOCKS: u32 = 0xaa;
+}
+
+/// `syslog` actions (Linux's SYSLOG_ACTION_*), the ones this kernel implements.
+pub mod syslog_action {
+    /// Read the whole log, leaving it in place.
+    pub const READ_ALL: u32 = 3;
+    /// The log's size in bytes.
+    pub const SIZE_BUFFER: u32 = 10;
 }
 
 /// `mmap2` protections.

@@ -1,7 +1,11 @@
 //! The console: `print!`/`println!`, the `log` backend and the emergency writer, all on UART0.
+//!
+//! Everything the kernel prints through them also goes into the kernel log ([`LOG`]), which
+//! `syslog` reads; a user program's output (`write_bytes`) does not.
 
 use crate::arch::mmu;
 use crate::drivers::pl011::Pl011;
+use crate::logbuf::{self, LOG_SIZE, LogRing};
 use crate::memory_map::{UART0, UART0_PHYSICAL};
 use crate::sync::IrqSafeLock;
 use core::fmt::{self, Write};
@@ -17,12 +21,30 @@ fn uart() -> Pl011 {
 /// Serialises whole lines: the lock is held for one `print!` call.
 static CONSOLE: IrqSafeLock<()> = IrqSafeLock::new(());
 
-/// A `fmt::Write` that sends straight to the UART, translating `\n` to `\r\n`.
+/// The kernel log: every kernel message, the newest [`LOG_SIZE`] bytes, `%pK` fields marked.
+/// Taken only with `try_lock`: it is held for one copy with IRQs masked, so on this single
+/// core it is found held only by the context an exception interrupted; that message is then
+/// left out of the log rather than waited for.
+pub static LOG: IrqSafeLock<LogRing<LOG_SIZE>> = IrqSafeLock::new(LogRing::new());
+
+/// Appends `text` to the kernel log, unless the log is held (see [`LOG`]).
+fn log_text(text: &str) {
+    if let Some(mut log) = LOG.try_lock() {
+        log.push(text.as_bytes());
+    }
+}
+
+/// A `fmt::Write` that sends straight to the UART, translating `\n` to `\r\n` and leaving
+/// out the log's pointer marks; and copies the text, marks included, into the kernel log.
 struct UartWriter;
 
 impl Write for UartWriter {
     fn write_str(&mut self, text: &str) -> fmt::Result {
+        log_text(text);
         for byte in text.bytes() {
+            if logbuf::is_marker(byte) {
+                continue;
+            }
             if byte == b'\n' {
                 uart().write_byte(b'\r');
             }

@@ -5,7 +5,7 @@ use crate::arch::{exception, mmu};
 use crate::cmdline::{self, Job, LogLevel};
 use crate::mm::{self, Protections};
 use crate::power::{self, ExitStatus};
-use crate::{console, interrupts, jobs, lkdtm, println, process, selftest, uaccess};
+use crate::{console, interrupts, jobs, klog, lkdtm, println, process, selftest, uaccess};
 use aarch32_cpu::register::{Midr, SysRegRead};
 use core::fmt;
 
@@ -25,6 +25,7 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     unsafe { exception::install(protections.pan) };
     uaccess::extable::init();
     console::init_logger(log_filter(command_line.log_level));
+    klog::init(command_line.dmesg_restrict, command_line.kptr_restrict);
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
     process::init();

@@ -93,6 +93,7 @@ pub mod elf;
 pub mod fault;
 pub mod fmt_buffer;
 pub mod kallsyms;
+pub mod logbuf;
 pub mod memory_map;
 pub mod mm;
 pub mod oops;
@@ -116,6 +117,8 @@ pub mod invariants;
 pub mod jobs;
 #[cfg(target_arch = "arm")]
 pub mod kernel_benchmarks;
+#[cfg(target_arch = "arm")]
+pub mod klog;
 #[cfg(target_arch = "arm")]
 pub mod lkdtm;
 #[cfg(target_arch = "arm")]

@@ -21,7 +21,7 @@ use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
 };
-use crate::{capability_calls, console, domain, lkdtm, signal};
+use crate::{capability_calls, console, domain, klog, lkdtm, signal};
 use swpan_abi::{DacrReport, ExitInfo, capability, syscall as number};
 
 /// The result of a call: a value, or an errno that goes back as `-errno`.
@@ -92,6 +92,7 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             unsafe { crate::mm::ptdump::print(process::current_pid(), table) };
             0
         }),
+        number::SYSLOG => klog::syslog(a0, UserPtr::new(a1), a2),
         number::GETSTATUS => identity::get_status(UserPtr::new(a0)),
         number::BIN_ENTRY => programs::bin_entry(a0, UserPtr::new(a1)),
         _ => Err(Errno::ENOSYS),

@@ -121,7 +121,9 @@ fn init_runs_one_program_and_passes_on_its_verdict() {
 
     let run = boot("init=nosuchprogram");
     run.assert_status(status::USAGE);
-    run.assert_contains("init: no program 'nosuchprogram'; the programs are: badptr bench fuzz");
+    run.assert_contains(
+        "init: no program 'nosuchprogram'; the programs are: badptr bench dmesg fuzz",
+    );
 }
 
 #[test]

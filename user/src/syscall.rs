@@ -64,6 +64,13 @@ pub fn write(fd: u32, bytes: &[u8]) -> Result<usize, Errno> {
         .map(|n| n as usize)
 }
 
+/// `syslog(action, buffer, length)`: with `syslog_action::READ_ALL`, the newest kernel log
+/// lines that fit in `buffer` and the bytes copied; with `SIZE_BUFFER`, the log's size.
+pub fn syslog(action: u32, buffer: &mut [u8]) -> Result<usize, Errno> {
+    let arguments = [action, buffer.as_mut_ptr() as u32, buffer.len() as u32, 0, 0, 0];
+    call(number::SYSLOG, arguments).map(|n| n as usize)
+}
+
 /// Reads into `buffer` from file descriptor `fd` (0: the console); blocks for the first byte.
 pub fn read(fd: u32, buffer: &mut [u8]) -> Result<usize, Errno> {
     call(number::READ, [fd, buffer.as_mut_ptr() as u32, buffer.len() as u32, 0, 0, 0])

@@ -109,6 +109,11 @@ pub struct CommandLine<'a> {
     pub pxn: bool,
     /// The log level.
     pub log_level: LogLevel,
+    /// Reading the kernel log needs CAP_SYSLOG (Linux's `kernel.dmesg_restrict`).
+    pub dmesg_restrict: bool,
+    /// How `%pK` kernel addresses show to readers of the log (Linux's `kernel.kptr_restrict`):
+    /// 0 real, 1 zeros without CAP_SYSLOG, 2 always zeros.
+    pub kptr_restrict: u8,
     /// A failure path to exercise, for tests only.
     pub test_hook: Option<TestHook>,
     /// The words after the first `--`: the arguments of the `init=` program (argv[1] on),
@@ -131,6 +136,8 @@ impl Default for CommandLine<'_> {
             pan: true,
             pxn: true,
             log_level: LogLevel::Info,
+            dmesg_restrict: true,
+            kptr_restrict: 1,
             test_hook: None,
             init_arguments: "",
         }
@@ -171,6 +178,16 @@ pub const KEYS: &[KeyInfo] = &[
     KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
     KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
+    KeyInfo {
+        key: "dmesg_restrict",
+        value: "=0|1",
+        help: "1: reading the kernel log needs CAP_SYSLOG (default 1)",
+    },
+    KeyInfo {
+        key: "kptr_restrict",
+        value: "=0|1|2",
+        help: "%pK addresses in the log: 1 zeros without CAP_SYSLOG, 2 zeros (default 1)",
+    },
     KeyInfo {
         key: "test",
         value: "=failing-selftest|panic|nested-panic|undefined-instruction|hang|oops",
@@ -291,6 +308,14 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
             }
             "loglevel" => {
                 parsed.log_level = lookup(info, value, LogLevel::NAMES)?;
+                None
+            }
+            "dmesg_restrict" => {
+                parsed.dmesg_restrict = lookup(info, value, &[("0", false), ("1", true)])?;
+                None
+            }
+            "kptr_restrict" => {
+                parsed.kptr_restrict = lookup(info, value, &[("0", 0), ("1", 1), ("2", 2)])?;
                 None
             }
             "test" => {
@@ -517,6 +542,28 @@ mod tests {
         assert_eq!(without_program_name("target/kernel"), "");
         assert_eq!(without_program_name("target/kernel "), "");
         assert_eq!(without_program_name(""), "");
+    }
+
+    #[test]
+    fn kernel_log_restrictions() {
+        let default = parse("").unwrap();
+        assert!(default.dmesg_restrict);
+        assert_eq!(default.kptr_restrict, 1);
+        let open = parse("dmesg_restrict=0 kptr_restrict=0").unwrap();
+        assert!(!open.dmesg_restrict);
+        assert_eq!(open.kptr_restrict, 0);
+        let strict = parse("dmesg_restrict=1 kptr_restrict=2").unwrap();
+        assert!(strict.dmesg_restrict);
+        assert_eq!(strict.kptr_restrict, 2);
+        assert_eq!(
+            parse("kptr_restrict=3"),
+            Err(Error::BadValue { key: "kptr_restrict", value: "3", expected: "=0|1|2" })
+        );
+        assert_eq!(
+            parse("dmesg_restrict=on"),
+            Err(Error::BadValue { key: "dmesg_restrict", value: "on", expected: "=0|1" })
+        );
+        assert_eq!(parse("dmesg_restrict"), parse("dmesg_restrict="));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::arch::trap_frame::TrapFrame;
 use crate::fault::FaultStatus;
+use crate::logbuf::Kptr;
 use core::fmt;
 
 /// CP15 state shown under the registers: `Control: ...  Table: ...  DAC: ...`.
@@ -24,20 +25,22 @@ pub struct RegisterDump<'a> {
 }
 
 impl fmt::Display for RegisterDump<'_> {
+    /// The addresses and registers go through [`Kptr`]: the console shows them, a reader of
+    /// the kernel log sees them as its `kptr_restrict` allows.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let frame = self.frame;
-        let r = &frame.r;
+        let r = frame.r.map(Kptr);
         writeln!(
             f,
-            "pc : [<{:08x}>]    lr : [<{:08x}>]    psr: {:08x}",
-            frame.pc,
-            frame.lr(),
+            "pc : [<{}>]    lr : [<{}>]    psr: {:08x}",
+            Kptr(frame.pc),
+            Kptr(frame.lr()),
             frame.spsr
         )?;
-        writeln!(f, "sp : {:08x}  ip : {:08x}  fp : {:08x}", frame.sp(), r[12], r[11])?;
-        writeln!(f, "r10: {:08x}  r9 : {:08x}  r8 : {:08x}", r[10], r[9], r[8])?;
-        writeln!(f, "r7 : {:08x}  r6 : {:08x}  r5 : {:08x}  r4 : {:08x}", r[7], r[6], r[5], r[4])?;
-        writeln!(f, "r3 : {:08x}  r2 : {:08x}  r1 : {:08x}  r0 : {:08x}", r[3], r[2], r[1], r[0])?;
+        writeln!(f, "sp : {}  ip : {}  fp : {}", Kptr(frame.sp()), r[12], r[11])?;
+        writeln!(f, "r10: {}  r9 : {}  r8 : {}", r[10], r[9], r[8])?;
+        writeln!(f, "r7 : {}  r6 : {}  r5 : {}  r4 : {}", r[7], r[6], r[5], r[4])?;
+        writeln!(f, "r3 : {}  r2 : {}  r1 : {}  r0 : {}", r[3], r[2], r[1], r[0])?;
         writeln!(f, "Flags: {}", frame.psr())?;
         let system = self.system;
         write!(
@@ -279,7 +282,13 @@ mod tests {
             frame: &frame,
             system: SystemRegisters { sctlr: 0x10c5_387d, ttbr0: 0x8000_4000, dacr: 0x51 },
         };
-        let text = dump.to_string();
+        let stored = dump.to_string();
+        // The addresses and registers are %pK fields in the log; psr and CP15 state are not.
+        assert!(stored.starts_with("pc : [<\u{1}80001234\u{2}>]    lr : [<\u{1}80001000\u{2}>]"));
+        assert!(stored.contains("r0 : \u{1}00000000\u{2}\nFlags"));
+        assert!(stored.contains("psr: 60000013\n"));
+        // The console leaves the marks out.
+        let text = stored.replace(['\u{1}', '\u{2}'], "");
         let lines: std::vec::Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "pc : [<80001234>]    lr : [<80001000>]    psr: 60000013");
         assert!(lines[1].starts_with("sp : "));

@@ -66,6 +66,7 @@ programs! {
     "badptr" => "SWPAN_USER_BADPTR",
     "bench" => "SWPAN_USER_BENCH",
     "capsh" => "SWPAN_USER_CAPSH",
+    "dmesg" => "SWPAN_USER_DMESG",
     "fuzz" => "SWPAN_USER_FUZZ",
     "getcap" => "SWPAN_USER_GETCAP",
     "provoke" => "SWPAN_USER_PROVOKE",

@@ -26,6 +26,9 @@ mod capabilities;
 #[path = "../usertest/signals.rs"]
 mod signals;
 
+#[path = "../usertest/klog.rs"]
+mod klog;
+
 struct Checks {
     passed: u32,
     failed: u32,
@@ -91,6 +94,7 @@ fn run(argument: &str) -> i32 {
         }
         code if code.starts_with("map-code ") => map_code(code[9..].parse().unwrap_or(0)),
         mode if mode.starts_with("signal-") => signals::child(mode),
+        mode if mode.starts_with("klog-") => klog::child(mode),
         "exec-check" => exec_check(),
         argv if argv.starts_with("argv ") => argv_check(),
         "credentials" => credentials_as_student(),
@@ -374,6 +378,7 @@ fn run_checks() -> i32 {
 
     signals::checks(&mut checks);
     capabilities::checks(&mut checks);
+    klog::checks(&mut checks);
     println!("usertest: {} checks passed, {} failed", checks.passed, checks.failed);
     checks.failed as i32
 }
