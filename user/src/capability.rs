@@ -2,46 +2,10 @@
 
 use crate::syscall::{check, raw};
 use swpan_abi::Errno;
+use swpan_abi::capability::VERSION_3;
 use swpan_abi::capability_text::CapState;
-
-/// `capget(header, data)` (ARM EABI).
-const CAPGET: u32 = 184;
-/// `capset(header, data)` (ARM EABI).
-const CAPSET: u32 = 185;
-/// `prctl(option, arg2, arg3, arg4, arg5)` (ARM EABI).
-const PRCTL: u32 = 172;
-/// `_LINUX_CAPABILITY_VERSION_3`: two 32-bit data elements, low word first.
-const VERSION_3: u32 = 0x2008_0522;
-
-/// prctl options (include/uapi/linux/prctl.h).
-pub mod option {
-    /// `PR_GET_KEEPCAPS`.
-    pub const GET_KEEPCAPS: u32 = 7;
-    /// `PR_SET_KEEPCAPS`.
-    pub const SET_KEEPCAPS: u32 = 8;
-    /// `PR_CAPBSET_READ`.
-    pub const CAPBSET_READ: u32 = 23;
-    /// `PR_CAPBSET_DROP`.
-    pub const CAPBSET_DROP: u32 = 24;
-    /// `PR_GET_SECUREBITS`.
-    pub const GET_SECUREBITS: u32 = 27;
-    /// `PR_SET_SECUREBITS`.
-    pub const SET_SECUREBITS: u32 = 28;
-    /// `PR_SET_NO_NEW_PRIVS`.
-    pub const SET_NO_NEW_PRIVS: u32 = 38;
-    /// `PR_GET_NO_NEW_PRIVS`.
-    pub const GET_NO_NEW_PRIVS: u32 = 39;
-    /// `PR_CAP_AMBIENT`, with a sub-operation in arg2.
-    pub const CAP_AMBIENT: u32 = 47;
-    /// `PR_CAP_AMBIENT_IS_SET`.
-    pub const AMBIENT_IS_SET: u32 = 1;
-    /// `PR_CAP_AMBIENT_RAISE`.
-    pub const AMBIENT_RAISE: u32 = 2;
-    /// `PR_CAP_AMBIENT_LOWER`.
-    pub const AMBIENT_LOWER: u32 = 3;
-    /// `PR_CAP_AMBIENT_CLEAR_ALL`.
-    pub const AMBIENT_CLEAR_ALL: u32 = 4;
-}
+use swpan_abi::prctl as option;
+use swpan_abi::syscall::{CAPGET, CAPSET, PRCTL};
 
 /// `prctl(option, arguments...)`: the call's non-negative result.
 pub fn prctl(option: u32, arguments: [u32; 4]) -> Result<u32, Errno> {
@@ -101,18 +65,18 @@ pub fn bounding_drop(bit: u32) -> Result<(), Errno> {
 
 /// Whether capability `bit` is in the ambient set (`PR_CAP_AMBIENT_IS_SET`).
 pub fn ambient_has(bit: u32) -> Result<bool, Errno> {
-    prctl(option::CAP_AMBIENT, [option::AMBIENT_IS_SET, bit, 0, 0]).map(|result| result == 1)
+    prctl(option::CAP_AMBIENT, [option::CAP_AMBIENT_IS_SET, bit, 0, 0]).map(|result| result == 1)
 }
 
 /// Raises (`raise`) or lowers capability `bit` in the ambient set.
 pub fn ambient_set(bit: u32, raise: bool) -> Result<(), Errno> {
-    let operation = if raise { option::AMBIENT_RAISE } else { option::AMBIENT_LOWER };
+    let operation = if raise { option::CAP_AMBIENT_RAISE } else { option::CAP_AMBIENT_LOWER };
     prctl(option::CAP_AMBIENT, [operation, bit, 0, 0]).map(|_| ())
 }
 
 /// Clears the ambient set (`PR_CAP_AMBIENT_CLEAR_ALL`).
 pub fn ambient_clear() -> Result<(), Errno> {
-    prctl(option::CAP_AMBIENT, [option::AMBIENT_CLEAR_ALL, 0, 0, 0]).map(|_| ())
+    prctl(option::CAP_AMBIENT, [option::CAP_AMBIENT_CLEAR_ALL, 0, 0, 0]).map(|_| ())
 }
 
 /// The securebits (`PR_GET_SECUREBITS`).
