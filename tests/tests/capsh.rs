@@ -75,8 +75,40 @@ fn dash_dash_runs_the_shell_with_the_rest_and_has_p_passes_for_root() {
 fn getcap_lists_only_programs_with_a_capability_record() {
     let run = boot("init=getcap");
     run.assert_status(status::SUCCESS);
-    // No program in the table carries a record yet: nothing is listed.
-    run.assert_lacks("/bin/");
+    // The one program with a file capability record, in getcap's format; nothing else.
+    run.assert_line("/bin/klogread cap_syslog=ep");
+    assert_eq!(run.console.matches("/bin/").count(), 1, "{run}");
+}
+
+#[test]
+fn an_ambient_capability_lets_a_non_root_daemon_run_a_helper_that_needs_it() {
+    // Linux v4.3's example: the daemon runs as nobody with CAP_SYSLOG ambient, and its
+    // helper (dmesg, a plain program) can read the kernel log.
+    let run = boot("init=capsh -- --inh=cap_syslog --user=nobody --addamb=cap_syslog -- -c dmesg");
+    run.assert_status(status::SUCCESS);
+    // The boot banner, once on the console and once more from the log.
+    assert_eq!(
+        run.console.matches("swpan 0.1.0: emulated PAN and PXN through the ARM DACR").count(),
+        2,
+        "{run}"
+    );
+    // The same helper run by a plain user, with no ambient capability: EPERM.
+    let run = boot("init=capsh -- --user=nobody -- -c dmesg");
+    run.assert_status(status::FAILURE);
+    run.assert_line("dmesg: read kernel buffer failed: EPERM");
+}
+
+#[test]
+fn before_ambient_capabilities_every_helper_needed_file_capabilities() {
+    // The pre-v4.3 alternative: the helper's file carries cap_syslog=ep, so any user running
+    // it gets the capability (klogread is dmesg with that record).
+    let run = boot("init=capsh -- --user=nobody -- -c klogread");
+    run.assert_status(status::SUCCESS);
+    assert_eq!(
+        run.console.matches("swpan 0.1.0: emulated PAN and PXN through the ARM DACR").count(),
+        2,
+        "{run}"
+    );
 }
 
 #[test]

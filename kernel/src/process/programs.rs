@@ -49,6 +49,20 @@ macro_rules! programs {
                 mode: EXECUTABLE,
                 capabilities: None,
             },)*
+            // dmesg as a file with capabilities, as `setcap cap_syslog=ep /bin/klogread` makes
+            // it on Linux: the pre-v4.3 way to let a plain user read the kernel log.
+            Program {
+                name: "klogread",
+                image: include_bytes!(env!("SWPAN_USER_DMESG")),
+                uid: ROOT,
+                gid: ROOT,
+                mode: EXECUTABLE,
+                capabilities: Some(FileCapabilities {
+                    permitted: 1 << swpan_abi::capability::SYSLOG,
+                    inheritable: 0,
+                    effective: true,
+                }),
+            },
             // A plain file, not a program: executing it is EACCES, as on Linux.
             Program {
                 name: "README",
