@@ -213,37 +213,6 @@ macro_rules! println {
     ($($argument:tt)*) => { $crate::print(format_args!("{}\n", format_args!($($argument)*))) };
 }
 
-/// Reads one line from the console into `buffer`, echoing what is typed as a terminal would.
-/// Returns the line without its end (`\n` or `\r`); backspace erases. `None` on a read error.
-pub fn read_line(buffer: &mut [u8]) -> Option<&str> {
-    let mut length = 0;
-    loop {
-        let mut byte = [0u8; 1];
-        match syscall::read(0, &mut byte) {
-            Ok(1) => {}
-            _ => return None,
-        }
-        match byte[0] {
-            b'\r' | b'\n' => {
-                print!("\n");
-                break;
-            }
-            0x08 | 0x7F if length > 0 => {
-                length -= 1;
-                print!("\x08 \x08");
-            }
-            byte if (0x20..0x7F).contains(&byte) && length < buffer.len() => {
-                buffer[length] = byte;
-                length += 1;
-                let echo = [byte];
-                let _ = syscall::write(1, &echo);
-            }
-            _ => {}
-        }
-    }
-    core::str::from_utf8(&buffer[..length]).ok()
-}
-
 #[cfg(target_os = "none")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
