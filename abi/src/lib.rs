@@ -13,6 +13,7 @@ pub mod capability_text;
 pub mod errno;
 pub mod exit_status;
 pub mod record;
+pub mod seccomp;
 pub mod signal;
 
 pub use errno::Errno;
@@ -88,6 +89,9 @@ pub mod syscall {
     pub const SETUID32: u32 = 213;
     /// `setgid32(gid) -> 0`.
     pub const SETGID32: u32 = 214;
+    /// `seccomp(operation, flags, argument) -> 0`: strict mode, a filter, or a question
+    /// ([`crate::seccomp`]).
+    pub const SECCOMP: u32 = 383;
     /// ARM's private `cacheflush(start, end, flags)`: makes code written to user memory
     /// executable (arch/arm/kernel/traps.c).
     pub const CACHEFLUSH: u32 = 0x0f_0002;
@@ -265,6 +269,10 @@ pub mod prctl {
     pub const GET_KEEPCAPS: u32 = 7;
     /// PR_SET_KEEPCAPS(0 or 1).
     pub const SET_KEEPCAPS: u32 = 8;
+    /// PR_GET_SECCOMP: the seccomp mode ([`crate::seccomp::mode`]).
+    pub const GET_SECCOMP: u32 = 21;
+    /// PR_SET_SECCOMP(mode, &sock_fprog): strict (1) or one filter (2).
+    pub const SET_SECCOMP: u32 = 22;
     /// PR_CAPBSET_READ(cap): 1 when `cap` is in the bounding set.
     pub const CAPBSET_READ: u32 = 23;
     /// PR_CAPBSET_DROP(cap): removes `cap` from the bounding set (needs CAP_SETPCAP).

@@ -105,7 +105,7 @@ pub(crate) mod sealed {
             }
         )*};
     }
-    integer_fields!(u8, u16, u32, i32);
+    integer_fields!(u8, u16, u32, i32, u64);
 
     impl<F: Field, const N: usize> Field for [F; N] {
         fn write(&self, bytes: &mut [u8]) {

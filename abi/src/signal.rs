@@ -224,6 +224,9 @@ pub mod code {
     pub const SEGV_ACCERR: i32 = 2;
     /// SIGILL: an illegal opcode.
     pub const ILL_ILLOPC: i32 = 1;
+    /// SIGSYS: a seccomp filter returned TRAP (`si_errno` the action's data, then
+    /// `si_call_addr`, `si_syscall`, `si_arch` in the first three fields).
+    pub const SYS_SECCOMP: i32 = 1;
 }
 
 record_struct! {
