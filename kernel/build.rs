@@ -10,8 +10,8 @@ use std::process::Command;
 
 /// The programs the kernel embeds (user/src/bin/*.rs).
 const PROGRAMS: &[&str] = &[
-    "badptr", "bench", "capsh", "dmesg", "fuzz", "getcap", "provoke", "shell", "syscall", "tour",
-    "true", "usertest",
+    "ambient", "badptr", "bench", "capsh", "dmesg", "fuzz", "getcap", "provoke", "shell",
+    "syscall", "tour", "true", "usertest",
 ];
 
 fn main() {

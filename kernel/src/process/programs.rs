@@ -77,6 +77,7 @@ macro_rules! programs {
 }
 
 programs! {
+    "ambient" => "SWPAN_USER_AMBIENT",
     "badptr" => "SWPAN_USER_BADPTR",
     "bench" => "SWPAN_USER_BENCH",
     "capsh" => "SWPAN_USER_CAPSH",
