@@ -43,9 +43,14 @@ pub const RAM_SIZE: usize = 128 << 20;
 /// End of RAM (exclusive).
 pub const RAM_END: usize = RAM_BASE + RAM_SIZE;
 
-/// Lowest user address that can be mapped: the first 64 KiB are never mapped.
+/// Lowest user address the kernel maps by itself (programs, stacks, `mmap`): below it is the
+/// NULL gap, where a NULL dereference faults.
 pub const USER_START: usize = 0x0001_0000;
 const _: () = assert!(USER_START >= 64 << 10, "the first 64 KiB stay unmapped");
+
+/// Linux's `vm.mmap_min_addr`: a `MAP_FIXED` mapping below it needs CAP_SYS_RAWIO (EPERM
+/// without), so only such a process can put a page in the NULL gap, at its own request.
+pub const MMAP_MIN_ADDR: usize = USER_START;
 
 /// End of the user half (exclusive), where TTBR1's half begins.
 pub const USER_END: usize = 0x8000_0000;

@@ -1,7 +1,7 @@
 //! The `lkdtm=` contract: one summary line per name, and the exit status, for both crash
 //! types under every combination of `pan=` and `pxn=`.
 
-use swpan_tests::{boot, status};
+use swpan_tests::{BootOptions, boot, boot_with, status};
 
 #[test]
 fn access_userspace_is_blocked_by_pan() {
@@ -122,4 +122,41 @@ fn an_unknown_name_exits_2_and_lists_the_valid_ones() {
          WRITE_KERN, WRITE_OPD",
     );
     run.assert_lacks("Performing direct entry");
+}
+
+#[test]
+fn a_page_mapped_at_null_is_still_out_of_the_kernel_s_reach() {
+    // The NULL-dereference exploit: a CAP_SYS_RAWIO process maps page 0 (mmap_min_addr
+    // lets it), so ACCESS_NULL meets a user page, in the user domain. PAN still faults.
+    let run = boot("init=provoke -- --map-null ACCESS_NULL");
+    run.assert_line("Unhandled fault: page domain fault (0x01b) at 0x00000000");
+    run.assert_line("init: provoke killed by signal 11 (SIGSEGV)");
+    run.assert_lacks("lkdtm: FAIL");
+    // Without PAN the kernel reads and writes the attacker's page.
+    let run = boot("pan=off init=provoke -- --map-null ACCESS_NULL");
+    run.assert_line("lkdtm: FAIL: survived bad read");
+    run.assert_line("lkdtm: FAIL: survived bad write");
+    run.assert_line("init: provoke exited with status 1");
+    // Executing it: PAN's domain fault first, then PXN's permission fault without PAN.
+    let run = boot("init=provoke -- --map-null EXEC_NULL");
+    run.assert_line("Unhandled prefetch abort: page domain fault (0x00b) at 0x00000000");
+    let run = boot("pan=off init=provoke -- --map-null EXEC_NULL");
+    run.assert_line(
+        "Unable to handle kernel NULL pointer dereference at virtual address 00000000 when execute",
+    );
+    run.assert_line("init: provoke killed by signal 11 (SIGSEGV)");
+}
+
+#[test]
+fn mapping_page_zero_needs_cap_sys_rawio() {
+    // Root with CAP_SYS_RAWIO dropped from the bounding set (so execve gives it no more) types
+    // the command into the shell.
+    let options =
+        BootOptions { input: b"provoke --map-null ACCESS_NULL\nexit\n", ..Default::default() };
+    let run = boot_with("init=capsh -- --drop=cap_sys_rawio --", &options);
+    run.assert_line("provoke: mmap at 0: EPERM");
+    run.assert_lacks("lkdtm: Performing direct entry");
+    let run = boot("init=provoke -- --map-null");
+    run.assert_line("usage: provoke [--map-null] NAME");
+    run.assert_line("init: provoke exited with status 2");
 }

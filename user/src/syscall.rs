@@ -97,6 +97,11 @@ pub fn munmap(address: u32, length: usize) -> Result<(), Errno> {
     call(number::MUNMAP, [address, length as u32, 0, 0, 0, 0]).map(|_| ())
 }
 
+/// ARM's `cacheflush`: makes the code written to `[start, end)` executable.
+pub fn cacheflush(start: u32, end: u32) -> Result<(), Errno> {
+    call(number::CACHEFLUSH, [start, end, 0, 0, 0, 0]).map(|_| ())
+}
+
 /// Starts the embedded program `program` with `argument`; returns its pid.
 pub fn spawn(program: &str, argument: &str) -> Result<u32, Errno> {
     // The kernel reads both as NUL-terminated strings.

@@ -37,7 +37,7 @@ fn print_memory_map() {
             end - 1
         ),
     };
-    line(0, USER_START, "never mapped", None);
+    line(0, USER_START, "NULL gap (mmap_min_addr)", None);
     line(USER_START, USER_END, "user memory (TTBR0)", Some(domain::USER));
     line(RAM_BASE, RAM_END, "RAM and the kernel (TTBR1)", Some(domain::KERNEL));
     let devices_start = DEVICE_WINDOWS[0].virtual_address;

@@ -13,7 +13,7 @@ use super::{frames_allocate, frames_free, linear};
 use crate::arch::mmu;
 use crate::domain;
 use crate::errno::Errno;
-use crate::memory_map::{USER_END, USER_START};
+use crate::memory_map::USER_END;
 use crate::sync::IrqSafeLock;
 
 /// Entries in a user L1 table (TTBCR.N = 1).
@@ -278,9 +278,8 @@ impl Drop for AddressSpace {
     }
 }
 
-/// A page-aligned address a user page may be mapped at.
+/// A page-aligned address a user page may be mapped at: anywhere in the user half, the NULL
+/// gap below [`USER_START`] included (`mmap` decides who may map there).
 pub fn is_user_page(virtual_address: u32) -> bool {
-    virtual_address.is_multiple_of(PAGE_SIZE)
-        && (virtual_address as usize) >= USER_START
-        && (virtual_address as usize) < USER_END
+    virtual_address.is_multiple_of(PAGE_SIZE) && (virtual_address as usize) < USER_END
 }

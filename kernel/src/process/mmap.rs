@@ -5,11 +5,12 @@ use super::regions::{PAGE, Region, RegionKind};
 use super::{USER_STACK_PAGES, USER_STACK_TOP, with_current};
 use crate::arch::mmu;
 use crate::errno::Errno;
+use crate::memory_map::MMAP_MIN_ADDR;
 use crate::mm::{frames_allocate, frames_free, free_frames, linear};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write;
-use swpan_abi::{map, protection};
+use swpan_abi::{capability, map, protection};
 
 /// Anonymous mappings go between the program area and the stack.
 const MMAP_START: u32 = PROGRAM_END;
@@ -18,6 +19,9 @@ const MMAP_END: u32 = USER_STACK_TOP - USER_STACK_PAGES * PAGE;
 /// Maps `length` bytes (rounded up to pages) of zeroed memory with `protection` in the
 /// running process; at `address` with `map::FIXED` (refused with EEXIST if anything is
 /// mapped there: nothing is ever replaced), anywhere free otherwise.
+///
+/// A fixed address goes above the program area, or below [`MMAP_MIN_ADDR`] (the NULL gap)
+/// for a caller with CAP_SYS_RAWIO, as Linux's `mmap_min_addr` rule: EPERM without it.
 ///
 /// Any combination of read, write and execute is granted, writable and executable together
 /// included: user memory follows Linux's policy, not PaX's MPROTECT, and the loader maps a
@@ -42,7 +46,18 @@ pub fn mmap(address: u32, length: u32, protection_bits: u32, flags: u32) -> Resu
     };
     if flags & map::FIXED != 0 {
         let end = address.checked_add(length).ok_or(Errno::EINVAL)?;
-        if !address.is_multiple_of(PAGE) || address < MMAP_START || end > MMAP_END {
+        if !address.is_multiple_of(PAGE) {
+            return Err(Errno::EINVAL);
+        }
+        if (address as usize) < MMAP_MIN_ADDR {
+            // Linux's cap_mmap_addr: the NULL gap is CAP_SYS_RAWIO's to map.
+            if !with_current(|process| process.credentials.capable(capability::SYS_RAWIO)) {
+                return Err(Errno::EPERM);
+            }
+            if end as usize > MMAP_MIN_ADDR {
+                return Err(Errno::EINVAL);
+            }
+        } else if address < MMAP_START || end > MMAP_END {
             return Err(Errno::EINVAL);
         }
     } else if length > MMAP_END - MMAP_START {

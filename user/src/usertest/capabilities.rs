@@ -4,7 +4,7 @@
 
 use super::{Checks, call};
 use swpan_user::abi::capability::{self, KILL, NET_RAW, SETPCAP, SYSLOG, VERSION_1, VERSION_3};
-use swpan_user::abi::{ExitStatus, prctl, securebits, syscall as number};
+use swpan_user::abi::{ExitStatus, map, prctl, protection, securebits, syscall as number};
 use swpan_user::forbidden::KERNEL_DATA;
 use swpan_user::syscall;
 use swpan_user::{Errno, println};
@@ -31,6 +31,7 @@ pub fn checks(checks: &mut Checks) {
 pub fn child() -> i32 {
     let mut checks = Checks { passed: 0, failed: 0 };
     as_root(&mut checks);
+    null_gap_with_sys_rawio(&mut checks);
     capget_and_capset_errors(&mut checks);
     become_daemon(&mut checks);
     as_daemon(&mut checks);
@@ -262,6 +263,36 @@ fn as_daemon(checks: &mut Checks) {
         Err(Errno::EPERM),
     );
     checks.expect("IS_SET after", ambient(CAP_AMBIENT_IS_SET, SYSLOG), Ok(1));
+    checks.expect(
+        "mmap in the NULL gap without CAP_SYS_RAWIO",
+        syscall::mmap(0, 4096, READ_WRITE, map::PRIVATE | map::ANONYMOUS | map::FIXED),
+        Err(Errno::EPERM),
+    );
+}
+
+/// Readable and writable.
+const READ_WRITE: u32 = protection::READ | protection::WRITE;
+
+/// `mmap_min_addr` (64 KiB): CAP_SYS_RAWIO lets a fixed mapping into the NULL gap, where the
+/// page works as any other user page; it may not reach above the gap.
+fn null_gap_with_sys_rawio(checks: &mut Checks) {
+    let fixed = map::PRIVATE | map::ANONYMOUS | map::FIXED;
+    checks.expect(
+        "mmap across the top of the NULL gap",
+        syscall::mmap(0xf000, 0x2000, READ_WRITE, fixed),
+        Err(Errno::EINVAL),
+    );
+    checks.expect("mmap at 0 with CAP_SYS_RAWIO", syscall::mmap(0, 4096, READ_WRITE, fixed), Ok(0));
+    let page = core::ptr::null_mut::<u32>().wrapping_byte_add(8);
+    // SAFETY: the page at 0 was just mapped read-write in this process (when the check above
+    // passed: otherwise the child dies by SIGSEGV and the parent's check fails). `page` is not
+    // NULL itself, so the compiler may not assume the access unreachable.
+    let read_back = unsafe {
+        page.write_volatile(0x5eed);
+        page.read_volatile()
+    };
+    checks.expect("the page at 0 holds what was written", Ok(read_back), Ok(0x5eed));
+    checks.expect("munmap the page at 0", syscall::munmap(0, 4096).map(|()| 0), Ok(0));
 }
 
 /// `usertest ambient-check`: after `execve` by the daemon, CAP_SYSLOG is in all four of its

@@ -182,7 +182,7 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
             );
             let (pattern, inside, note) = match gap {
                 Gap::NeverMapped => {
-                    ("unmapped", "never mapped", Some("never mapped: NULL dereferences fault"))
+                    ("unmapped", "NULL gap", Some("NULL gap: unmapped, so NULL dereferences fault"))
                 }
                 Gap::GuardPage => (
                     "guard",

@@ -2,8 +2,8 @@
 //! between ranges, in the two halves that `TTBCR.N = 1` gives to TTBR0 (the current process)
 //! and TTBR1 (the kernel).
 //!
-//! Gaps get a name from where they are: the one at address 0 is never mapped, so a NULL
-//! dereference always faults; a single 4 KiB page missing between two kernel ranges is a
+//! Gaps get a name from where they are: the one at address 0 is the NULL gap, unmapped, so a
+//! NULL dereference faults; a single 4 KiB page missing between two kernel ranges is a
 //! guard page (a stack that runs into it faults instead of overwriting its neighbour); any other
 //! gap is plainly unmapped.
 
@@ -57,7 +57,7 @@ impl Half {
 /// What a run of unmapped addresses is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gap {
-    /// The gap at address 0: never mapped, so NULL dereferences fault.
+    /// The gap at address 0 (the NULL gap): unmapped, so NULL dereferences fault.
     NeverMapped,
     /// One 4 KiB page missing between two kernel ranges.
     GuardPage,
