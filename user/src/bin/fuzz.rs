@@ -27,7 +27,7 @@
 #![no_main]
 
 use core::cell::UnsafeCell;
-use swpan_user::abi::{ExitInfo, map, protection, signal, syscall as number};
+use swpan_user::abi::{ExitInfo, capability, map, protection, signal, syscall as number};
 use swpan_user::forbidden::{DEVICE, KERNEL_TEXT, USER_END};
 use swpan_user::println;
 use swpan_user::syscall::{check, raw};
@@ -105,6 +105,10 @@ const CALLS: &[(u32, u32)] = &[
     (number::GETRESGID32, 3),
     (number::GETSTATUS, 3),
     (number::BIN_ENTRY, 3),
+    (number::CAPGET, 3),
+    (number::CAPSET, 3),
+    (number::PRCTL, 4),
+    (number::SYSLOG, 3),
     (ENOSYS, 4),
 ];
 const ENOSYS: u32 = u32::MAX;
@@ -141,6 +145,32 @@ static ENTRY_RECORD: EntryRecord = EntryRecord(UnsafeCell::new(swpan_user::abi::
     cap_inheritable: [0; 2],
     name: [0; 28],
 }));
+
+/// Where `syslog` may read the log to with a good pointer: the log names programs, which must
+/// not land in the buffers (see [`EntryRecord`]).
+struct LogRecord(UnsafeCell<[u8; 1024]>);
+
+// SAFETY: the program is single-threaded; the kernel writes the record only during the call.
+unsafe impl Sync for LogRecord {}
+
+static LOG_RECORD: LogRecord = LogRecord(UnsafeCell::new([0; 1024]));
+
+/// The header and data `capget` and `capset` get with good pointers.
+struct CapabilityRecords {
+    header: UnsafeCell<[u32; 2]>,
+    data: UnsafeCell<[u32; 6]>,
+}
+
+// SAFETY: the program is single-threaded; the kernel reads and writes the records only
+// during the calls.
+unsafe impl Sync for CapabilityRecords {}
+
+static CAPABILITY_RECORDS: CapabilityRecords =
+    CapabilityRecords { header: UnsafeCell::new([0; 2]), data: UnsafeCell::new([0; 6]) };
+
+/// The `prctl` options the fuzzer passes: the capability ones and their neighbours. Never
+/// PR_SET_SECCOMP (22): strict mode would end the fuzzer at its next call.
+const PRCTL_OPTIONS: [u32; 12] = [0, 7, 8, 21, 23, 24, 27, 28, 38, 39, 47, 48];
 
 /// The record a succeeding `wait` writes; nothing else points here.
 struct WaitRecord(UnsafeCell<ExitInfo>);
@@ -338,6 +368,61 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) 
             }
         }
         number::GETRESUID32 | number::GETRESGID32 => arguments[2] = pointer(random),
+        // (header, data): mostly a well-formed header (each version, or none the kernel
+        // knows, which it writes its own over) naming the fuzzer or another pid, with random
+        // data; sometimes bad pointers for either.
+        number::CAPGET | number::CAPSET => {
+            let any = random.next();
+            let versions = [capability::VERSION_1, capability::VERSION_2, capability::VERSION_3];
+            let version = random.pick(&versions);
+            let any_pid = random.next();
+            let header = [
+                random.pick(&[version, version, 0, any]),
+                random.pick(&[0, 0, own_pid, 1, any_pid]),
+            ];
+            let data: [u32; 6] = core::array::from_fn(|_| {
+                let any = random.next();
+                random.pick(&[0, u32::MAX, any])
+            });
+            // SAFETY: the program is single-threaded; the kernel touches these records only
+            // during the call.
+            unsafe {
+                CAPABILITY_RECORDS.header.get().write(header);
+                CAPABILITY_RECORDS.data.get().write(data);
+            }
+            if random.below(4) != 0 {
+                arguments[0] = CAPABILITY_RECORDS.header.get() as u32;
+            }
+            arguments[1] = match random.below(4) {
+                0 => pointer(random),
+                _ => CAPABILITY_RECORDS.data.get() as u32,
+            };
+        }
+        number::PRCTL => {
+            // Options, then values near the edges of what each takes (capability numbers,
+            // ambient operations, securebits). The fuzzer may drop its own capabilities or
+            // lock securebits: its later calls fail differently, none ends it.
+            let option = random.pick(&PRCTL_OPTIONS);
+            let any = random.next();
+            arguments[0] = if option == 0 { any } else { option };
+            if arguments[0] == swpan_user::abi::prctl::SET_SECCOMP {
+                arguments[0] = 0;
+            }
+            for argument in &mut arguments[1..5] {
+                let any = random.next();
+                *argument = random.pick(&[0, 1, 2, 3, 4, 34, 40, 41, 0x55, 0xff, any]);
+            }
+        }
+        number::SYSLOG => {
+            let any = random.next();
+            arguments[0] = random.pick(&[3, 10, 0, 1, 2, 4, 9, any]);
+            arguments[1] = match random.below(3) {
+                0 => LOG_RECORD.0.get() as u32,
+                _ => pointer(random) | 0x8000_0000, // the kernel half, any of it
+            };
+            let any = length(random);
+            arguments[2] = random.pick(&[0, 1, 64, 1024, any]);
+        }
         number::BIN_ENTRY => {
             let any = random.next();
             arguments[0] = random.pick(&[0, 1, 5, 10, 11, 12, any]);
