@@ -10,8 +10,21 @@ use std::process::Command;
 
 /// The programs the kernel embeds (user/src/bin/*.rs).
 const PROGRAMS: &[&str] = &[
-    "ambient", "badptr", "bench", "capsh", "dmesg", "fuzz", "getcap", "provoke", "shell",
-    "syscall", "tour", "true", "usertest",
+    "ambient",
+    "badptr",
+    "bench",
+    "capsh",
+    "dmesg",
+    "fuzz",
+    "getcap",
+    "provoke",
+    "shell",
+    "syscall",
+    "test_execve",
+    "tour",
+    "true",
+    "usertest",
+    "validate_cap",
 ];
 
 fn main() {

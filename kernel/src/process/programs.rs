@@ -5,7 +5,7 @@
 //! and an optional file capability record. `execve` finds a program by its path (`/bin/NAME`);
 //! the kernel command line (`init=NAME`) and `spawn` also take the bare name.
 
-use crate::credentials::{ExecutableFile, FileCapabilities, ROOT};
+use crate::credentials::{ExecutableFile, FileCapabilities, ROOT, SET_GID, SET_UID};
 use crate::errno::Errno;
 use crate::uaccess::{UserPtr, copy_record_to_user};
 use swpan_abi::exec::BIN;
@@ -37,6 +37,14 @@ impl Program {
 /// The mode of an ordinary program: rwxr-xr-x.
 const EXECUTABLE: u32 = 0o755;
 
+/// The image of `validate_cap`, shared by its set-id copies.
+const VALIDATE_CAP: &[u8] = include_bytes!(env!("SWPAN_USER_VALIDATE_CAP"));
+
+/// A copy of `validate_cap` under `name`, owned by `uid`:`gid`, with `mode`.
+const fn validate_cap_copy(name: &'static str, uid: u32, gid: u32, mode: u32) -> Program {
+    Program { name, image: VALIDATE_CAP, uid, gid, mode, capabilities: None }
+}
+
 macro_rules! programs {
     ($($name:literal => $variable:literal),* $(,)?) => {
         /// Every embedded program, in name order, then the text entry.
@@ -63,6 +71,13 @@ macro_rules! programs {
                     effective: true,
                 }),
             },
+            // The set-id copies of validate_cap that Linux's capability selftest
+            // (test_execve) makes with chown and chmod: setuid to root and to uid 1, setgid
+            // to group 0 and to group 1. The setuid-root one is /bin's setuid-root program.
+            validate_cap_copy("validate_cap_suidroot", ROOT, ROOT, SET_UID | EXECUTABLE),
+            validate_cap_copy("validate_cap_suidnonroot", 1, ROOT, SET_UID | EXECUTABLE),
+            validate_cap_copy("validate_cap_sgidroot", ROOT, ROOT, SET_GID | EXECUTABLE),
+            validate_cap_copy("validate_cap_sgidnonroot", ROOT, 1, SET_GID | EXECUTABLE),
             // A plain file, not a program: executing it is EACCES, as on Linux.
             Program {
                 name: "README",
@@ -88,9 +103,11 @@ programs! {
     "sh" => "SWPAN_USER_SHELL",
     "shell" => "SWPAN_USER_SHELL",
     "syscall" => "SWPAN_USER_SYSCALL",
+    "test_execve" => "SWPAN_USER_TEST_EXECVE",
     "tour" => "SWPAN_USER_TOUR",
     "true" => "SWPAN_USER_TRUE",
     "usertest" => "SWPAN_USER_USERTEST",
+    "validate_cap" => "SWPAN_USER_VALIDATE_CAP",
 }
 
 // Every file capability record holds only capabilities Linux has (0 to 40).
