@@ -137,3 +137,222 @@ fn a_non_root_user_keeps_cap_syslog_through_execve_in_its_ambient_set() {
     run.assert_line("CapEff:\t0000000400000000");
     run.assert_line("CapAmb:\t0000000400000000");
 }
+
+/// Boots with capsh as init, given `arguments`.
+fn capsh(arguments: &str) -> swpan_tests::Boot {
+    boot(&format!("init=capsh -- {arguments}"))
+}
+
+#[test]
+fn drop_empties_the_bounding_set_with_cap_setpcap_raised_just_for_it() {
+    // CAP_SETPCAP permitted but not effective: capsh raises it around each drop, then puts
+    // the effective set back as it was.
+    let run = capsh("--caps=cap_setpcap=p --drop=cap_kill,cap_chown --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: cap_setpcap=p");
+    run.assert_contains(
+        "Bounding set =cap_dac_override,cap_dac_read_search,cap_fowner,cap_fsetid,cap_setgid,",
+    );
+    run.assert_line("Current IAB: !cap_chown,!cap_kill");
+    let run = capsh("--drop=all --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =ep");
+    run.assert_line("Bounding set =");
+    run.assert_contains("Current IAB: !cap_chown,!cap_dac_override,");
+    // Without CAP_SETPCAP permitted, raising it fails first.
+    let run = capsh("--caps= --drop=cap_kill --print");
+    run.assert_status(status::FAILURE);
+    run.assert_line("unable to raise CAP_SETPCAP for BSET changes: EPERM");
+    run.assert_lacks("Current:");
+    // A number libcap knows but the kernel does not: the drop itself fails.
+    let run = capsh("--drop=63");
+    run.assert_status(status::FAILURE);
+    run.assert_line("failed to drop [63=63]");
+    let run = capsh("--drop=cap_kill,cap_bogus");
+    run.assert_status(status::FAILURE);
+    run.assert_line("capability [cap_bogus] is unknown to libcap");
+}
+
+#[test]
+fn addamb_delamb_and_noamb_change_the_ambient_set_and_has_a_checks_it() {
+    let run = capsh(
+        "--inh=cap_syslog,cap_kill --addamb=cap_syslog,cap_kill --delamb=cap_kill \
+         --has-a=cap_syslog --print",
+    );
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =ep cap_kill,cap_syslog+i");
+    run.assert_line("Ambient set =cap_syslog");
+    run.assert_line("Current IAB: cap_kill,^cap_syslog");
+    let run = capsh("--inh=cap_syslog --addamb=cap_syslog --noamb --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Ambient set =");
+    run.assert_line("Current IAB: cap_syslog");
+    // Not inheritable: the kernel refuses to raise it.
+    let run = capsh("--addamb=cap_kill --print");
+    run.assert_status(status::FAILURE);
+    run.assert_line("failed to raise ambient [cap_kill=5]");
+    run.assert_lacks("Current:");
+    let run = capsh("--inh=cap_kill --addamb=cap_kill --delamb=cap_kill --has-a=cap_kill");
+    run.assert_status(status::FAILURE);
+    run.assert_line("cap[cap_kill] not in ambient vector");
+    let run = capsh("--delamb=cap_bogus");
+    run.assert_status(status::FAILURE);
+    run.assert_line("capability [cap_bogus] is unknown to libcap");
+    let run = capsh("--has-a=cap_killer");
+    run.assert_status(status::FAILURE);
+    run.assert_line("cap[cap_killer] not recognized by library");
+}
+
+#[test]
+fn keep_decides_whether_setuid_away_from_root_keeps_the_permitted_set() {
+    let run = capsh("--keep=1 --uid=1000 --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =p");
+    run.assert_line(" secure-keep-caps: yes (unlocked)");
+    run.assert_line("uid=1000(student) euid=1000(student)");
+    let run = capsh("--keep=0 --uid=1000 --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =");
+    run.assert_line(" secure-keep-caps: no (unlocked)");
+    // No way back without CAP_SETUID.
+    let run = capsh("--uid=1000 --uid=0");
+    run.assert_status(status::FAILURE);
+    run.assert_line("Failed to set uid=0: EPERM");
+    let run = capsh("--keep=2");
+    run.assert_status(status::FAILURE);
+    run.assert_line("prctl(PR_SET_KEEPCAPS, 2) failed: EINVAL");
+    let run = capsh("--keep=yes");
+    run.assert_status(status::FAILURE);
+    run.assert_line("invalid --keep value: want non-negative integer, got \"yes\"");
+    let run = capsh("--uid=-1");
+    run.assert_status(status::FAILURE);
+    run.assert_line("invalid --uid value: want non-negative integer, got \"-1\"");
+}
+
+#[test]
+fn gid_changes_the_group_with_cap_setgid_only() {
+    let run = capsh("--gid=1000 --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("gid=1000(student)");
+    run.assert_line("Current: =ep");
+    let run = capsh("--caps= --gid=1000");
+    run.assert_status(status::FAILURE);
+    run.assert_line("Failed to set gid=1000: EPERM");
+    let run = capsh("--gid=x");
+    run.assert_status(status::FAILURE);
+    run.assert_line("invalid --gid value: want non-negative integer, got \"x\"");
+}
+
+#[test]
+fn secbits_sets_the_securebits_in_c_notation() {
+    let run = capsh("--secbits=0x2f --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Securebits: 057/0x2f/6'b101111 (no-new-privs=0)");
+    run.assert_line(" secure-noroot: yes (locked)");
+    run.assert_line(" secure-keep-caps: no (locked)");
+    // A leading 0 is octal, as strtoul reads it.
+    let run = capsh("--secbits=010 --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Securebits: 010/0x8/4'b1000 (no-new-privs=0)");
+    run.assert_line(" secure-no-suid-fixup: no (locked)");
+    // Without CAP_SETPCAP.
+    let run = capsh("--caps= --secbits=1");
+    run.assert_status(status::FAILURE);
+    run.assert_line("failed to set securebits to 01/0x1");
+    let run = capsh("--secbits=zz");
+    run.assert_status(status::FAILURE);
+    run.assert_line("invalid --secbits value: want non-negative integer, got \"zz\"");
+}
+
+#[test]
+fn caps_sets_the_three_sets_from_cap_from_text() {
+    for (text, current) in [
+        ("=ep", "=ep"),
+        ("all=", "="),
+        ("=", "="),
+        ("cap_kill,cap_chown+eip", "cap_chown,cap_kill=eip"),
+        ("cap_kill=p+e", "cap_kill=ep"),
+        ("cap_kill=eip-e", "cap_kill=ip"),
+        ("0x5,010=p", "cap_kill,cap_setpcap=p"),
+    ] {
+        let run = capsh(&format!("--caps={text} --print"));
+        run.assert_status(status::SUCCESS);
+        run.assert_line(&format!("Current: {current}"));
+    }
+    // Effective without permitted: the kernel refuses.
+    let run = capsh("--caps=cap_kill=e --print");
+    run.assert_status(status::FAILURE);
+    run.assert_line("Unable to set capabilities [--caps=cap_kill=e]");
+    run.assert_lacks("Current:");
+    // `=` after another action is no cap_from_text.
+    let run = capsh("--caps=cap_kill+e=p");
+    run.assert_status(status::FAILURE);
+    run.assert_line("unable to interpret [--caps=cap_kill+e=p]");
+}
+
+#[test]
+fn caps_with_several_clauses_from_the_shell() {
+    // Words with spaces come through the shell's quotes (the kernel command line has none).
+    let input = "capsh \"--caps=cap_kill=p cap_chown+ep\" --print\n\
+                 capsh \"--caps=cap_kill=p cap_chown+e\" --print\n\
+                 capsh \"--caps==ep cap_kill-e\" --print\npoweroff\n";
+    let run = swpan_tests::boot_with(
+        "shell",
+        &swpan_tests::BootOptions { input: input.as_bytes(), ..Default::default() },
+    );
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: cap_chown=ep cap_kill+p");
+    run.assert_line("Unable to set capabilities [--caps=cap_kill=p cap_chown+e]");
+    run.assert_line("Current: =ep cap_kill-e");
+}
+
+#[test]
+fn inh_may_go_beyond_the_permitted_set_with_cap_setpcap_permitted() {
+    let run = capsh("--caps=cap_setpcap=p --inh=cap_syslog --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: cap_syslog=i cap_setpcap+p");
+    let run = capsh("--inh=cap_kill --inh=none --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =ep");
+    // Without CAP_SETPCAP, beyond the permitted set: refused.
+    let run = capsh("--caps= --inh=cap_syslog");
+    run.assert_status(status::FAILURE);
+    run.assert_line("Unable to set inheritable capabilities: EPERM");
+    let run = capsh("--inh=cap_bogus");
+    run.assert_status(status::FAILURE);
+    run.assert_line("Fatal error internalizing capabilities: EINVAL");
+}
+
+#[test]
+fn user_keeps_the_permitted_set_and_leaves_the_effective_set_empty() {
+    // libcap's cap_setuid: the permitted set survives the switch, the effective set is
+    // cleared.
+    let run = capsh("--user=nobody --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =p");
+    run.assert_line("uid=65534(nobody) euid=65534(nobody)");
+    run.assert_line("gid=65534(nogroup)");
+    let run = capsh("--user=bogus");
+    run.assert_status(status::FAILURE);
+    run.assert_line("User [bogus] not known");
+}
+
+#[test]
+fn options_are_recognised_as_capsh_recognises_them() {
+    // Exact options take nothing after them; --noamb is matched by its prefix.
+    let run = capsh("--print=x");
+    run.assert_status(status::FAILURE);
+    run.assert_line("usage: capsh [args ...]");
+    run.assert_lacks("Current:");
+    let run = capsh("--help");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("usage: capsh [args ...]");
+    let run = capsh("--noambient --has-p=cap_kill2 --print");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("Current: =ep");
+    // --decode reads its value as strtoull does, ignoring what follows the digits.
+    let run = capsh("--decode=12zz --decode=zz");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("0x0000000000000012=cap_dac_override,cap_fsetid");
+    run.assert_line("0x0000000000000000=");
+}
