@@ -356,3 +356,173 @@ fn options_are_recognised_as_capsh_recognises_them() {
     run.assert_line("0x0000000000000012=cap_dac_override,cap_fsetid");
     run.assert_line("0x0000000000000000=");
 }
+
+/// Command lines run by both capshs, each after the prefix that makes the host's starting
+/// state the kernel's (see `compare_with_host_capsh`): successes and failures of every
+/// option, the failures included so that both refuse the same steps.
+const COMPARED: &[&[&str]] = &[
+    &["--print"],
+    &["--caps==ep", "--print"],
+    &["--caps=all=", "--print"],
+    &["--caps=cap_kill,cap_setpcap+eip", "--print"],
+    &["--caps=cap_kill=p cap_chown+ep", "--print"],
+    &["--caps=cap_kill=p cap_chown+e", "--print"],
+    &["--caps==ep cap_kill-e", "--print"],
+    &["--caps=cap_kill+e=p", "--print"],
+    &["--caps=cap_setpcap=p", "--inh=cap_syslog", "--print"],
+    &["--caps=", "--inh=cap_syslog", "--print"],
+    &["--inh=cap_bogus"],
+    &["--caps=cap_setpcap=p", "--drop=cap_kill,cap_chown", "--print"],
+    &["--drop=all", "--print"],
+    &["--caps=", "--drop=cap_kill", "--print"],
+    &["--drop=63"],
+    &["--inh=cap_syslog,cap_kill", "--addamb=cap_syslog,cap_kill", "--delamb=cap_kill", "--print"],
+    &["--inh=cap_syslog", "--addamb=cap_syslog", "--noamb", "--print"],
+    &["--addamb=cap_kill", "--print"],
+    &["--has-a=cap_kill"],
+    &["--has-p=cap_killer"],
+    &["--secbits=0x2f", "--print"],
+    &["--secbits=010", "--print"],
+    &["--caps=", "--secbits=1", "--print"],
+    &["--keep=1", "--uid=1000", "--print"],
+    &["--uid=1000", "--print"],
+    &["--uid=1000", "--uid=0", "--print"],
+    &["--keep=2", "--print"],
+    &["--caps=cap_setgid+ep", "--gid=1000", "--print"],
+    &["--caps=", "--gid=1000", "--print"],
+    &["--user=nobody", "--print"],
+    &["--inh=cap_syslog", "--user=nobody", "--addamb=cap_syslog", "--print"],
+];
+
+/// The lines of `capsh --print` that describe capabilities and securebits (libcap 2.66's
+/// format), in order.
+fn capability_lines(output: &str) -> Vec<&str> {
+    let kinds = [
+        "Current: ",
+        "Bounding set =",
+        "Ambient set =",
+        "Current IAB: ",
+        "Securebits: ",
+        " secure-",
+    ];
+    output.lines().filter(|line| kinds.iter().any(|kind| line.starts_with(kind))).collect()
+}
+
+/// A message of the host's capsh as the kernel's prints it: the errno's name where capsh
+/// prints `strerror`'s text.
+fn with_errno_names(message: &str) -> String {
+    [("Operation not permitted", "EPERM"), ("Invalid argument", "EINVAL")]
+        .iter()
+        .fold(message.to_string(), |message, (text, name)| message.replace(text, name))
+}
+
+/// The host capsh's stdout, stderr and exit status for `arguments`.
+fn host_run(arguments: &[String]) -> Option<(String, String, i32)> {
+    let output = Command::new("/usr/sbin/capsh").args(arguments).output().ok()?;
+    Some((
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    ))
+}
+
+/// The arguments that bring the host's capsh to the kernel's starting state, or why the
+/// host cannot: its bounding set may lack capabilities (a container's), so both drop those
+/// and re-execute capsh (`==`), which as root makes the permitted and effective sets the
+/// bounding set.
+fn host_prefix() -> Result<Vec<String>, String> {
+    let last = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap").unwrap_or_default();
+    if last.trim() != swpan_abi::capability::LAST_CAP.to_string() {
+        return Err(format!("the host's last capability is {}", last.trim()));
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|line| line.strip_prefix(name)).map(str::trim).unwrap_or("")
+    };
+    if field("Uid:").split_whitespace().nth(1) != Some("0") {
+        return Err("the tests do not run as root".into());
+    }
+    let bounding = u64::from_str_radix(field("CapBnd:"), 16).map_err(|_| "no CapBnd")?;
+    let missing: Vec<&str> = (0..=swpan_abi::capability::LAST_CAP)
+        .filter(|bit| bounding >> bit & 1 == 0)
+        .map(|bit| swpan_abi::capability_text::NAMES[bit as usize])
+        .collect();
+    let prefix = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!("--drop={}", missing.join(",")), "==".to_string()]
+    };
+    let mut probe = prefix.clone();
+    probe.push("--print".into());
+    let (stdout, stderr, code) = host_run(&probe).ok_or("no /usr/sbin/capsh")?;
+    if code != 0 || !stdout.contains("\nAmbient set =\n") || !stdout.contains("Securebits: 00/") {
+        return Err(format!("the host's capsh cannot start from root's state: {stdout}{stderr}"));
+    }
+    Ok(prefix)
+}
+
+/// What the kernel's capsh printed for `arguments` after `prefix`, and whether it succeeded.
+/// Words with spaces go through the shell's quotes, and success shows as `capsh-ok` printed
+/// by the shell that capsh runs at the end.
+fn kernel_run(prefix: &[String], arguments: &[&str]) -> (String, bool) {
+    let words: Vec<String> =
+        prefix.iter().cloned().chain(arguments.iter().map(|a| a.to_string())).collect();
+    if words.iter().all(|word| !word.contains(' ')) {
+        let run = boot(&format!("init=capsh -- {}", words.join(" ")));
+        let succeeded = run.status == status::SUCCESS;
+        assert!(succeeded || run.status == status::FAILURE, "{run}");
+        return (run.console, succeeded);
+    }
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|word| if word.contains(' ') { format!("\"{word}\"") } else { word.clone() })
+        .collect();
+    let input = format!("capsh {} -- -c \"echo capsh-ok\"\npoweroff\n", quoted.join(" "));
+    let run = swpan_tests::boot_with(
+        "shell",
+        &swpan_tests::BootOptions { input: input.as_bytes(), ..Default::default() },
+    );
+    run.assert_status(status::SUCCESS);
+    let succeeded = run.has_line("capsh-ok");
+    (run.console, succeeded)
+}
+
+#[test]
+fn compare_with_host_capsh() {
+    let prefix = match host_prefix() {
+        Ok(prefix) => prefix,
+        Err(reason) => {
+            eprintln!("not compared with the host's capsh: {reason}");
+            return;
+        }
+    };
+    let mut differences = Vec::new();
+    for arguments in COMPARED {
+        let (console, kernel_succeeded) = kernel_run(&prefix, arguments);
+        let mut host_arguments: Vec<String> = prefix.clone();
+        host_arguments.extend(arguments.iter().map(|a| a.to_string()));
+        // The host's capsh takes words with spaces as they are, and its exit status tells.
+        let (stdout, stderr, code) = host_run(&host_arguments).expect("the host's capsh runs");
+        let host_succeeded = code == 0;
+        let mut problems = Vec::new();
+        if kernel_succeeded != host_succeeded {
+            problems.push(format!("succeeded: kernel {kernel_succeeded}, host {host_succeeded}"));
+        }
+        if capability_lines(&console) != capability_lines(&stdout) {
+            problems.push(format!(
+                "kernel:\n{}\nhost:\n{}",
+                capability_lines(&console).join("\n"),
+                capability_lines(&stdout).join("\n")
+            ));
+        }
+        for message in stderr.lines().map(with_errno_names) {
+            if !console.lines().any(|line| line == message) {
+                problems.push(format!("the kernel's capsh lacks the host's message {message:?}"));
+            }
+        }
+        if !problems.is_empty() {
+            differences.push(format!("capsh {}:\n{}", arguments.join(" "), problems.join("\n")));
+        }
+    }
+    assert!(differences.is_empty(), "prefix {prefix:?}\n{}", differences.join("\n\n"));
+}
