@@ -10,7 +10,7 @@ LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 # Every part of docs/ that comes from a run is made by one tool (tools/docgen/README.md).
 DOCGEN  := CARGO=$(CARGO) tools/docgen/docgen
 
-.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present help
+.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present capsh-present help
 
 all: build
 
@@ -56,6 +56,11 @@ qemu-present:
 gdb-present:
 	@command -v gdb-multiarch >/dev/null 2>&1 || qemu/install gdb-multiarch
 
+# libcap's capsh, which tests/tests/capsh.rs compares the kernel's capsh with; without it
+# (no root, no apt) those comparisons are skipped and the rest of the tests run.
+capsh-present:
+	@test -x /usr/sbin/capsh || qemu/install libcap2-bin || echo "capsh comparisons will be skipped" >&2
+
 # The kernel, then the post-link step: tools/ksyms writes the function symbols into the
 # image's .kallsyms section so that an oops prints a symbolized call trace.
 build: setup
@@ -79,7 +84,7 @@ selftest: build qemu-present
 
 # Host unit tests of the kernel's pure logic, the static window check, then the integration tests (which boot the
 # kernel in QEMU, including the in-kernel self-tests). Output ends with cargo test's summary.
-test: build qemu-present llvm-tools unit windowcheck integration
+test: build qemu-present capsh-present llvm-tools unit windowcheck integration
 
 unit: build
 	$(CARGO) test -p kernel --lib --target $(HOST)
@@ -93,7 +98,7 @@ unit: build
 windowcheck: build
 	$(CARGO) run --quiet --release -p windowcheck --target $(HOST) -- $(KERNEL)
 
-integration: build qemu-present llvm-tools
+integration: build qemu-present capsh-present llvm-tools
 	$(CARGO) test --no-fail-fast -p swpan-tests --target $(HOST)
 
 debug: build qemu-present gdb-present

@@ -107,12 +107,72 @@ impl CapState {
     }
 }
 
-/// The capability called `name` (libcap's name, case-insensitive, or a decimal number).
-pub fn from_name(name: &str) -> Option<u32> {
-    if !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_digit()) {
-        return name.parse().ok().filter(|&number| number < 64);
+/// Reads an unsigned number at the start of `text` as C's `strtoull` does, in `radix` (16, or
+/// 0 for C's notation: `0x` hexadecimal, a leading `0` octal, otherwise decimal): leading
+/// white space and one sign are skipped, a `-` negates (modulo 2^64), too large a value is
+/// `u64::MAX`. Returns the value and the text after the digits, or None when no digit was
+/// read (C then returns 0 and leaves the whole text unread).
+pub fn parse_c_number(text: &str, radix: u32) -> Option<(u64, &str)> {
+    let mut rest = text.trim_start_matches(is_c_space);
+    let negative = rest.starts_with('-');
+    rest = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+    let mut radix = radix;
+    let hex_digits = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X"));
+    match hex_digits {
+        // `0x` counts as a prefix only when a hexadecimal digit follows it.
+        Some(digits)
+            if (radix == 0 || radix == 16)
+                && digits.starts_with(|c: char| c.is_ascii_hexdigit()) =>
+        {
+            rest = digits;
+            radix = 16;
+        }
+        _ if radix == 0 => radix = if rest.starts_with('0') { 8 } else { 10 },
+        _ => {}
     }
-    NAMES.iter().position(|known| known.eq_ignore_ascii_case(name)).map(|index| index as u32)
+    let length = rest.find(|c: char| !c.is_digit(radix)).unwrap_or(rest.len());
+    if length == 0 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for digit in rest[..length].chars() {
+        let digit = u64::from(digit.to_digit(radix).unwrap_or(0));
+        value = value
+            .checked_mul(u64::from(radix))
+            .and_then(|v| v.checked_add(digit))
+            .unwrap_or(u64::MAX);
+        if value == u64::MAX {
+            break;
+        }
+    }
+    Some((if negative { value.wrapping_neg() } else { value }, &rest[length..]))
+}
+
+/// C's `isspace` in the "C" locale.
+fn is_c_space(character: char) -> bool {
+    matches!(character, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+}
+
+/// Reads the capability at the start of `text` as libcap does (`lookupname`): a number in C's
+/// notation (decimal, `0x` hex, `0` octal) below 64, or the longest run of letters and `_`
+/// naming a capability, case-insensitively. Returns it and the text after it.
+fn lookup_name(text: &str) -> Option<(u32, &str)> {
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        let (number, rest) = parse_c_number(text, 0)?;
+        return (number < 64).then_some((number as u32, rest));
+    }
+    let length = text.find(|c: char| !(c.is_ascii_alphabetic() || c == '_')).unwrap_or(text.len());
+    let (name, rest) = text.split_at(length);
+    let bit = NAMES.iter().position(|known| known.eq_ignore_ascii_case(name))?;
+    Some((bit as u32, rest))
+}
+
+/// The capability that `name` starts with, as libcap's `cap_from_name` reads it: a name
+/// (case-insensitive) or a number below 64, whatever follows it ignored (`cap_kill2` is
+/// `cap_kill`, as with Debian's libcap, whose lookup stops at the first character that is
+/// not a letter or `_`).
+pub fn from_name(name: &str) -> Option<u32> {
+    lookup_name(name).map(|(bit, _)| bit)
 }
 
 /// Writes capability `bit`'s name, or its number when it has none.
@@ -121,16 +181,6 @@ pub fn write_name(out: &mut impl Write, bit: u32) -> fmt::Result {
         Some(name) => out.write_str(name),
         None => write!(out, "{bit}"),
     }
-}
-
-/// Parses a comma-separated list of capabilities (capsh's `--drop=`, `--inh=`...); `all` is
-/// every named one.
-pub fn list_from_text(text: &str) -> Option<u64> {
-    let mut list = 0;
-    for name in text.split(',') {
-        list |= if name.eq_ignore_ascii_case("all") { ALL } else { 1 << from_name(name)? };
-    }
-    Some(list)
 }
 
 /// Writes the capabilities of `set` as a comma-separated list (capsh's `--decode`).
@@ -159,43 +209,113 @@ pub struct TextError;
 /// Parses libcap's text form into a state (`cap_from_text`); every set starts empty.
 pub fn from_text(text: &str) -> Result<CapState, TextError> {
     let mut state = CapState::default();
-    for clause in text.split_ascii_whitespace() {
-        let start = clause.find(['=', '+', '-']).ok_or(TextError)?;
-        let (names, mut actions) = clause.split_at(start);
-        let list = if names.is_empty() {
-            // Only `=` may stand without a list: it then means every capability.
-            if !actions.starts_with('=') {
+    apply_text(&mut state, text)?;
+    Ok(state)
+}
+
+/// Applies the clauses of `text` to `state`, in order, with `cap_from_text`'s rules: a clause
+/// is a list (names or numbers separated by single commas, `all` for every capability) or
+/// nothing (every capability, and then only `=` may follow), an operator (`=`, `+`, `-`,
+/// or `=+`/`=-`, which clear the list first), then flags; after the first flags, `+` or `-`
+/// may start another action on the same list (not without a list), and only `=` may stand
+/// without flags. On an error `state` holds the clauses before it.
+pub fn apply_text(state: &mut CapState, text: &str) -> Result<(), TextError> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(is_c_space);
+        if rest.is_empty() {
+            return Ok(());
+        }
+        let starts_name =
+            |text: &str| text.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        let listed = starts_name(rest);
+        let mut list = 0;
+        if listed {
+            loop {
+                match all_at(rest) {
+                    // libcap assigns the whole list here, forgetting the names before `all`.
+                    Some(after) => {
+                        list = ALL;
+                        rest = after;
+                    }
+                    None => {
+                        let (bit, after) = lookup_name(rest).ok_or(TextError)?;
+                        list |= 1 << bit;
+                        rest = after;
+                    }
+                }
+                match rest.strip_prefix(',') {
+                    Some(after) if starts_name(after) => rest = after,
+                    Some(_) => return Err(TextError),
+                    None => break,
+                }
+            }
+        } else if rest.starts_with(['+', '-']) {
+            return Err(TextError);
+        } else {
+            list = ALL;
+        }
+        let mut operator = rest.chars().next().ok_or(TextError)?;
+        rest = &rest[operator.len_utf8()..];
+        if operator == '=' && rest.starts_with(['+', '-']) {
+            if !listed {
                 return Err(TextError);
             }
-            ALL
-        } else {
-            list_from_text(names).ok_or(TextError)?
-        };
-        while let Some(operator) = actions.chars().next() {
-            actions = &actions[1..];
-            let length = actions.find(['=', '+', '-']).unwrap_or(actions.len());
-            let mut flags = 0;
-            for letter in actions[..length].bytes() {
-                flags |= match letter {
-                    b'e' => EFFECTIVE,
-                    b'p' => PERMITTED,
-                    b'i' => INHERITABLE,
-                    _ => return Err(TextError),
-                };
-            }
-            actions = &actions[length..];
-            match operator {
-                '=' => {
-                    state.apply(list, EFFECTIVE | PERMITTED | INHERITABLE, false);
-                    state.apply(list, flags, true);
+            operator = if rest.starts_with('+') { CLEAR_THEN_RAISE } else { CLEAR_THEN_LOWER };
+            rest = &rest[1..];
+        } else if !matches!(operator, '=' | '+' | '-') {
+            return Err(TextError);
+        }
+        let mut flags = 0;
+        loop {
+            match rest.chars().next() {
+                Some(letter) if !is_c_space(letter) => {
+                    flags |= match letter {
+                        'e' => EFFECTIVE,
+                        'i' => INHERITABLE,
+                        'p' => PERMITTED,
+                        _ => return Err(TextError),
+                    };
+                    rest = &rest[1..];
                 }
-                '+' | '-' if flags == 0 => return Err(TextError),
+                _ if operator != '=' => return Err(TextError),
+                _ => {}
+            }
+            match operator {
                 '+' => state.apply(list, flags, true),
-                _ => state.apply(list, flags, false),
+                '-' => state.apply(list, flags, false),
+                _ => {
+                    state.apply(list, EFFECTIVE | PERMITTED | INHERITABLE, false);
+                    state.apply(list, flags, operator != CLEAR_THEN_LOWER);
+                }
+            }
+            if let Some(next) = rest.chars().next().filter(|c| matches!(c, '+' | '-')) {
+                if !listed {
+                    return Err(TextError);
+                }
+                flags = 0;
+                operator = next;
+                rest = &rest[1..];
+                if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    return Err(TextError);
+                }
+            }
+            if !rest.starts_with(|c: char| !is_c_space(c)) {
+                break;
             }
         }
     }
-    Ok(state)
+}
+
+/// The operators `=+` and `=-` of `cap_from_text`, told apart from the one-character ones.
+const CLEAR_THEN_RAISE: char = 'P';
+const CLEAR_THEN_LOWER: char = 'M';
+
+/// The text after `all` (any case) when `text` starts with that word.
+fn all_at(text: &str) -> Option<&str> {
+    let head = text.get(..3).filter(|head| head.eq_ignore_ascii_case("all"))?;
+    let after = &text[head.len()..];
+    (!after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')).then_some(after)
 }
 
 /// Writes the flag letters of `flags` in libcap's order (e, i, p).
@@ -412,6 +532,94 @@ mod tests {
             round("cap_kill=ep cap_chown=i cap_syslog=ep"),
             "cap_chown=i cap_kill,cap_syslog+ep"
         );
+    }
+
+    // (text, what libcap 2.66's cap_from_text then cap_to_text make of it, None for an
+    // error), from the host's libcap.so.2.
+    const LIBCAP_TEXTS: &[(&str, Option<&str>)] = &[
+        ("", Some("=")),
+        ("=ep", Some("=ep")),
+        ("all=", Some("=")),
+        ("cap_kill=p cap_chown+e", Some("cap_kill=p cap_chown+e")),
+        ("=e+p", None),
+        ("=+e", None),
+        ("cap_kill=+e", Some("cap_kill=e")),
+        ("cap_kill=-e", Some("=")),
+        ("cap_kill+e=p", None),
+        ("cap_kill=e+", None),
+        ("cap_kill=e+i", Some("cap_kill=ei")),
+        ("cap_kill=eip-e", Some("cap_kill=ip")),
+        ("010=e", Some("cap_setpcap=e")),
+        ("0x5=p", Some("cap_kill=p")),
+        ("cap_kill,all=e", Some("=e")),
+        ("50,all=e", Some("=e")),
+        ("all,50=e", Some("=e 50+e")),
+        ("ALL=ep", Some("=ep")),
+        ("Cap_Kill=p", Some("cap_kill=p")),
+        ("cap_kill2=e", None),
+        ("cap_kill=+", None),
+        ("!=e", None),
+        ("cap_kill-e+", None),
+        ("=ep-e", None),
+        ("cap_kill=-", None),
+        ("all", None),
+        ("alla=e", None),
+        ("64=e", None),
+        ("63=e", Some("= 63+e")),
+        ("41=p", Some("= 41+p")),
+        ("cap_kill=p,cap_chown=e", None),
+        ("cap_kill= cap_chown=e", Some("cap_chown=e")),
+        ("cap_kill==e", None),
+        ("=e =p", Some("=p")),
+        ("cap_kill+e-e+i", Some("cap_kill=i")),
+        ("_=e", None),
+        ("cap_kill,,cap_chown=e", None),
+        ("cap_kill=e+1", None),
+        ("cap_kill=e\tcap_chown=p", Some("cap_chown=p cap_kill+e")),
+    ];
+
+    #[test]
+    fn from_text_accepts_and_rejects_what_libcap_does() {
+        for &(input, expected) in LIBCAP_TEXTS {
+            let got = from_text(input).ok().map(|state| text(&state));
+            assert_eq!(got.as_deref(), expected, "{input:?}");
+        }
+    }
+
+    // libcap 2.66's cap_from_name, as Debian builds it.
+    #[test]
+    fn from_name_reads_a_prefix_as_libcap_does() {
+        for (name, expected) in [
+            ("cap_kill2", Some(5)),
+            ("cap_killer", None),
+            ("CAP_KILL", Some(5)),
+            ("0x5", Some(5)),
+            ("010", Some(8)),
+            ("63", Some(63)),
+            ("64", None),
+            ("cap_kill,x", Some(5)),
+            (" cap_kill", None),
+            ("all", None),
+            ("5abc", Some(5)),
+            ("", None),
+            ("cap_chown=", Some(0)),
+        ] {
+            assert_eq!(from_name(name), expected, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn c_numbers_parse_as_strtoull() {
+        assert_eq!(parse_c_number("010", 0), Some((8, "")));
+        assert_eq!(parse_c_number("0x1f", 0), Some((31, "")));
+        assert_eq!(parse_c_number(" +12zz", 0), Some((12, "zz")));
+        assert_eq!(parse_c_number("0xg", 0), Some((0, "xg")));
+        assert_eq!(parse_c_number("12zz", 16), Some((0x12, "zz")));
+        assert_eq!(parse_c_number("0x10", 16), Some((0x10, "")));
+        assert_eq!(parse_c_number("-1", 16), Some((u64::MAX, "")));
+        assert_eq!(parse_c_number("fffffffffffffffff", 16), Some((u64::MAX, "")));
+        assert_eq!(parse_c_number("zz", 16), None);
+        assert_eq!(parse_c_number("", 0), None);
     }
 
     #[test]
