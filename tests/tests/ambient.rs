@@ -48,7 +48,7 @@ fn the_daemon_s_ambient_capability_reaches_a_plain_helper_and_only_then() {
     );
     // dmesg read the log in step 4 and klogread in step 6; step 5's dmesg was refused.
     assert_eq!(run.console.matches(BANNER).count(), 3, "{run}");
-    run.assert_line("dmesg: read kernel buffer failed: EPERM");
+    run.assert_line("dmesg: read kernel buffer failed: Operation not permitted");
     let endings: Vec<&str> =
         run.console.lines().filter(|line| line.contains(": exited with status")).collect();
     assert_eq!(

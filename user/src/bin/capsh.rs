@@ -1,7 +1,7 @@
 //! `capsh`: libcap's capability shell wrapper. Runs its options in order, changing the
 //! process's capabilities, ids and securebits, then optionally executes `/bin/sh` (`--`) or
 //! itself (`==`) with the remaining arguments. A failed step prints libcap capsh's message for
-//! it and exits 1; where capsh prints `strerror`'s text, this one prints the errno's name.
+//! it (with `strerror`'s text for an errno, as capsh's) and exits 1.
 
 #![no_std]
 #![no_main]
@@ -91,7 +91,7 @@ fn step(argument: &str) -> Result<Next, Failed> {
         change_ambient(names, false)?;
     } else if argument.starts_with("--noamb") {
         if let Err(error) = capability::ambient_clear() {
-            fail!("failed to reset ambient set: {}", error.name());
+            fail!("failed to reset ambient set: {}", error.description());
         }
     } else if let Some(names) = argument.strip_prefix("--inh=") {
         set_inheritable(names)?;
@@ -111,7 +111,7 @@ fn step(argument: &str) -> Result<Next, Failed> {
     } else if let Some(value) = argument.strip_prefix("--keep=") {
         let value = non_negative(value, "invalid --keep value")?;
         if let Err(error) = capability::prctl(prctl::SET_KEEPCAPS, [value, 0, 0, 0]) {
-            fail!("prctl(PR_SET_KEEPCAPS, {value}) failed: {}", error.name());
+            fail!("prctl(PR_SET_KEEPCAPS, {value}) failed: {}", error.description());
         }
     } else if let Some(value) = argument.strip_prefix("--secbits=") {
         let value = non_negative(value, "invalid --secbits value")?;
@@ -121,22 +121,22 @@ fn step(argument: &str) -> Result<Next, Failed> {
     } else if let Some(value) = argument.strip_prefix("--uid=") {
         let uid = non_negative(value, "invalid --uid value")?;
         if let Err(error) = syscall::setuid(uid) {
-            fail!("Failed to set uid={uid}: {}", error.name());
+            fail!("Failed to set uid={uid}: {}", error.description());
         }
     } else if let Some(value) = argument.strip_prefix("--gid=") {
         let gid = non_negative(value, "invalid --gid value")?;
         if let Err(error) = syscall::setgid(gid) {
-            fail!("Failed to set gid={gid}: {}", error.name());
+            fail!("Failed to set gid={gid}: {}", error.description());
         }
     } else if let Some(name) = argument.strip_prefix("--user=") {
         let Some(user) = users::by_name(name) else {
             fail!("User [{name}] not known");
         };
         if let Err(error) = with_effective(CAP_SETGID, false, || syscall::setgid(user.gid)) {
-            fail!("Unable to set group list for user: {}", error.name());
+            fail!("Unable to set group list for user: {}", error.description());
         }
         if let Err(error) = with_effective(CAP_SETUID, true, || syscall::setuid(user.uid)) {
-            fail!("Failed to set uid={}(user={name}): {}", user.uid, error.name());
+            fail!("Failed to set uid={}(user={name}): {}", user.uid, error.description());
         }
     } else if let Some(value) = argument.strip_prefix("--decode=") {
         // strtoull's rules: whatever follows the hexadecimal digits is ignored.
@@ -151,7 +151,7 @@ fn step(argument: &str) -> Result<Next, Failed> {
         let bit = known(name)?;
         let state = match capability::capget() {
             Ok(state) => state,
-            Err(error) => fail!("failed to get process capabilities: {}", error.name()),
+            Err(error) => fail!("failed to get process capabilities: {}", error.description()),
         };
         if state.permitted >> bit & 1 == 0 {
             fail!("cap[{name}] not permitted");
@@ -196,7 +196,7 @@ fn raised_for_setpcap() -> Result<Option<CapState>, Failed> {
 fn current() -> Result<CapState, Failed> {
     match capability::capget() {
         Ok(state) => Ok(state),
-        Err(error) => fail!("Capabilities not available: {}", error.name()),
+        Err(error) => fail!("Capabilities not available: {}", error.description()),
     }
 }
 
@@ -209,13 +209,13 @@ fn drop_bounding(names: &str) -> Result<(), Failed> {
         if let Some(raised) = raised
             && let Err(error) = capability::capset(&raised)
         {
-            fail!("unable to raise CAP_SETPCAP for BSET changes: {}", error.name());
+            fail!("unable to raise CAP_SETPCAP for BSET changes: {}", error.description());
         }
         let status = capability::bounding_drop(bit);
         if raised.is_some()
             && let Err(error) = capability::capset(&original)
         {
-            fail!("unable to lower CAP_SETPCAP post BSET change: {}", error.name());
+            fail!("unable to lower CAP_SETPCAP post BSET change: {}", error.description());
         }
         Ok(status)
     };
@@ -274,14 +274,14 @@ fn set_inheritable(names: &str) -> Result<(), Failed> {
             .ok()
             .and_then(|()| capability_text::apply_text(&mut state, clause.as_str()).ok());
         if parsed.is_none() {
-            fail!("Fatal error internalizing capabilities: {}", Errno::EINVAL.name());
+            fail!("Fatal error internalizing capabilities: {}", Errno::EINVAL.description());
         }
     }
     if let Some(raised) = raised {
         let _ = capability::capset(&raised);
     }
     if let Err(error) = capability::capset(&state) {
-        fail!("Unable to set inheritable capabilities: {}", error.name());
+        fail!("Unable to set inheritable capabilities: {}", error.description());
     }
     Ok(())
 }
@@ -312,7 +312,7 @@ fn with_effective(
 fn print() -> Result<(), Failed> {
     let status = match syscall::getstatus() {
         Ok(status) => status,
-        Err(error) => fail!("failed to get process capabilities: {}", error.name()),
+        Err(error) => fail!("failed to get process capabilities: {}", error.description()),
     };
     let state = CapState {
         effective: ProcessStatus::join(status.cap_effective),

@@ -28,7 +28,7 @@ fn run(_argument: &str) -> i32 {
             0
         }
         Err(errno) => {
-            println!("dmesg: read kernel buffer failed: {errno}");
+            println!("dmesg: read kernel buffer failed: {}", errno.description());
             1
         }
     }
