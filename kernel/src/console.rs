@@ -87,10 +87,13 @@ struct InputBuffer {
     bytes: [u8; 256],
     start: usize,
     length: usize,
+    /// The buffer filled up with bytes still waiting in the UART: the receive interrupt is
+    /// off until a read makes room.
+    throttled: bool,
 }
 
 static INPUT: IrqSafeLock<InputBuffer> =
-    IrqSafeLock::new(InputBuffer { bytes: [0; 256], start: 0, length: 0 });
+    IrqSafeLock::new(InputBuffer { bytes: [0; 256], start: 0, length: 0, throttled: false });
 
 /// Lets the UART raise its receive interrupt (the GIC line is enabled separately), then
 /// takes what is already waiting: the interrupt fires on the arrival of a byte into an empty
@@ -100,17 +103,31 @@ pub fn enable_input_interrupt() {
     receive_interrupt();
 }
 
-/// The receive interrupt: moves every received byte into the input buffer. Bytes that do not
-/// fit are dropped, as a full terminal line discipline would.
+/// The receive interrupt: moves received bytes into the input buffer.
 pub fn receive_interrupt() {
-    let uart = uart();
-    let mut input = INPUT.lock();
-    while let Some(byte) = uart.read_byte() {
-        if input.length < input.bytes.len() {
-            let slot = (input.start + input.length) % input.bytes.len();
-            input.bytes[slot] = byte;
-            input.length += 1;
-        }
+    fill(&uart(), &mut INPUT.lock());
+}
+
+/// Moves bytes from the UART into `input` while there is room. When the buffer is full and
+/// a byte still waits, the receive interrupt goes off: the byte stays in the UART, the UART
+/// refuses more, and the sender (QEMU's input backend, a pipe behind it) waits. Nothing is
+/// dropped however fast input comes; `read_input` turns the interrupt back on.
+fn fill(uart: &Pl011, input: &mut InputBuffer) {
+    while input.length < input.bytes.len() {
+        let Some(byte) = uart.read_byte() else {
+            if input.throttled {
+                input.throttled = false;
+                uart.enable_receive_interrupt();
+            }
+            return;
+        };
+        let slot = (input.start + input.length) % input.bytes.len();
+        input.bytes[slot] = byte;
+        input.length += 1;
+    }
+    if uart.receive_ready() && !input.throttled {
+        input.throttled = true;
+        uart.disable_receive_interrupt();
     }
 }
 
@@ -127,6 +144,9 @@ pub fn read_input(buffer: &mut [u8]) -> usize {
         *byte = input.bytes[input.start];
         input.start = (input.start + 1) % input.bytes.len();
         input.length -= 1;
+    }
+    if input.throttled {
+        fill(&uart(), &mut input);
     }
     count
 }

@@ -155,3 +155,16 @@ fn ctrl_a_in_piped_input_reaches_the_shell() {
     run.assert_lacks("(qemu)");
     run.assert_lacks("QEMU: Terminated");
 }
+
+#[test]
+fn piped_input_far_larger_than_the_console_buffer_is_never_dropped() {
+    // 5 KB at once, twenty times the kernel's 256-byte input buffer: the receive interrupt
+    // goes off while the buffer is full and the UART holds the sender back, so every line runs.
+    let mut script: String = (0..400).map(|index| format!("echo line{index}\n")).collect();
+    script.push_str("poweroff\n");
+    let run = boot_with("shell", &BootOptions { input: script.as_bytes(), ..Default::default() });
+    run.assert_status(status::SUCCESS);
+    let echoed: Vec<&str> = run.console.lines().filter(|line| line.starts_with("line")).collect();
+    let expected: Vec<String> = (0..400).map(|index| format!("line{index}")).collect();
+    assert_eq!(echoed, expected, "{run}");
+}

@@ -175,6 +175,17 @@ impl Pl011 {
         self.registers().imsc.modify(INT::RX::SET + INT::RT::SET);
     }
 
+    /// Stops the receive interrupt; bytes stay in the UART (and, on QEMU, in its input
+    /// backend, which stops reading while the UART is full).
+    pub fn disable_receive_interrupt(&self) {
+        self.registers().imsc.modify(INT::RX::CLEAR + INT::RT::CLEAR);
+    }
+
+    /// True when a received byte is waiting.
+    pub fn receive_ready(&self) -> bool {
+        !self.registers().fr.is_set(FR::RXFE)
+    }
+
     /// True when the receive interrupt is pending (used by the IRQ handler).
     pub fn receive_interrupt_pending(&self) -> bool {
         let mis = self.registers().mis.extract();
