@@ -511,6 +511,7 @@ pub const LKDTM_NAMES: &[&str] = &[
     "EXEC_USERSPACE",
     "EXEC_NULL",
     "ACCESS_USERSPACE",
+    "ACCESS_USERSPACE_LINEAR",
     "ACCESS_NULL",
     "WRITE_RO",
     "WRITE_RO_AFTER_INIT",

@@ -17,7 +17,8 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
         cmdline::command_line().unwrap_or_else(|message| usage_error(format_args!("{message}")));
     let command_line =
         cmdline::parse(line).unwrap_or_else(|error| usage_error(format_args!("{error}")));
-    let protections = Protections { pan: command_line.pan, pxn: command_line.pxn };
+    let protections =
+        Protections { pan: command_line.pan, pxn: command_line.pxn, xpfo: command_line.xpfo };
     // SAFETY: boot, once, interrupts masked; nothing has used a virtual device address yet
     // (the console switches to its virtual address when the MMU reports itself on).
     unsafe { mm::init(protections) };

@@ -42,10 +42,11 @@
 //!   ([`symbols`], written after linking by `tools/ksyms`); an oops in a system call kills
 //!   only the calling process.
 //!
-//! What domains cannot stop: every user frame is also mapped in the kernel's linear map, in
-//! the kernel's domain, so a bug steered to that alias (the "ret2dir" attack) reaches user data
-//! with no window and no fault. Taking owned frames out of the linear map would close it; the
-//! kernel does not do that yet (docs/pan.md, "What domains cannot stop").
+//! What domains cannot stop: a user frame is also RAM in the kernel's linear map, in the
+//! kernel's domain, so a bug steered to that alias (the "ret2dir" attack) would reach user data
+//! with no window and no fault. [`mm::ownership`] closes it (`xpfo=on`, the default): a frame
+//! a process owns is out of the linear map, and comes back zeroed (docs/pan.md, "What domains
+//! cannot stop").
 //!
 //! ## User mode
 //!
@@ -58,7 +59,8 @@
 //! - [`credentials`]: uids, gids and capability sets with Linux's rules for changing them.
 //! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
 //!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
-//! - [`lkdtm`]: lkdtm's perms family (13 crash types) and EXHAUST_STACK, run by `provoke`.
+//! - [`lkdtm`]: lkdtm's perms family (14 crash types, ACCESS_USERSPACE_LINEAR for the
+//!   linear-map alias) and EXHAUST_STACK, run by `provoke`.
 //!
 //! ## Where the rest is
 //!

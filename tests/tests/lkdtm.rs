@@ -118,7 +118,8 @@ fn an_unknown_name_exits_2_and_lists_the_valid_ones() {
     run.assert_line("lkdtm: unknown crash type 'NO_SUCH_TEST'");
     run.assert_line(
         "lkdtm: valid names: EXEC_DATA, EXEC_STACK, EXEC_KMALLOC, EXEC_VMALLOC, EXEC_RODATA, \
-         EXEC_USERSPACE, EXEC_NULL, ACCESS_USERSPACE, ACCESS_NULL, WRITE_RO, WRITE_RO_AFTER_INIT, \
+         EXEC_USERSPACE, EXEC_NULL, ACCESS_USERSPACE, ACCESS_USERSPACE_LINEAR, ACCESS_NULL, WRITE_RO, \
+         WRITE_RO_AFTER_INIT, \
          WRITE_KERN, WRITE_OPD",
     );
     run.assert_lacks("Performing direct entry");

@@ -60,6 +60,12 @@ fn every_crash_type_is_blocked_in_one_boot() {
             Headline::Unhandled("Unhandled fault: page domain fault (0x01b)"),
         ),
         (
+            "ACCESS_USERSPACE_LINEAR",
+            "attempting bad read at 0x8",
+            "page translation fault",
+            Headline::Paging("read"),
+        ),
+        (
             "ACCESS_NULL",
             "attempting bad read at 0x00000000",
             "section translation fault",

@@ -20,6 +20,10 @@ const SELFTESTS: &[&str] = &[
     "memory.vmalloc_guard_pages_fault",
     "memory.vmalloc_allocations_never_touch",
     "memory.boot_stack_guard_is_unmapped",
+    "xpfo.owned_frame_alias_faults",
+    "xpfo.unmapped_frame_is_back_and_zeroed",
+    "xpfo.dropped_space_frees_frames_zeroed",
+    "xpfo.page_tables_stay_kernel_frames",
     "pan.dacr_in_kernel_mode",
     "pan.dacr_inside_a_window",
     "pan.nested_windows_restore",
@@ -99,6 +103,11 @@ fn every_selftest_runs_and_passes_with_pan_and_pxn() {
 #[test]
 fn every_selftest_runs_and_passes_with_pan_off() {
     every_selftest_runs_and_passes("selftest pan=off");
+}
+
+#[test]
+fn every_selftest_runs_and_passes_with_xpfo_off() {
+    every_selftest_runs_and_passes("selftest xpfo=off");
 }
 
 #[test]

@@ -213,6 +213,18 @@ pub fn invalidate_tlb_page(virtual_address: u32, asid: u8) {
     };
 }
 
+/// Invalidates the TLB entries for the page at `virtual_address` under every ASID, global ones
+/// included, in every core of the Inner Shareable domain (TLBIMVAAIS), after a kernel
+/// descriptor for it changed: DSB ISH so the table write is seen first, then DSB ISH so the
+/// invalidation is complete, ISB so this core's next instruction translates afresh.
+pub fn invalidate_tlb_page_all_asids_inner_shareable(virtual_address: u32) {
+    let operand = virtual_address & !0xFFF;
+    // SAFETY: TLB maintenance only drops cached translations.
+    unsafe {
+        asm!("dsb ish", "mcr p15, 0, {}, c8, c3, 3", "dsb ish", "isb", in(reg) operand, options(nostack, preserves_flags))
+    };
+}
+
 /// Invalidates every TLB entry tagged with `asid`, before the ASID is used again.
 pub fn invalidate_tlb_asid(asid: u8) {
     // SAFETY: TLB maintenance only drops cached translations.

@@ -107,6 +107,8 @@ pub struct CommandLine<'a> {
     pub pan: bool,
     /// Hardware PXN: the kernel can never execute user pages.
     pub pxn: bool,
+    /// Exclusive page-frame ownership: frames a process owns leave the kernel's linear map.
+    pub xpfo: bool,
     /// The log level.
     pub log_level: LogLevel,
     /// Reading the kernel log needs CAP_SYSLOG (Linux's `kernel.dmesg_restrict`).
@@ -135,6 +137,7 @@ impl Default for CommandLine<'_> {
             job: Job::Tour,
             pan: true,
             pxn: true,
+            xpfo: true,
             log_level: LogLevel::Info,
             dmesg_restrict: true,
             kptr_restrict: 1,
@@ -177,6 +180,11 @@ pub const KEYS: &[KeyInfo] = &[
     },
     KeyInfo { key: "pan", value: "=on|off", help: "emulated PAN through the DACR (default on)" },
     KeyInfo { key: "pxn", value: "=on|off", help: "hardware PXN on user pages (default on)" },
+    KeyInfo {
+        key: "xpfo",
+        value: "=on|off",
+        help: "user-owned frames leave the kernel's linear map (default on)",
+    },
     KeyInfo { key: "loglevel", value: "=error|warn|info|debug", help: "log level (default info)" },
     KeyInfo {
         key: "dmesg_restrict",
@@ -306,6 +314,10 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
                 parsed.pxn = on_off(info, value)?;
                 None
             }
+            "xpfo" => {
+                parsed.xpfo = on_off(info, value)?;
+                None
+            }
             "loglevel" => {
                 parsed.log_level = lookup(info, value, LogLevel::NAMES)?;
                 None
@@ -411,6 +423,14 @@ mod tests {
         assert!(!line.pan && line.pxn);
         let line = parse("pxn=off").unwrap();
         assert!(line.pan && !line.pxn);
+        assert!(line.xpfo, "xpfo is on by default");
+        let line = parse("xpfo=off pan=on").unwrap();
+        assert!(!line.xpfo && line.pan && line.pxn);
+        assert_eq!(parse("xpfo=on xpfo=off"), Err(Error::Repeated("xpfo")));
+        assert_eq!(
+            parse("xpfo=1"),
+            Err(Error::BadValue { key: "xpfo", value: "1", expected: "=on|off" })
+        );
         assert_eq!(
             parse("pan=maybe"),
             Err(Error::BadValue { key: "pan", value: "maybe", expected: "=on|off" })

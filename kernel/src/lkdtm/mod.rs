@@ -41,6 +41,7 @@ pub const CRASH_TYPES: &[CrashType] = &[
     CrashType { name: "EXEC_USERSPACE", run: perms::exec_userspace },
     CrashType { name: "EXEC_NULL", run: perms::exec_null },
     CrashType { name: "ACCESS_USERSPACE", run: perms::access_userspace },
+    CrashType { name: "ACCESS_USERSPACE_LINEAR", run: perms::access_userspace_linear },
     CrashType { name: "ACCESS_NULL", run: perms::access_null },
     CrashType { name: "WRITE_RO", run: perms::write_ro },
     CrashType { name: "WRITE_RO_AFTER_INIT", run: perms::write_ro_after_init },

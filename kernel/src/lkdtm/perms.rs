@@ -10,7 +10,7 @@ use crate::arch::mmu;
 use crate::mm::linear;
 use crate::mm::vmalloc::vmalloc;
 use crate::process::{mmap, with_current};
-use crate::uaccess::{UserPtr, copy_to_user};
+use crate::uaccess::{UserPtr, copy_to_user, flush_user_caches};
 use alloc::boxed::Box;
 use core::arch::asm;
 use core::cell::UnsafeCell;
@@ -187,27 +187,24 @@ fn map_user_page() -> Option<u32> {
     }
 }
 
-/// EXEC_USERSPACE: copies do_nothing into a user page through the process's own mapping (not
-/// through uaccess), then calls it from kernel mode, as a ret2usr exploit would. PAN stops the
-/// fetch with a domain fault; without PAN, PXN stops it with a permission fault.
+/// EXEC_USERSPACE: copies do_nothing into a user page through uaccess on the user address
+/// (the page's frame is the process's and out of the kernel's linear map), then calls it from
+/// kernel mode, as a ret2usr exploit would. PAN stops the fetch with a domain fault; without
+/// PAN, PXN stops it with a permission fault.
 pub fn exec_userspace() -> Survival {
     let Some(address) = map_user_page() else { return Survival::NotApplicable("no user page") };
     let do_nothing = address_of(lkdtm_do_nothing);
     lkdtm_print!("attempting ok execution at {do_nothing:#010x}");
     // SAFETY: a kernel function that only returns 0.
     unsafe { lkdtm_do_nothing() };
-    // The frame behind the page, through the kernel's linear map: access_process_vm() writes
-    // through the page, not through the user address.
-    let Some(frame) =
-        with_current(|process| process.space().and_then(|space| space.translate(address)))
-            .map(|(frame, _)| frame)
-    else {
-        return Survival::NotApplicable("the user page has no frame");
-    };
-    // SAFETY: `frame` is the page this process just mapped, owned by its address space and
-    // mapped by the linear map; do_nothing is EXEC_SIZE bytes of kernel text.
-    unsafe { core::ptr::copy_nonoverlapping(do_nothing as *const u8, linear(frame), EXEC_SIZE) };
-    mmu::sync_instructions(frame, frame + EXEC_SIZE as u32);
+    // SAFETY: do_nothing is EXEC_SIZE bytes of kernel text, readable by the kernel.
+    let code = unsafe { core::slice::from_raw_parts(do_nothing as *const u8, EXEC_SIZE) };
+    if copy_to_user(UserPtr::new(address), code).is_err()
+        || flush_user_caches(UserPtr::new(address), EXEC_SIZE as u32).is_err()
+    {
+        lkdtm_print!("copy_to_user failed");
+        return Survival::NotApplicable("copy_to_user failed");
+    }
     lkdtm_print!("attempting bad execution at {address:#010x}");
     call(address);
     lkdtm_print!("FAIL: func returned");
@@ -251,6 +248,33 @@ pub fn access_userspace() -> Survival {
         return Survival::NotApplicable("copy_to_user failed");
     }
     read_then_write(address)
+}
+
+/// What ACCESS_USERSPACE_LINEAR's process writes in its page, through uaccess, before the
+/// kernel looks for it behind the linear map.
+const LINEAR_PATTERN: u32 = 0x2E7D_1A5E;
+
+/// ACCESS_USERSPACE_LINEAR: the "ret2dir" attack. The process maps a page and fills it; the
+/// kernel finds the page's frame (as an exploit would after leaking a physical address) and
+/// reads, then writes, the frame's alias in the linear map: a kernel address, in the
+/// kernel's domain, which PAN does not cover. Exclusive page-frame ownership (`xpfo=on`)
+/// stops the read with a translation fault: the frame is out of the linear map while the
+/// process owns it.
+pub fn access_userspace_linear() -> Survival {
+    let Some(address) = map_user_page() else { return Survival::NotApplicable("no user page") };
+    if copy_to_user(UserPtr::new(address), &LINEAR_PATTERN.to_le_bytes()).is_err() {
+        lkdtm_print!("copy_to_user failed");
+        return Survival::NotApplicable("copy_to_user failed");
+    }
+    let Some(frame) =
+        with_current(|process| process.space().and_then(|space| space.translate(address)))
+            .map(|(frame, _)| frame)
+    else {
+        return Survival::NotApplicable("the user page has no frame");
+    };
+    let alias = linear(frame) as u32;
+    lkdtm_print!("user page {address:#010x} is frame {frame:#010x}, linear alias {alias:#010x}");
+    read_then_write(alias)
 }
 
 /// ACCESS_NULL: the first page is never mapped.

@@ -6,10 +6,14 @@
 //! any of its entries in use and freed with the space. Every L1 page-table entry carries the USER
 //! domain and, when PXN is on, PXNTABLE: the kernel can never execute a user page, whatever
 //! the DACR says. An address space owns the frames mapped into it and frees them on drop.
+//!
+//! Mapping a frame gives it to the space and unmapping takes it back (`mm::ownership`): while
+//! the space owns a frame, the kernel's linear map does not map it. Page tables stay kernel
+//! frames.
 
 use super::descriptor::{self, Attributes, L1Entry, L2_TABLE_SIZE, L2Entry, PAGE_SIZE};
 use super::frames::FRAME_SIZE;
-use super::{frames_allocate, frames_free, linear};
+use super::{frames_allocate, frames_free, linear, ownership};
 use crate::arch::mmu;
 use crate::domain;
 use crate::errno::Errno;
@@ -166,7 +170,9 @@ impl AddressSpace {
     }
 
     /// Maps the frame at `physical` (which the space now owns) at `virtual_address` with
-    /// `attributes` (which must be user, non-global attributes).
+    /// `attributes` (which must be user, non-global attributes). The frame must be filled
+    /// already: once mapped it is out of the kernel's linear map (`mm::ownership`), and an
+    /// executable one must have had its instructions synchronised through its linear address.
     pub fn map_page(
         &mut self,
         virtual_address: u32,
@@ -184,6 +190,7 @@ impl AddressSpace {
         if unsafe { entry.read_volatile() } != 0 {
             return Err(Errno::EEXIST);
         }
+        ownership::give_to_user(physical);
         // SAFETY: as above. A fault entry is never cached in the TLB, so no invalidation.
         unsafe { entry.write_volatile(descriptor::small_page(physical, attributes)) };
         mmu::publish_table_entry(entry);
@@ -191,7 +198,7 @@ impl AddressSpace {
     }
 
     /// Unmaps the page at `virtual_address` and returns its frame (no longer owned by the
-    /// space), if one was mapped.
+    /// space: back in the linear map and zeroed, ready to be freed), if one was mapped.
     pub fn unmap_page(&mut self, virtual_address: u32) -> Option<u32> {
         if !is_user_page(virtual_address) {
             return None;
@@ -204,6 +211,7 @@ impl AddressSpace {
         unsafe { entry.write_volatile(0) };
         mmu::publish_table_entry(entry);
         mmu::invalidate_tlb_page(virtual_address, self.asid);
+        ownership::take_from_user(base);
         Some(base)
     }
 
@@ -267,6 +275,9 @@ impl Drop for AddressSpace {
                     // SAFETY: `table` is an L2 table of this space.
                     let raw = unsafe { entries.add(slot).read_volatile() };
                     if let L2Entry::SmallPage { base, .. } = descriptor::decode_l2(raw) {
+                        // No user mode runs in this space again, and its ASID's TLB entries
+                        // go before the ASID is reused (`free_asid`).
+                        ownership::take_from_user(base);
                         frames_free(base, 1);
                     }
                 }

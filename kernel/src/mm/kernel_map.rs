@@ -1,11 +1,14 @@
 //! The kernel half of the address space (TTBR1), built once at boot, and turning the MMU on.
 //!
-//! The first 16 MiB of RAM, which hold the kernel image, are mapped with 4 KiB pages so that
-//! each part of the image has its own permissions: text read-only and executable, rodata
-//! read-only, data and stacks read-write, never executable. The rest of RAM is mapped with
-//! read-write, never-executable sections. The device windows are sections in the IO domain,
-//! and the vector page is mapped a second time at 0xFFFF_0000 in the VECTORS domain. Nothing
-//! here is in the USER domain, and no mapping is both writable and executable.
+//! All of RAM is mapped with 4 KiB pages (the linear map: RAM at its physical address). The
+//! first 16 MiB hold the kernel image, and each part of the image has its own permissions:
+//! text read-only and executable, rodata read-only, data and stacks read-write, never
+//! executable. The rest of RAM is read-write and never executable, page by page, so that a
+//! frame given to a user address space can leave the linear map alone ([`set_linear_page`],
+//! `mm::ownership`): 128 second-level tables, 128 KiB for 128 MiB. The device windows are
+//! sections in the IO domain, and the vector page is mapped a second time at 0xFFFF_0000 in
+//! the VECTORS domain. Nothing here is in the USER domain, and no mapping is both writable
+//! and executable.
 
 use super::descriptor::{
     self, Attributes, L1_ENTRIES, L2_ENTRIES, PAGE_SIZE, SECTION_SIZE, l1_index, l2_index,
@@ -13,13 +16,15 @@ use super::descriptor::{
 use super::image;
 use crate::arch::mmu;
 use crate::domain;
-use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, TTBCR_N, VECTORS};
+use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, RAM_SIZE, TTBCR_N, VECTORS};
 use crate::sync::IrqSafeLock;
 use core::cell::UnsafeCell;
 
-/// How much RAM, from its start, is mapped with pages rather than sections.
-const PAGE_MAPPED_BYTES: u32 = 16 << 20;
-const PAGE_MAPPED_TABLES: usize = (PAGE_MAPPED_BYTES / SECTION_SIZE) as usize;
+/// How much RAM, from its start, may hold the kernel image (its pages get the image's
+/// permissions; the pages above are plain read-write data).
+const IMAGE_BYTES: u32 = 16 << 20;
+/// Second-level tables of the linear map: one per MiB of RAM.
+const LINEAR_TABLES: usize = RAM_SIZE / SECTION_SIZE as usize;
 
 /// A first-level table. 16 KiB alignment is what TTBR1 needs.
 #[repr(C, align(16384))]
@@ -37,7 +42,7 @@ struct EmptyUserTable([u32; L1_ENTRIES / 2]);
 #[repr(C)]
 struct KernelTables {
     l1: L1Table,
-    image: [L2Table; PAGE_MAPPED_TABLES],
+    linear: [L2Table; LINEAR_TABLES],
     vectors: L2Table,
 }
 
@@ -51,7 +56,7 @@ unsafe impl<T> Sync for TableCell<T> {}
 
 static KERNEL_TABLES: TableCell<KernelTables> = TableCell(UnsafeCell::new(KernelTables {
     l1: L1Table([0; L1_ENTRIES]),
-    image: [const { L2Table([0; L2_ENTRIES]) }; PAGE_MAPPED_TABLES],
+    linear: [const { L2Table([0; L2_ENTRIES]) }; LINEAR_TABLES],
     vectors: L2Table([0; L2_ENTRIES]),
 }));
 
@@ -65,6 +70,8 @@ pub struct Protections {
     pub pan: bool,
     /// Hardware PXN on user pages (PXNTABLE), when the CPU has it.
     pub pxn: bool,
+    /// Exclusive page-frame ownership: user-owned frames out of the linear map (`xpfo=`).
+    pub xpfo: bool,
 }
 
 impl Protections {
@@ -74,10 +81,12 @@ impl Protections {
     }
 }
 
-/// The attributes of the kernel page at `address` in the first 16 MiB of RAM, `None` for a
-/// page that stays unmapped (the boot stack's guard).
-fn image_page_attributes(address: u32) -> Option<Attributes> {
-    if image::text().contains(&address) {
+/// The attributes of the linear map's page at `address`, `None` for a page that stays
+/// unmapped (the boot stack's guard).
+fn linear_page_attributes(address: u32) -> Option<Attributes> {
+    if address >= RAM_BASE as u32 + IMAGE_BYTES {
+        Some(Attributes::KERNEL_DATA)
+    } else if image::text().contains(&address) {
         Some(Attributes::KERNEL_TEXT)
     } else if image::rodata().contains(&address) {
         Some(Attributes::KERNEL_READ_ONLY)
@@ -98,11 +107,11 @@ unsafe fn build() {
     // SAFETY: the caller's contract: nothing else touches the tables now.
     let tables = unsafe { &mut *KERNEL_TABLES.0.get() };
 
-    for (index, table) in tables.image.iter_mut().enumerate() {
+    for (index, table) in tables.linear.iter_mut().enumerate() {
         let section_base = RAM_BASE as u32 + index as u32 * SECTION_SIZE;
         for (slot, entry) in table.0.iter_mut().enumerate() {
             let page = section_base + slot as u32 * PAGE_SIZE;
-            *entry = match image_page_attributes(page) {
+            *entry = match linear_page_attributes(page) {
                 Some(attributes) => descriptor::small_page(page, attributes),
                 None => 0,
             };
@@ -111,12 +120,7 @@ unsafe fn build() {
         tables.l1.0[l1_index(section_base)] =
             descriptor::page_table(table_address, domain::KERNEL, false);
     }
-    let mut section_base = RAM_BASE as u32 + PAGE_MAPPED_BYTES;
-    while section_base < RAM_END as u32 {
-        tables.l1.0[l1_index(section_base)] =
-            descriptor::section(section_base, domain::KERNEL, Attributes::KERNEL_DATA);
-        section_base += SECTION_SIZE;
-    }
+    debug_assert_eq!(RAM_END as u32, RAM_BASE as u32 + (LINEAR_TABLES as u32) * SECTION_SIZE);
 
     for window in DEVICE_WINDOWS {
         let mut offset = 0;
@@ -146,11 +150,51 @@ fn remap_image_page(address: u32, attributes: Attributes) {
     let index = ((address - RAM_BASE as u32) / SECTION_SIZE) as usize;
     // SAFETY: the update lock serialises writers; the hardware walker reads the entry, which a
     // single aligned word store updates atomically.
-    let entry = unsafe { &raw mut (*KERNEL_TABLES.0.get()).image[index].0[l2_index(address)] };
+    let entry = unsafe { &raw mut (*KERNEL_TABLES.0.get()).linear[index].0[l2_index(address)] };
     // SAFETY: as above.
     unsafe { entry.write_volatile(descriptor::small_page(address, attributes)) };
     mmu::publish_table_entry(entry);
     mmu::invalidate_tlb_page(address, 0);
+}
+
+/// The linear map's entry for the frame at `physical`, which must be a page of RAM above the
+/// kernel image (where the frame allocator's frames are).
+fn linear_entry(physical: u32) -> *mut u32 {
+    assert!(
+        (image::kernel().end..RAM_END as u32).contains(&physical)
+            && physical.is_multiple_of(PAGE_SIZE),
+        "{physical:#010x} is not a frame of the allocator's"
+    );
+    let index = ((physical - RAM_BASE as u32) / SECTION_SIZE) as usize;
+    // SAFETY: `index` is below LINEAR_TABLES (checked above); only the address is taken.
+    unsafe { &raw mut (*KERNEL_TABLES.0.get()).linear[index].0[l2_index(physical)] }
+}
+
+/// Maps (`mapped`) or unmaps the linear map's page of the frame at `physical`, for the frame's
+/// ownership changes. Unmapping invalidates the alias in the TLBs of every core of the Inner
+/// Shareable domain (TLBIMVAAIS, all ASIDs: the linear map is global) and returns true: one
+/// invalidation done. Mapping needs none (a fault entry is never cached) and returns false.
+///
+/// No lock: the entry of a frame is written only by whoever owns the frame (the address space
+/// that gives it away or takes it back), one aligned word store at a time, which the walker
+/// sees whole; no other kernel table update touches the entries of frames above the image.
+pub fn set_linear_page(physical: u32, mapped: bool) -> bool {
+    let entry = linear_entry(physical);
+    let value = if mapped { descriptor::small_page(physical, Attributes::KERNEL_DATA) } else { 0 };
+    // SAFETY: `entry` is the frame's own linear-map entry, which its owner alone writes (see
+    // above); the table is kernel memory for good.
+    unsafe { entry.write_volatile(value) };
+    mmu::publish_table_entry(entry);
+    if !mapped {
+        mmu::invalidate_tlb_page_all_asids_inner_shareable(physical);
+    }
+    !mapped
+}
+
+/// True when the linear map maps the frame at `physical` (a page above the kernel image).
+pub fn linear_page_mapped(physical: u32) -> bool {
+    // SAFETY: a read of the frame's entry, which a single aligned word store updates.
+    unsafe { linear_entry(physical).read_volatile() != 0 }
 }
 
 /// Ends init for `.data.ro_after_init`: its pages become read-only.

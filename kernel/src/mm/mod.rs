@@ -8,6 +8,8 @@
 //! - `physical`: the frame allocator over RAM, the linear map's addresses, memory's bring-up.
 //! - `heap`, `vmalloc`, `ro_after_init`: the kernel heap, page-mapped allocations with guard
 //!   pages, data sealed read-only when init ends.
+//! - `ownership`: exclusive page-frame ownership (XPFO): user-owned frames out of the linear
+//!   map.
 //! - `ptdump`: the translation tables as address ranges.
 
 pub mod descriptor;
@@ -22,6 +24,8 @@ pub mod heap;
 pub mod image;
 #[cfg(target_arch = "arm")]
 pub mod kernel_map;
+#[cfg(target_arch = "arm")]
+pub mod ownership;
 #[cfg(target_arch = "arm")]
 mod physical;
 #[cfg(target_arch = "arm")]

@@ -68,6 +68,7 @@ pub fn held_lock() -> Option<&'static str> {
 pub unsafe fn init(protections: Protections) {
     FRAMES.lock().release_range(image::kernel().end, RAM_END as u32);
     address_space::set_privileged_execute_never(protections.pxn && mmu::pxn_supported());
+    super::ownership::set_enabled(protections.xpfo);
     // SAFETY: the caller's contract.
     unsafe { kernel_map::enable(protections) };
     super::heap::init().expect("128 MiB of RAM holds the kernel heap");

@@ -243,17 +243,14 @@ fn build_user_stack(space: &mut AddressSpace, top_bytes: &[u8]) -> Result<(), Er
     for index in 0..USER_STACK_PAGES {
         let page = USER_STACK_TOP - (index + 1) * PAGE;
         let frame = frames_allocate(1, PAGE)?;
-        if let Err(error) = space.map_page(page, frame, attributes) {
-            frames_free(frame, 1);
-            return Err(error);
-        }
-        // The part of `top_bytes` that lands in this page.
+        // The part of `top_bytes` that lands in this page, written while the frame is still
+        // the kernel's: once mapped it leaves the linear map (`mm::ownership`).
         let start = USER_STACK_TOP - top_bytes.len() as u32;
         let (from, to) = (start.max(page), page + PAGE);
         if from < to {
             let source = &top_bytes[(from - start) as usize..(to - start) as usize];
-            // SAFETY: `frame` was just allocated for this page and is not yet visible to user
-            // mode; `source` fits between `from` and the end of the page.
+            // SAFETY: `frame` was just allocated for this page, is the kernel's and mapped by
+            // the linear map; `source` fits between `from` and the end of the page.
             unsafe {
                 core::ptr::copy_nonoverlapping(
                     source.as_ptr(),
@@ -261,6 +258,10 @@ fn build_user_stack(space: &mut AddressSpace, top_bytes: &[u8]) -> Result<(), Er
                     source.len(),
                 )
             };
+        }
+        if let Err(error) = space.map_page(page, frame, attributes) {
+            frames_free(frame, 1);
+            return Err(error);
         }
     }
     Ok(())

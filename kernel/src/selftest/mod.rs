@@ -20,6 +20,7 @@ mod fixture;
 mod invariant_checks;
 mod memory;
 mod mmu_tables;
+mod ownership;
 mod pan;
 mod processes;
 mod regressions;
@@ -47,6 +48,7 @@ const SUITES: &[&[Case]] = &[
     exceptions::CASES,
     mmu_tables::CASES,
     memory::CASES,
+    ownership::CASES,
     pan::CASES,
     uaccess::CASES,
     processes::CASES,

@@ -1,19 +1,21 @@
 //! The two generated pages of outcomes: `docs/lkdtm-matrix.md`, every lkdtm crash type under
-//! the four combinations of `pan=` and `pxn=`, and `docs/bad-pointers.md`, what every system
+//! the four combinations of `pan=` and `pxn=` and with `xpfo=off`, and `docs/bad-pointers.md`, what every system
 //! call that takes a pointer answers to each kind of bad pointer.
 //!
 //! `qemu/matrix` and `qemu/pointer-matrix` make the boots and hand their console captures
 //! here; each page is its fixed introduction, then a table read from the captures.
 
-/// The `pan=`/`pxn=` combinations of the lkdtm matrix, in column order: one capture each.
-pub const CONFIGURATIONS: [&str; 4] =
-    ["pan=on pxn=on", "pan=on pxn=off", "pan=off pxn=on", "pan=off pxn=off"];
+/// The `pan=`/`pxn=`/`xpfo=` combinations of the lkdtm matrix, in column order: one capture
+/// each (`xpfo=` is on unless named).
+pub const CONFIGURATIONS: [&str; 5] =
+    ["pan=on pxn=on", "pan=on pxn=off", "pan=off pxn=on", "pan=off pxn=off", "xpfo=off"];
 
 /// The lkdtm page above its table.
 const LKDTM_INTRODUCTION: &str = "# The lkdtm perms family: outcome matrix
 
 Every crash type of lkdtm's perms family, run in its own process (`lkdtm=all`), under the
-four combinations of emulated PAN and hardware PXN. Each cell is the outcome and the fault
+four combinations of emulated PAN and hardware PXN (exclusive page-frame ownership on), and
+with PAN and PXN on but `xpfo=off` (the linear map keeps every user frame). Each cell is the outcome and the fault
 that stopped the attack (addresses left out: they move with the code). Generated from real
 boots by `qemu/matrix` (`make matrix`); `tests/tests/matrix.rs` fails when this file no
 longer matches a fresh run.
@@ -71,11 +73,11 @@ fn cell(capture: &str, name: &str) -> String {
     }
 }
 
-/// The lkdtm page from the captures of the four boots, in [`CONFIGURATIONS`] order.
-pub fn lkdtm_page(captures: &[String; 4]) -> String {
+/// The lkdtm page from the captures of the boots, in [`CONFIGURATIONS`] order.
+pub fn lkdtm_page(captures: &[String; CONFIGURATIONS.len()]) -> String {
     let mut page = format!("{LKDTM_INTRODUCTION}\n");
     page.push_str(&format!("| crash type | {} |\n", CONFIGURATIONS.join(" | ")));
-    page.push_str("|---|---|---|---|---|\n");
+    page.push_str(&format!("|---|{}\n", "---|".repeat(CONFIGURATIONS.len())));
     for name in crash_types(&captures[0]) {
         let cells: Vec<String> = captures.iter().map(|capture| cell(capture, name)).collect();
         page.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
@@ -128,15 +130,18 @@ mod tests {
             "ACCESS_USERSPACE: blocked (page domain fault at 0x40000000)",
         ]);
         let off = capture(&["ACCESS_USERSPACE: FAIL: survived bad read and bad write"]);
-        let page = lkdtm_page(&[on.clone(), on, off.clone(), off]);
+        let page = lkdtm_page(&[on.clone(), on.clone(), off.clone(), off, on]);
         let rows: Vec<&str> = page.lines().filter(|line| line.starts_with("| ")).collect();
         assert_eq!(
             rows,
             [
-                "| crash type | pan=on pxn=on | pan=on pxn=off | pan=off pxn=on | pan=off pxn=off |",
-                "| EXEC_USERSPACE | blocked: page domain fault | blocked: page domain fault |  |  |",
+                "| crash type | pan=on pxn=on | pan=on pxn=off | pan=off pxn=on | pan=off pxn=off \
+                 | xpfo=off |",
+                "| EXEC_USERSPACE | blocked: page domain fault | blocked: page domain fault |  |  \
+                 | blocked: page domain fault |",
                 "| ACCESS_USERSPACE | blocked: page domain fault | blocked: page domain fault | \
-                 FAIL: survived bad read and bad write | FAIL: survived bad read and bad write |",
+                 FAIL: survived bad read and bad write | FAIL: survived bad read and bad write \
+                 | blocked: page domain fault |",
             ]
         );
         assert!(page.starts_with("# The lkdtm perms family: outcome matrix\n\nEvery crash type"));

@@ -7,7 +7,8 @@
 //! written to the null device (the console's write path without the device) and read back
 //! from the loopback, a `sched_yield` with nobody else to run, a signal delivered to a handler
 //! and returned from (`kill` to itself, the frame, the handler, `rt_sigreturn`), and a context
-//! switch. Last it replaces itself with itself (`execve`), passing the counter it read just
+//! switch, 64 KiB mapped, touched page by page and unmapped (`mmap_touch_munmap_65536`), and
+//! `/bin/true` spawned and waited for (`spawn_true`). Last it replaces itself with itself (`execve`), passing the counter it read just
 //! before the call in its environment: the new image, started with the argument `execve`,
 //! reports `execve` (the call to its own first statement) and ends the run.
 //!
@@ -58,6 +59,39 @@ fn signal_round_trip() -> u32 {
     });
     let _ = swpan_user::signal::set_disposition(SIGUSR1, SIG_DFL);
     count
+}
+
+/// 64 KiB mapped, one word written in each page and unmapped, and `/bin/true` spawned and
+/// collected: what giving frames to a process and taking them back costs. Returns the
+/// failures.
+fn memory_figures() -> u32 {
+    use swpan_user::abi::{map, protection};
+    const LENGTH: usize = 65536;
+    let mut failures = 0;
+    let mmap = instructions(&mut || {
+        match syscall::mmap(
+            0,
+            LENGTH,
+            protection::READ | protection::WRITE,
+            map::PRIVATE | map::ANONYMOUS,
+        ) {
+            Ok(address) => {
+                for page in (address..address + LENGTH as u32).step_by(4096) {
+                    // SAFETY: the page was just mapped read-write for this process.
+                    unsafe { (page as *mut u32).write_volatile(page) };
+                }
+                failures += syscall::munmap(address, LENGTH).is_err() as u32;
+            }
+            Err(_) => failures += 1,
+        }
+    });
+    println!("bench: mmap_touch_munmap_65536 {mmap}");
+    let spawn = instructions(&mut || match syscall::spawn("true", "") {
+        Ok(pid) => failures += syscall::wait(Some(pid)).is_err() as u32,
+        Err(_) => failures += 1,
+    });
+    println!("bench: spawn_true {spawn}");
+    failures
 }
 
 /// PMCCNTR: instructions since the kernel's first one, under `-icount shift=0`.
@@ -136,6 +170,7 @@ fn instruction_counts(boot_to_user: u32) -> i32 {
     println!("bench: sched_yield {alone}");
     let signal = signal_round_trip();
     println!("bench: signal_round_trip {signal}");
+    failures += memory_figures();
     match syscall::spawn("bench", "pong") {
         Ok(partner) => {
             // Each yield here runs the partner's in between: two system calls, two switches.

@@ -21,8 +21,9 @@ pub fn user_attributes(protection_bits: u32) -> Attributes {
 }
 
 /// Maps the segments of `plan` for `image` into `space`: fresh zeroed frames, the file
-/// bytes copied in through the kernel's linear map (the process does not run yet), and
-/// every page of an executable segment cleaned to the point of unification with the
+/// bytes copied in through the kernel's linear map while each frame is still the kernel's
+/// (mapping it gives it to the space and takes it out of the linear map, `mm::ownership`),
+/// and every page of an executable segment cleaned to the point of unification with the
 /// instruction caches invalidated, since the code went in through the data side.
 pub fn load(space: &mut AddressSpace, image: &[u8], plan: &LoadPlan) -> Result<(), Errno> {
     for segment in &plan.segments {

@@ -98,7 +98,10 @@ pub fn build(metrics: &Metrics) -> Report {
         boot_section(metrics),
         target_section(&targets),
     ];
-    if !metrics.other.is_empty() {
+    if let Some(section) = xpfo_section(metrics) {
+        sections.push(section);
+    }
+    if metrics.other.keys().any(|name| !is_xpfo_metric(name)) {
         sections.push(other_section(metrics));
     }
     Report { sections, summary: summary(&targets) }
@@ -259,9 +262,76 @@ fn other_section(metrics: &Metrics) -> Section {
         rows: metrics
             .other
             .iter()
+            .filter(|(name, _)| !is_xpfo_metric(name))
             .map(|(name, value)| vec![Cell::Name(name.clone()), count(*value)])
             .collect(),
     }
+}
+
+/// The operations that give frames to a process and take them back, as the benchmark names
+/// them (instructions; `NAME_tlbi` is the same operation's TLB invalidations, and every
+/// figure has a `_xpfo_off` twin from an `xpfo=off` boot), with what each measures.
+pub const XPFO_OPERATIONS: [(&str, &str); 5] = [
+    ("map_unmap_user_page", "a fresh frame mapped in a user space and unmapped (kernel)"),
+    ("map_unmap_65536", "16 frames mapped and unmapped, as mmap and munmap of 64 KiB do"),
+    ("mmap_touch_munmap_65536", "mmap 64 KiB, write a word per page, munmap (from user mode)"),
+    ("spawn_true", "spawn /bin/true and wait for it (from user mode)"),
+    ("execve", "execve, from the call to the new image's first statement"),
+];
+
+/// True for a figure the ownership section shows (and the other metrics leave out).
+fn is_xpfo_metric(name: &str) -> bool {
+    name.ends_with("_xpfo_off")
+        || name.ends_with("_tlbi")
+        || name.ends_with("_frames")
+        || XPFO_OPERATIONS.iter().any(|(operation, _)| name == *operation)
+}
+
+/// (7) What exclusive page-frame ownership costs: each operation with `xpfo=on` and
+/// `xpfo=off`, in instructions and in TLB invalidations; absent when the run has none of it.
+fn xpfo_section(metrics: &Metrics) -> Option<Section> {
+    let known = |name: String| -> Option<u64> {
+        match name.as_str() {
+            "execve" => metrics.execve,
+            _ => metrics.other.get(&name).copied(),
+        }
+    };
+    let rows: Vec<Vec<Cell>> = XPFO_OPERATIONS
+        .iter()
+        .map(|(operation, measures)| {
+            let on = known((*operation).to_owned());
+            let off = known(format!("{operation}_xpfo_off"));
+            let added = match (on, off) {
+                (Some(on), Some(off)) => Cell::Number(format!("{:+}", on as i64 - off as i64)),
+                _ => Cell::Absent,
+            };
+            vec![
+                Cell::Name((*operation).to_owned()),
+                optional_count(on),
+                optional_count(off),
+                added,
+                optional_count(known(format!("{operation}_tlbi"))),
+                optional_count(known(format!("{operation}_tlbi_xpfo_off"))),
+                Cell::Text((*measures).to_owned()),
+            ]
+        })
+        .collect();
+    if !metrics.other.keys().any(|name| is_xpfo_metric(name)) {
+        return None;
+    }
+    Some(Section {
+        title: "Exclusive page-frame ownership (xpfo=on against xpfo=off)",
+        columns: vec![
+            left("operation"),
+            right("xpfo=on"),
+            right("xpfo=off"),
+            right("added"),
+            right("TLBI on"),
+            right("TLBI off"),
+            left("measures"),
+        ],
+        rows,
+    })
 }
 
 /// `3 of 3 targets met.`, or which were missed and which not measured.

@@ -18,7 +18,7 @@ const USAGE: &str = "usage: docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.
 /// What the group does, for `--help`.
 const ABOUT: &str =
     "Prints docs/lkdtm-matrix.md from the captures of lkdtm=all under pan=on pxn=on,
-pan=on pxn=off, pan=off pxn=on and pan=off pxn=off (in that order), or docs/bad-pointers.md
+pan=on pxn=off, pan=off pxn=on, pan=off pxn=off and xpfo=off (in that order), or docs/bad-pointers.md
 from the capture of init=badptr.";
 
 /// Runs `docgen matrix` with `arguments` (after the group's name).
@@ -28,7 +28,7 @@ pub fn main(arguments: &[OsString]) -> ExitCode {
     };
     match (command.to_str(), paths) {
         (Some("--help" | "-h"), []) => help(USAGE, ABOUT),
-        (Some("lkdtm"), [_, _, _, _]) => finish(lkdtm(paths)),
+        (Some("lkdtm"), [_, _, _, _, _]) => finish(lkdtm(paths)),
         (Some("lkdtm"), _) => usage(
             &format!("expected {} captures, one per configuration", CONFIGURATIONS.len()),
             USAGE,
@@ -39,12 +39,12 @@ pub fn main(arguments: &[OsString]) -> ExitCode {
     }
 }
 
-/// Prints the lkdtm page from the four captures at `paths`.
+/// Prints the lkdtm page from the five captures at `paths`.
 fn lkdtm(paths: &[OsString]) -> Result<(), String> {
     let captures: Vec<String> =
         paths.iter().map(|path| capture(Path::new(path))).collect::<Result<_, _>>()?;
-    let captures: [String; 4] =
-        captures.try_into().map_err(|_| "expected four captures".to_owned())?;
+    let captures: [String; CONFIGURATIONS.len()] =
+        captures.try_into().map_err(|_| "expected five captures".to_owned())?;
     print(&matrix::lkdtm_page(&captures))
 }
 
