@@ -15,9 +15,9 @@ const LKDTM_INTRODUCTION: &str = "# The lkdtm perms family: outcome matrix
 
 Every crash type of lkdtm's perms family, run in its own process (`lkdtm=all`), under the
 four combinations of emulated PAN and hardware PXN (exclusive page-frame ownership on), and
-with PAN and PXN on but `xpfo=off` (the linear map keeps every user frame). Each cell is the outcome and the fault
-that stopped the attack (addresses left out: they move with the code). Generated from real
-boots by `qemu/matrix` (`make matrix`); `tests/tests/matrix.rs` fails when this file no
+with PAN and PXN on but `xpfo=off` (the linear map keeps every user frame). Each cell is the
+outcome and the fault that stopped the attack (addresses left out: they move with the code).
+Generated from real boots by `qemu/matrix` (`make matrix`); `tests/tests/matrix.rs` fails when this file no
 longer matches a fresh run.
 ";
 

@@ -73,7 +73,7 @@ const SAMPLE_RANGES: [(&str, &str, &str, [&str; 7]); 10] = [
 
 /// The gaps of `ptdump-sample.txt`, with their sizes and what the band says.
 const SAMPLE_GAPS: [(&str, &str, &str); 6] = [
-    ("0x00000000-0x000fffff", "1M", "never mapped"),
+    ("0x00000000-0x000fffff", "1M", "NULL gap"),
     ("0x00104000-0x7ffeffff", "~2047M", "unmapped"),
     ("0x8009d000-0x8009dfff", "4K", "guard page"),
     ("0x88000000-0xf7ffffff", "1792M", "unmapped"),
@@ -106,7 +106,7 @@ fn every_gap_appears_with_its_size_and_label() {
     let guard = position(&texts, "0x8009d000-0x8009dfff");
     assert!(texts[guard + 3].starts_with("guard page"), "{}", texts[guard + 3]);
     let null = position(&texts, "0x00000000-0x000fffff");
-    assert_eq!(texts[null + 3], "never mapped: NULL dereferences fault");
+    assert_eq!(texts[null + 3], "NULL gap: unmapped, so NULL dereferences fault");
 }
 
 #[test]

@@ -55,13 +55,13 @@ fn matrix_pages_come_from_the_captures() {
     let on =
         scratch("on.txt", "lkdtm: EXEC_USERSPACE: blocked (page domain fault at 0x40000000)\r\n");
     let off = scratch("off.txt", "lkdtm: EXEC_USERSPACE: FAIL: func returned\r\n");
-    let run = docgen(&[Path::new("matrix"), Path::new("lkdtm"), &on, &on, &on, &off], "");
+    let run = docgen(&[Path::new("matrix"), Path::new("lkdtm"), &on, &on, &on, &off, &on], "");
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let page = String::from_utf8(run.stdout).expect("UTF-8");
     assert!(page.starts_with("# The lkdtm perms family: outcome matrix\n"), "{page}");
     assert!(page.ends_with(
         "| EXEC_USERSPACE | blocked: page domain fault | blocked: page domain fault | \
-         blocked: page domain fault | FAIL: func returned |\n"
+         blocked: page domain fault | FAIL: func returned | blocked: page domain fault |\n"
     ));
 
     let badptr = scratch("badptr.txt", "| system call | NULL |\r\n| --- | --- |\r\n");
@@ -82,7 +82,7 @@ fn bad_command_lines_are_refused() {
     let cases: [(&[&str], &str); 5] = [
         (&[], "expected a group of commands"),
         (&["draw"], "unknown group draw"),
-        (&["matrix", "lkdtm", "a.txt"], "expected 4 captures"),
+        (&["matrix", "lkdtm", "a.txt"], "expected 5 captures"),
         (&["matrix", "bad-pointers"], "expected one capture"),
         (&["transcripts", "verify"], "unknown command 'verify'"),
     ];

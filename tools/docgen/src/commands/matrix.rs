@@ -12,14 +12,14 @@ use docgen::matrix::{self, CONFIGURATIONS};
 use super::{finish, help, print, read, usage};
 
 /// How to call the group.
-const USAGE: &str = "usage: docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt
+const USAGE: &str = "usage: docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt
        docgen matrix bad-pointers CONSOLE.txt";
 
 /// What the group does, for `--help`.
 const ABOUT: &str =
     "Prints docs/lkdtm-matrix.md from the captures of lkdtm=all under pan=on pxn=on,
-pan=on pxn=off, pan=off pxn=on, pan=off pxn=off and xpfo=off (in that order), or docs/bad-pointers.md
-from the capture of init=badptr.";
+pan=on pxn=off, pan=off pxn=on, pan=off pxn=off and xpfo=off (in that order), or
+docs/bad-pointers.md from the capture of init=badptr.";
 
 /// Runs `docgen matrix` with `arguments` (after the group's name).
 pub fn main(arguments: &[OsString]) -> ExitCode {
