@@ -121,7 +121,7 @@ pub fn permits(frame: &mut TrapFrame) -> bool {
             .ok_or(Verdict { value: RET_KILL_THREAD, log: true }),
         _ => {
             let chain = state.chain();
-            Ok(chain.constant().unwrap_or_else(|| chain.run(&words(frame))))
+            Ok(chain.constant().unwrap_or_else(|| chain.run(&seccomp_data(frame))))
         }
     });
     match verdict {
@@ -137,7 +137,7 @@ pub fn permits(frame: &mut TrapFrame) -> bool {
 
 /// `seccomp_data` of the call in `frame`, as words: nr from r7, the arch, the address after
 /// the `svc`, r0-r5 zero-extended (`populate_seccomp_data`).
-fn words(frame: &TrapFrame) -> Words {
+pub fn seccomp_data(frame: &TrapFrame) -> Words {
     let r = &frame.r;
     [
         nr_word(frame),

@@ -2,12 +2,14 @@
 //! actions exist, what strict mode allows, what a verdict does, and the audit line it logs.
 //!
 //! - [`program`]: one filter, checked by Linux's rules at install and compiled;
-//! - [`chain`]: the installed filters, shared with children, and how their results combine.
+//! - [`chain`]: the installed filters, shared with children, and how their results combine;
+//! - [`example`]: libseccomp's worked example, a program to test and measure with.
 //!
 //! The system calls and the enforcement before every call are in `crate::seccomp_calls`;
 //! docs/seccomp.md is the reference.
 
 pub mod chain;
+pub mod example;
 pub mod program;
 
 use crate::errno::Errno;

@@ -23,6 +23,7 @@ mod mmu_tables;
 mod pan;
 mod processes;
 mod regressions;
+mod seccomp;
 mod uaccess;
 
 pub use crate::expected_exception::{Caught, Resume, expect_nested, nested_caught};
@@ -50,6 +51,7 @@ const SUITES: &[&[Case]] = &[
     pan::CASES,
     uaccess::CASES,
     processes::CASES,
+    seccomp::CASES,
     regressions::CASES,
     invariant_checks::CASES,
 ];

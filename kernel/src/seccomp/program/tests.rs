@@ -267,29 +267,13 @@ fn jumps_compare_unsigned_and_go_forward() {
     assert_eq!(run(&always, 0, [0; 6]), 2);
 }
 
-/// libseccomp 2.5.4's program for: default ALLOW; ERRNO(EPERM) for getpid; KILL_PROCESS for
-/// kill; ERRNO(E2BIG) for write when arg0 == 3 (13 instructions, 104 bytes).
-pub(crate) const LIBSECCOMP_EXAMPLE: [SockFilter; 13] = [
-    stmt(LD | W | ABS, 4),
-    jump(JMP | JEQ | K, AUDIT_ARCH_ARM, 0, 10),
-    stmt(LD | W | ABS, 0),
-    jump(JMP | JEQ | K, 20, 0, 1),
-    stmt(RET_K, 0x0005_0001),
-    jump(JMP | JEQ | K, 37, 0, 1),
-    stmt(RET_K, 0x8000_0000),
-    jump(JMP | JEQ | K, 4, 0, 2),
-    stmt(LD | W | ABS, 0x10),
-    jump(JMP | JEQ | K, 3, 1, 0),
-    stmt(RET_K, 0x7fff_0000),
-    stmt(RET_K, 0x0005_0007),
-    stmt(RET_K, 0),
-];
-
 #[test]
 fn libseccomp_s_worked_example() {
-    let bytes: Vec<u8> = LIBSECCOMP_EXAMPLE.iter().flat_map(|i| i.to_le_bytes()).collect();
+    let bytes: Vec<u8> =
+        super::super::example::LIBSECCOMP_EXAMPLE.iter().flat_map(|i| i.to_le_bytes()).collect();
     assert_eq!(bytes.len(), 104);
-    let program = Program::new(&LIBSECCOMP_EXAMPLE).expect("libseccomp's output is valid");
+    let program = Program::new(&super::super::example::LIBSECCOMP_EXAMPLE)
+        .expect("libseccomp's output is valid");
     assert_eq!(program.len(), 13);
     assert_eq!(program.constant(), None);
     let verdict = |nr, arg0| program.run(&words_of(&data(nr, [arg0, 0, 0, 0, 0, 0])));
