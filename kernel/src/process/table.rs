@@ -219,15 +219,8 @@ pub(super) fn note_running_seccomp_dropped() {
     RUNNING_SECCOMP.store(core::ptr::null_mut(), Ordering::Relaxed);
 }
 
-/// Whether the running process is in strict or filter mode: one load, for the system call
-/// entry to branch on.
-#[inline(always)]
-pub fn seccomp_active() -> bool {
-    !RUNNING_SECCOMP.load(Ordering::Relaxed).is_null()
-}
-
 /// Runs `action` on the running process's seccomp state without the table lock, if it has a
-/// mode (`None` otherwise): the check before each of its system calls.
+/// mode (`None` otherwise, at the cost of one load): the check before each system call.
 #[inline(always)]
 pub fn with_running_seccomp<R>(action: impl FnOnce(&Seccomp) -> R) -> Option<R> {
     let state = RUNNING_SECCOMP.load(Ordering::Relaxed);

@@ -67,6 +67,9 @@ pub const fn strict_allows(nr: u32) -> bool {
 pub struct Seccomp {
     mode: u32,
     chain: Chain,
+    /// Filter mode with a chain that allows every call whatever its arguments (found at
+    /// install): the system call entry then needs nothing more than this byte.
+    allows_every_call: bool,
 }
 
 impl Seccomp {
@@ -78,6 +81,13 @@ impl Seccomp {
     /// The installed filters.
     pub fn chain(&self) -> &Chain {
         &self.chain
+    }
+
+    /// Whether every call of this kernel runs unchanged: no mode, or filters that allow
+    /// every call whatever its arguments (each of them constant ALLOW).
+    #[inline(always)]
+    pub fn allows_every_call(&self) -> bool {
+        self.allows_every_call
     }
 
     /// `seccomp_may_assign_mode`: a mode, once set, can only be asked for again.
@@ -92,6 +102,7 @@ impl Seccomp {
     pub fn set_strict(&mut self) -> Result<(), Errno> {
         self.may_assign(mode::STRICT)?;
         self.mode = mode::STRICT;
+        self.allows_every_call = false;
         Ok(())
     }
 
@@ -101,6 +112,7 @@ impl Seccomp {
         self.may_assign(mode::FILTER)?;
         self.chain = self.chain.with(program, log)?;
         self.mode = mode::FILTER;
+        self.allows_every_call = self.chain.constant() == Some(Verdict::ALLOW);
         Ok(())
     }
 }
@@ -248,6 +260,10 @@ mod tests {
         filtered.install(returning(RET_ALLOW), false).unwrap();
         filtered.install(returning(RET_ALLOW), false).unwrap();
         assert_eq!((filtered.mode(), filtered.chain().count()), (mode::FILTER, 2));
+        assert!(filtered.allows_every_call());
+        filtered.install(returning(RET_ERRNO | 1), false).unwrap();
+        assert!(!filtered.allows_every_call(), "an ERRNO filter in front");
+        assert!(!state.allows_every_call(), "strict mode");
         assert_eq!(filtered.set_strict(), Err(Errno::EINVAL), "filter to strict");
         assert_eq!(filtered.mode(), mode::FILTER);
     }

@@ -65,7 +65,7 @@ enum Operation {
     StoreX,
     Tax,
     Txa,
-    /// Jump always, to `if_true`.
+    /// Jump always, k instructions forward.
     Jump,
     JeqK,
     JeqX,
@@ -77,14 +77,18 @@ enum Operation {
     JsetX,
 }
 
-/// A compiled instruction: jump targets are absolute instruction indexes.
+/// A compiled instruction, 8 bytes like a `sock_filter`: jumps go `jt`, `jf` (or k, for JA)
+/// instructions forward from the next one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
 struct Instruction {
     operation: Operation,
-    if_true: u16,
-    if_false: u16,
+    jt: u8,
+    jf: u8,
     k: u32,
 }
+
+const _: () = assert!(core::mem::size_of::<Instruction>() == 8, "an index scales by 8");
 
 /// A filter program that passed Linux's checks, compiled for the interpreter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,26 +235,22 @@ impl Program {
         let instructions = program
             .iter()
             .zip(operations)
-            .enumerate()
-            .map(|(pc, (instruction, operation))| {
-                let next = pc as u32 + 1;
-                let (if_true, if_false, k) = match operation {
-                    Operation::Jump => (next + instruction.k, 0, 0),
-                    operation if operation.is_conditional() => (
-                        next + u32::from(instruction.jt),
-                        next + u32::from(instruction.jf),
-                        instruction.k,
-                    ),
-                    Operation::LoadWord => (0, 0, instruction.k / 4),
+            .map(|(instruction, operation)| {
+                let k = match operation {
+                    Operation::LoadWord => instruction.k / 4,
                     Operation::LoadImmediate | Operation::LoadXImmediate
                         if instruction.code & bpf::LEN != 0 =>
                     {
-                        (0, 0, DATA_SIZE)
+                        DATA_SIZE
                     }
-                    _ => (0, 0, instruction.k),
+                    _ => instruction.k,
                 };
-                // Targets are below `length`, at most 4096: they fit.
-                Instruction { operation, if_true: if_true as u16, if_false: if_false as u16, k }
+                let (jt, jf) = if operation.is_conditional() {
+                    (instruction.jt, instruction.jf)
+                } else {
+                    (0, 0)
+                };
+                Instruction { operation, jt, jf, k }
             })
             .collect();
         let mut compiled = Program { instructions, constant: None };
@@ -292,12 +292,23 @@ impl Program {
         let mut a: u32 = 0;
         let mut x: u32 = 0;
         let mut scratch = [0u32; SCRATCH_WORDS];
-        let mut pc = 0usize;
+        // The next instruction. Every move of it below stays inside the program: `new` proved
+        // that execution starts at the first instruction, that every jump lands on one (JA k
+        // < len - pc - 1; pc + 1 + jt and pc + 1 + jf < len), and that the last one is a RET,
+        // so falling through never passes the end. The fields are private: only `new` makes
+        // a `Program`, and nothing changes one.
+        let mut next = self.instructions.as_ptr();
         loop {
-            // Validation proved every target in range and the last instruction a RET.
-            let Some(instruction) = self.instructions.get(pc) else { return Some(0) };
+            // SAFETY: `next` points at one of the program's instructions (above).
+            let instruction = unsafe { &*next };
             let k = instruction.k;
-            pc += 1;
+            // SAFETY: the instruction after a non-RET one is in the program (above); after a
+            // RET the pointer is not used, and one past the last element is allowed anyway.
+            next = unsafe { next.add(1) };
+            let jump = |offset: usize| {
+                // SAFETY: a validated jump lands inside the program (above).
+                unsafe { next.add(offset) }
+            };
             match instruction.operation {
                 ReturnK => return Some(k),
                 ReturnA => return Some(a),
@@ -334,24 +345,25 @@ impl Program {
                 StoreX => scratch[k as usize & (SCRATCH_WORDS - 1)] = x,
                 Tax => x = a,
                 Txa => a = x,
-                Jump => pc = usize::from(instruction.if_true),
-                JeqK => pc = instruction.branch(a == k),
-                JeqX => pc = instruction.branch(a == x),
-                JgtK => pc = instruction.branch(a > k),
-                JgtX => pc = instruction.branch(a > x),
-                JgeK => pc = instruction.branch(a >= k),
-                JgeX => pc = instruction.branch(a >= x),
-                JsetK => pc = instruction.branch(a & k != 0),
-                JsetX => pc = instruction.branch(a & x != 0),
+                Jump => next = jump(k as usize),
+                JeqK => next = jump(instruction.offset(a == k)),
+                JeqX => next = jump(instruction.offset(a == x)),
+                JgtK => next = jump(instruction.offset(a > k)),
+                JgtX => next = jump(instruction.offset(a > x)),
+                JgeK => next = jump(instruction.offset(a >= k)),
+                JgeX => next = jump(instruction.offset(a >= x)),
+                JsetK => next = jump(instruction.offset(a & k != 0)),
+                JsetX => next = jump(instruction.offset(a & x != 0)),
             }
         }
     }
 }
 
 impl Instruction {
+    /// How far a conditional jump goes past the next instruction.
     #[inline(always)]
-    fn branch(&self, taken: bool) -> usize {
-        usize::from(if taken { self.if_true } else { self.if_false })
+    fn offset(&self, taken: bool) -> usize {
+        usize::from(if taken { self.jt } else { self.jf })
     }
 }
 
