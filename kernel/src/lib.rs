@@ -59,6 +59,10 @@
 //! - [`credentials`]: uids, gids and capability sets with Linux's rules for changing them.
 //! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
 //!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
+//! - [`seccomp`]: Linux's seccomp: strict mode and classic-BPF filters, validated once at
+//!   install and compiled ([`seccomp::program`]), chained newest first and shared with
+//!   children ([`seccomp::chain`]); the calls and the check before every system call are in
+//!   `seccomp_calls` (docs/seccomp.md).
 //! - [`lkdtm`]: lkdtm's perms family (14 crash types, ACCESS_USERSPACE_LINEAR for the
 //!   linear-map alias) and EXHAUST_STACK, run by `provoke`.
 //!
@@ -75,7 +79,7 @@
 //! - Pure logic with no assembly, unit-tested on the host with `make unit`: [`cmdline`],
 //!   [`fault`], [`domain`], [`mm::descriptor`], [`mm::frames`], [`uaccess`]'s `access_ok` and
 //!   exception table search, [`elf`], [`kallsyms`], [`credentials`], [`process::arguments`],
-//!   [`errno`], [`arch::psr`],
+//!   [`errno`], [`seccomp`], [`arch::psr`],
 //!   [`arch::trap_frame`] and the formatting in [`oops`].
 //!
 //! On the host (`cargo test`) only the pure modules are compiled; everything that touches the
@@ -100,6 +104,7 @@ pub mod memory_map;
 pub mod mm;
 pub mod oops;
 pub mod process;
+pub mod seccomp;
 pub mod signal;
 pub mod uaccess;
 
@@ -127,6 +132,8 @@ pub mod lkdtm;
 mod panic;
 #[cfg(target_arch = "arm")]
 pub mod power;
+#[cfg(target_arch = "arm")]
+pub mod seccomp_calls;
 #[cfg(target_arch = "arm")]
 pub mod selftest;
 #[cfg(target_arch = "arm")]

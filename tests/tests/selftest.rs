@@ -53,6 +53,8 @@ const SELFTESTS: &[&str] = &[
     "processes.kill_ends_a_process_that_never_ran",
     "processes.kernel_stack_overflow_hits_the_guard",
     "processes.new_code_reaches_the_instruction_side",
+    "seccomp.data_from_the_trap_frame",
+    "seccomp.confined_children_end_as_linux_s",
     "regressions.large_copy_opens_the_window",
     "regressions.fixup_keeps_the_stack",
     "regressions.nested_exceptions_restore_the_dacr",

@@ -24,6 +24,7 @@ mod ownership;
 mod pan;
 mod processes;
 mod regressions;
+mod seccomp;
 mod uaccess;
 
 pub use crate::expected_exception::{Caught, Resume, expect_nested, nested_caught};
@@ -52,6 +53,7 @@ const SUITES: &[&[Case]] = &[
     pan::CASES,
     uaccess::CASES,
     processes::CASES,
+    seccomp::CASES,
     regressions::CASES,
     invariant_checks::CASES,
 ];
