@@ -10,8 +10,20 @@ use std::process::Command;
 
 /// The programs the kernel embeds (user/src/bin/*.rs).
 const PROGRAMS: &[&str] = &[
-    "badptr", "bench", "capsh", "dmesg", "fuzz", "getcap", "provoke", "shell", "syscall", "tour",
-    "true", "usertest",
+    "badptr",
+    "bench",
+    "capsh",
+    "dmesg",
+    "fuzz",
+    "getcap",
+    "provoke",
+    "sandbox",
+    "seccomp_bpf",
+    "shell",
+    "syscall",
+    "tour",
+    "true",
+    "usertest",
 ];
 
 fn main() {
