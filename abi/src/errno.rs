@@ -43,11 +43,13 @@ pub enum Errno {
     ENAMETOOLONG = 36,
     /// Function not implemented.
     ENOSYS = 38,
+    /// Operation not supported (a seccomp action this kernel does not know).
+    EOPNOTSUPP = 95,
 }
 
 impl Errno {
     /// Every error number, in numeric order.
-    pub const ALL: [Errno; 17] = [
+    pub const ALL: [Errno; 18] = [
         Errno::EPERM,
         Errno::ENOENT,
         Errno::ESRCH,
@@ -65,6 +67,7 @@ impl Errno {
         Errno::EINVAL,
         Errno::ENAMETOOLONG,
         Errno::ENOSYS,
+        Errno::EOPNOTSUPP,
     ];
 
     /// The number.
@@ -97,6 +100,7 @@ impl Errno {
             Errno::EINVAL => "EINVAL",
             Errno::ENAMETOOLONG => "ENAMETOOLONG",
             Errno::ENOSYS => "ENOSYS",
+            Errno::EOPNOTSUPP => "EOPNOTSUPP",
         }
     }
 }
@@ -119,6 +123,7 @@ mod tests {
         assert_eq!(Errno::EINVAL.number(), 22);
         assert_eq!(Errno::ENOMEM.number(), 12);
         assert_eq!(Errno::EACCES.number(), 13);
+        assert_eq!(Errno::EOPNOTSUPP.number(), 95);
         for errno in Errno::ALL {
             assert_eq!(Errno::from_number(errno.number()), Some(errno));
         }

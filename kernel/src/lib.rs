@@ -58,6 +58,10 @@
 //! - [`credentials`]: uids, gids and capability sets with Linux's rules for changing them.
 //! - [`syscall`]: Linux ARM EABI system calls; every pointer through [`uaccess`], every bad
 //!   one an errno (docs/bad-pointers.md), every kernel bounce buffer between canaries.
+//! - [`seccomp`]: Linux's seccomp: strict mode and classic-BPF filters, validated once at
+//!   install and compiled ([`seccomp::program`]), chained newest first and shared with
+//!   children ([`seccomp::chain`]); the calls and the check before every system call are in
+//!   `seccomp_calls` (docs/seccomp.md).
 //! - [`lkdtm`]: lkdtm's perms family (13 crash types) and EXHAUST_STACK, run by `provoke`.
 //!
 //! ## Where the rest is
@@ -73,7 +77,7 @@
 //! - Pure logic with no assembly, unit-tested on the host with `make unit`: [`cmdline`],
 //!   [`fault`], [`domain`], [`mm::descriptor`], [`mm::frames`], [`uaccess`]'s `access_ok` and
 //!   exception table search, [`elf`], [`kallsyms`], [`credentials`], [`process::arguments`],
-//!   [`errno`], [`arch::psr`],
+//!   [`errno`], [`seccomp`], [`arch::psr`],
 //!   [`arch::trap_frame`] and the formatting in [`oops`].
 //!
 //! On the host (`cargo test`) only the pure modules are compiled; everything that touches the
@@ -98,6 +102,7 @@ pub mod memory_map;
 pub mod mm;
 pub mod oops;
 pub mod process;
+pub mod seccomp;
 pub mod signal;
 pub mod uaccess;
 
