@@ -28,7 +28,7 @@
 
 use core::fmt::Write;
 use swpan_user::abi::seccomp::{self as abi, SockFilter};
-use swpan_user::abi::{ExitInfo, exec, syscall as number};
+use swpan_user::abi::{ExitInfo, exec, map, protection, syscall as number};
 use swpan_user::seccomp::{self, ErrnoText, Policy, Rule};
 use swpan_user::syscall::{self, CStrings, raw};
 use swpan_user::{Console, Errno, print, println};
@@ -336,27 +336,43 @@ fn dump(policy: Option<&Policy>, filter: &[SockFilter]) -> i32 {
     0
 }
 
-/// `--script`: each console line up to `end` is a sandbox command line, run in a child.
+/// The most bytes a script may have.
+const SCRIPT_MAX: usize = 64 * 1024;
+
+/// `--script`: each console line up to `end` is a sandbox command line, run in a child. The
+/// whole script is read first: the console keeps only a few hundred bytes that nobody reads,
+/// and nobody reads while a child runs.
 fn script() -> i32 {
-    let mut line = [0u8; 8 * 1024];
+    let flags = map::PRIVATE | map::ANONYMOUS;
+    let Ok(start) = syscall::mmap(0, SCRIPT_MAX, protection::READ | protection::WRITE, flags)
+    else {
+        println!("sandbox: no memory for the script");
+        return 1;
+    };
+    // SAFETY: the kernel just mapped SCRIPT_MAX zeroed, writable bytes at `start` for this
+    // process alone, and nothing unmaps them.
+    let buffer = unsafe { core::slice::from_raw_parts_mut(start as *mut u8, SCRIPT_MAX) };
+    let Some(length) = read_script(buffer) else {
+        println!("sandbox: the script has no line `end` within {SCRIPT_MAX} bytes");
+        return USAGE_ERROR;
+    };
+    let Ok(text) = core::str::from_utf8(&buffer[..length]) else {
+        println!("sandbox: the script is not UTF-8");
+        return USAGE_ERROR;
+    };
     let mut case = 0;
-    while let Some(length) = read_line(&mut line) {
-        let Ok(text) = core::str::from_utf8(&line[..length]) else {
-            println!("sandbox: the line is not UTF-8");
-            return USAGE_ERROR;
-        };
-        let text = text.trim();
-        if text == "end" {
-            return 0;
+    for line in text.lines().map(str::trim) {
+        if line == "end" {
+            break;
         }
-        if text.is_empty() {
+        if line.is_empty() {
             continue;
         }
         case += 1;
         let mut words = [""; 64];
         let mut count = 1;
         words[0] = "sandbox";
-        for word in text.split_ascii_whitespace() {
+        for word in line.split_ascii_whitespace() {
             let Some(slot) = words.get_mut(count) else {
                 println!("sandbox: [{case}] too many words");
                 return USAGE_ERROR;
@@ -382,20 +398,25 @@ fn script() -> i32 {
     0
 }
 
-/// Reads one console line into `line` (without its newline); None at the end of input.
-fn read_line(line: &mut [u8]) -> Option<usize> {
+/// Reads the console into `buffer` up to and including a line `end`; the bytes read, or None
+/// when the buffer fills (or input ends) first.
+fn read_script(buffer: &mut [u8]) -> Option<usize> {
     let mut length = 0;
-    let mut byte = [0u8; 1];
-    loop {
-        match syscall::read(0, &mut byte) {
-            Ok(0) | Err(_) => return if length > 0 { Some(length) } else { None },
-            Ok(_) if byte[0] == b'\n' || byte[0] == b'\r' => return Some(length),
-            Ok(_) => {
-                if let Some(slot) = line.get_mut(length) {
-                    *slot = byte[0];
-                    length += 1;
+    let mut line_start = 0;
+    while length < buffer.len() {
+        let count = match syscall::read(0, &mut buffer[length..]) {
+            Ok(0) | Err(_) => return None,
+            Ok(count) => count,
+        };
+        for index in length..length + count {
+            if buffer[index] == b'\n' || buffer[index] == b'\r' {
+                if buffer[line_start..index].trim_ascii() == b"end" {
+                    return Some(index);
                 }
+                line_start = index + 1;
             }
         }
+        length += count;
     }
+    None
 }
