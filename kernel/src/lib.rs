@@ -131,6 +131,8 @@ mod panic;
 #[cfg(target_arch = "arm")]
 pub mod power;
 #[cfg(target_arch = "arm")]
+pub mod seccomp_calls;
+#[cfg(target_arch = "arm")]
 pub mod selftest;
 #[cfg(target_arch = "arm")]
 pub mod symbols;

@@ -21,15 +21,20 @@ use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
 };
-use crate::{capability_calls, console, domain, klog, lkdtm, signal};
-use swpan_abi::{DacrReport, ExitInfo, capability, syscall as number};
+use crate::{capability_calls, console, domain, klog, lkdtm, seccomp_calls, signal};
+use swpan_abi::{DacrReport, ExitInfo, capability, prctl, syscall as number};
 
 /// The result of a call: a value, or an errno that goes back as `-errno`.
 type SyscallResult = Result<u32, Errno>;
 
 /// Runs the system call in `frame` (number in r7, arguments in r0-r5) and puts the result in
-/// r0. `entry_dacr` is the DACR the handler found on entry, for `uaccess_report`.
+/// r0. `entry_dacr` is the DACR the handler found on entry, for `uaccess_report`. A process in
+/// seccomp's strict or filter mode has the call checked first ([`seccomp_calls::permits`]);
+/// any other pays one load and a branch for it.
 pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
+    if process::seccomp_active() && !seccomp_calls::permits(frame) {
+        return;
+    }
     let [a0, a1, a2, a3, _a4, _a5] =
         [frame.r[0], frame.r[1], frame.r[2], frame.r[3], frame.r[4], frame.r[5]];
     statistics::count_call();
@@ -70,7 +75,11 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             UserPtr::new(a1),
             UserPtr::new(a2),
         ),
-        number::PRCTL => capability_calls::prctl(a0, [a1, a2, a3, frame.r[4]]),
+        number::PRCTL => match a0 {
+            prctl::GET_SECCOMP | prctl::SET_SECCOMP => seccomp_calls::prctl(a0, a1, a2),
+            _ => capability_calls::prctl(a0, [a1, a2, a3, frame.r[4]]),
+        },
+        number::SECCOMP => seccomp_calls::seccomp(a0, a1, a2),
         number::CAPGET => capability_calls::capget(UserPtr::new(a0), UserPtr::new(a1)),
         number::CAPSET => capability_calls::capset(UserPtr::new(a0), UserPtr::new(a1)),
         number::SETUID32 => identity::set_id(Kind::User, a0),

@@ -91,7 +91,7 @@ pub fn get_status(destination: UserPtr<ProcessStatus>) -> Result<u32, Errno> {
             cap_bounding: ProcessStatus::split(sets.bounding),
             cap_ambient: ProcessStatus::split(sets.ambient),
             no_new_privs: u32::from(credentials.no_new_privs),
-            seccomp: 0,
+            seccomp: process.seccomp.mode(),
             name: [0; 16],
         };
         // Linux's comm: at most 15 bytes and a NUL.

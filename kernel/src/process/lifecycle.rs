@@ -51,9 +51,12 @@ pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
 /// the program would leave them (a `fork` then an `execve`).
 pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid, Errno> {
     let program = programs::lookup(path, true)?;
-    let parent_credentials = {
+    // The child starts with the parent's credentials, seccomp mode and filters (shared), as a
+    // `fork` child does.
+    let (parent_credentials, seccomp) = {
         let table = TABLE.lock();
-        table.processes.get(&parent).ok_or(Errno::ESRCH)?.credentials
+        let parent = table.processes.get(&parent).ok_or(Errno::ESRCH)?;
+        (parent.credentials, parent.seccomp.clone())
     };
     let credentials = exec_credentials(&parent_credentials, program)?;
     if TABLE.lock().processes.len() >= MAX_PROCESSES {
@@ -97,6 +100,7 @@ pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid,
         loopback: alloc::vec::Vec::new(),
         signals: super::signal_state::SignalState::new(group),
         credentials: credentials.0,
+        seccomp,
     });
     table.processes.insert(pid, process);
     Ok(pid)
@@ -275,9 +279,12 @@ pub fn exit_current(death: Death) -> ! {
     // Whatever path got here (an oops inside a window included), the next process never
     // inherits an open window.
     exception::close_window();
-    let space = {
+    let (space, seccomp) = {
         let mut table = TABLE.lock();
         let process = table.processes.get_mut(&pid).expect("the running process is in the table");
+        // Its filters go now (the last holder frees them), not when it is collected.
+        let seccomp = core::mem::take(&mut process.seccomp);
+        super::table::note_running_seccomp_dropped();
         process.state = State::Zombie;
         process.death = Some(death);
         process.regions = Regions::new();
@@ -289,8 +296,9 @@ pub fn exit_current(death: Death) -> ! {
             child.orphan = true;
         }
         super::table::note_orphans_may_have_ended();
-        space
+        (space, seccomp)
     };
+    drop(seccomp);
     // Dropping the space switches TTBR0 away from it first, then frees every frame in it.
     drop(space);
     schedule();

@@ -48,10 +48,15 @@ impl Action {
 pub struct Info {
     /// `si_code`.
     pub code: i32,
-    /// The faulting address (a fault) or the sender's pid (`kill`).
+    /// `si_errno`: a seccomp TRAP's data.
+    pub errno: i32,
+    /// The faulting address (a fault), the sender's pid (`kill`) or the address after the
+    /// `svc` (`si_call_addr`, seccomp).
     pub first: u32,
-    /// The sender's uid (`kill`).
+    /// The sender's uid (`kill`) or the system call number (`si_syscall`, seccomp).
     pub second: u32,
+    /// `si_arch` (seccomp).
+    pub third: u32,
     /// For the frame's `sigcontext`: the exception that raised it (14 an abort, 6 an
     /// undefined instruction, 0 none), as Linux's `trap_no`.
     pub trap_number: u32,

@@ -9,6 +9,7 @@ use crate::fault::FaultStatus;
 use crate::memory_map;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::vmalloc::{VmallocBox, vmalloc};
+use crate::seccomp::Seccomp;
 use crate::sync::IrqSafeLock;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -167,6 +168,8 @@ pub struct Process {
     pub signals: SignalState,
     /// Its uids, gids and capability sets.
     pub credentials: Credentials,
+    /// Its seccomp mode and filters: changed only through [`change_current_seccomp`].
+    pub(super) seccomp: Seccomp,
 }
 
 pub(super) struct Table {
@@ -185,6 +188,21 @@ pub(super) static CURRENT: AtomicU32 = AtomicU32::new(KERNEL_PID);
 static RUNNING_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
 static RUNNING_NAME_LENGTH: AtomicUsize = AtomicUsize::new(0);
 static RUNNING_STACK_BASE: AtomicU32 = AtomicU32::new(0);
+// The running process's seccomp state when its mode is not DISABLED, else null: the one load
+// the system call entry costs a process without seccomp. The state lives in the process's
+// box, which outlives its running; only the process itself changes it, in its own system
+// calls ([`change_current_seccomp`]), which rewrite this pointer too.
+static RUNNING_SECCOMP: AtomicPtr<Seccomp> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Points [`RUNNING_SECCOMP`] at `process`'s state if it has a mode, else at nothing.
+fn note_seccomp(process: &mut Process) {
+    let state = if process.seccomp.mode() == swpan_abi::seccomp::mode::DISABLED {
+        core::ptr::null_mut()
+    } else {
+        &raw mut process.seccomp
+    };
+    RUNNING_SECCOMP.store(state, Ordering::Relaxed);
+}
 
 /// Records `process` as the one about to run (called by the scheduler, IRQs masked).
 pub(super) fn note_running(process: &mut Process) {
@@ -193,6 +211,52 @@ pub(super) fn note_running(process: &mut Process) {
     RUNNING_NAME_LENGTH.store(process.name.len(), Ordering::Relaxed);
     let base = process.kernel_stack.as_ref().map_or(0, KernelStack::base);
     RUNNING_STACK_BASE.store(base, Ordering::Relaxed);
+    note_seccomp(process);
+}
+
+/// The running process gave up its seccomp state (it is ending).
+pub(super) fn note_running_seccomp_dropped() {
+    RUNNING_SECCOMP.store(core::ptr::null_mut(), Ordering::Relaxed);
+}
+
+/// Whether the running process is in strict or filter mode: one load, for the system call
+/// entry to branch on.
+#[inline(always)]
+pub fn seccomp_active() -> bool {
+    !RUNNING_SECCOMP.load(Ordering::Relaxed).is_null()
+}
+
+/// Runs `action` on the running process's seccomp state without the table lock, if it has a
+/// mode (`None` otherwise): the check before each of its system calls.
+#[inline(always)]
+pub fn with_running_seccomp<R>(action: impl FnOnce(&Seccomp) -> R) -> Option<R> {
+    let state = RUNNING_SECCOMP.load(Ordering::Relaxed);
+    if state.is_null() {
+        return None;
+    }
+    // SAFETY: the pointer is to the running process's own state, inside its boxed table
+    // entry, which is freed only after the process has ended and been switched away from
+    // (the scheduler then points this at the next process). The state changes only in
+    // `change_current_seccomp`, run by this same process in one of its own system calls, never
+    // while this shared borrow lives: the kernel is single-core and not preemptible, and
+    // interrupt handlers never touch the process table.
+    Some(action(unsafe { &*state }))
+}
+
+/// Runs `action` on the running process's seccomp state and credentials, under the table
+/// lock, then notes the (possibly new) mode for the system call entry.
+pub fn change_current_seccomp<R>(action: impl FnOnce(&mut Seccomp, &Credentials) -> R) -> R {
+    let mut table = TABLE.lock();
+    let process =
+        table.processes.get_mut(&current_pid()).expect("the running process is in the table");
+    let result = action(&mut process.seccomp, &process.credentials);
+    note_seccomp(process);
+    result
+}
+
+/// The running process's seccomp mode (PR_GET_SECCOMP).
+pub fn current_seccomp_mode() -> u32 {
+    with_current(|process| process.seccomp.mode())
 }
 
 /// Registers the kernel as process 0. Call once at boot.
@@ -214,6 +278,7 @@ pub fn init() {
         loopback: alloc::vec::Vec::new(),
         signals: SignalState::new(KERNEL_PID),
         credentials: Credentials::root(),
+        seccomp: Seccomp::default(),
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
 }

@@ -74,8 +74,13 @@ pub fn fault(event: &Event) -> bool {
             let unmapped = matches!(status.kind(), FaultKind::Translation(_));
             let code = if unmapped { code::SEGV_MAPERR } else { code::SEGV_ACCERR };
             let trap_number = TRAP_ABORT;
-            let info =
-                Info { code, first: address, trap_number, error_code: status.raw(), second: 0 };
+            let info = Info {
+                code,
+                first: address,
+                trap_number,
+                error_code: status.raw(),
+                ..Info::default()
+            };
             (SIGSEGV, info)
         }
         (_, address) => {

@@ -45,9 +45,11 @@ pub const fn frame_address(sp: u32) -> Option<u32> {
 pub fn build(registers: &TrapFrame, signal: u32, info: &Info, blocked: u64) -> SignalFrame {
     let mut frame = SignalFrame::empty();
     frame.signal = signal;
+    frame.errno = info.errno;
     frame.code = info.code;
     frame.fields[0] = info.first;
     frame.fields[1] = info.second;
+    frame.fields[2] = info.third;
     frame.trap_no = info.trap_number;
     frame.error_code = info.error_code;
     frame.fault_address = if info.trap_number != 0 { info.first } else { 0 };
@@ -145,7 +147,8 @@ mod tests {
     fn handler_entry_and_return_round_trip() {
         let mut registers = interrupted();
         let before = registers.clone();
-        let info = Info { code: 1, first: 0xDEAD_0000, trap_number: 14, error_code: 7, second: 0 };
+        let info =
+            Info { code: 1, first: 0xDEAD_0000, trap_number: 14, error_code: 7, ..Info::default() };
         let frame = build(&registers, SIGSEGV, &info, bit(SIGUSR1));
         assert_eq!((frame.signal, frame.code, frame.fields[0]), (SIGSEGV, 1, 0xDEAD_0000));
         assert_eq!((frame.trap_no, frame.error_code, frame.fault_address), (14, 7, 0xDEAD_0000));
@@ -166,6 +169,25 @@ mod tests {
         assert_eq!(registers.r, before.r);
         assert_eq!((registers.sp_usr, registers.lr_usr), (before.sp_usr, before.lr_usr));
         assert_eq!((registers.pc, registers.spsr), (before.pc, before.spsr));
+    }
+
+    #[test]
+    fn a_seccomp_trap_s_siginfo_is_at_linux_s_offsets() {
+        use swpan_abi::Record;
+        let info = Info {
+            code: swpan_abi::signal::code::SYS_SECCOMP,
+            errno: 0x1234,
+            first: 0x8124,
+            second: 20,
+            third: 0x4000_0028,
+            ..Info::default()
+        };
+        let bytes = build(&interrupted(), swpan_abi::signal::SIGSYS, &info, 0).to_bytes();
+        let word =
+            |offset: usize| u32::from_le_bytes(bytes[offset..offset + 4].try_into().unwrap());
+        // signo 0, errno 4, code 8, call_addr 12, syscall 16, arch 20.
+        assert_eq!([0, 4, 8, 12, 16, 20].map(word), [31, 0x1234, 1, 0x8124, 20, 0x4000_0028]);
+        assert_eq!(build(&interrupted(), 31, &info, 0).fault_address, 0);
     }
 
     #[test]

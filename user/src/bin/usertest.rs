@@ -8,7 +8,8 @@
 //! 16 KiB through the loopback device and checks every byte comes back, `map-code N` maps N
 //! executable pages and one that is not (the kernel counts the cache maintenance it does),
 //! `read` blocks reading the console, `waiter` runs `usertest read` and blocks waiting for it
-//! (both to be killed while they block).
+//! (both to be killed while they block). `seccomp` runs the seccomp checks, each scenario in a
+//! child of its own (`seccomp-*`).
 
 #![no_std]
 #![no_main]
@@ -28,6 +29,9 @@ mod signals;
 
 #[path = "../usertest/klog.rs"]
 mod klog;
+
+#[path = "../usertest/seccomp.rs"]
+mod seccomp;
 
 struct Checks {
     passed: u32,
@@ -95,6 +99,13 @@ fn run(argument: &str) -> i32 {
         code if code.starts_with("map-code ") => map_code(code[9..].parse().unwrap_or(0)),
         mode if mode.starts_with("signal-") => signals::child(mode),
         mode if mode.starts_with("klog-") => klog::child(mode),
+        "seccomp" => {
+            let mut checks = Checks { passed: 0, failed: 0 };
+            seccomp::checks(&mut checks);
+            println!("usertest seccomp: {} checks passed, {} failed", checks.passed, checks.failed);
+            checks.failed as i32
+        }
+        mode if mode.starts_with("seccomp-") => seccomp::child(mode),
         "exec-check" => exec_check(),
         argv if argv.starts_with("argv ") => argv_check(),
         "credentials" => credentials_as_student(),
