@@ -10,7 +10,7 @@ LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 # Every part of docs/ that comes from a run is made by one tool (tools/docgen/README.md).
 DOCGEN  := CARGO=$(CARGO) tools/docgen/docgen
 
-.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present capsh-present help
+.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present capsh-present seccomp-present help
 
 all: build
 
@@ -61,6 +61,10 @@ gdb-present:
 capsh-present:
 	@test -x /usr/sbin/capsh || qemu/install libcap2-bin || echo "capsh comparisons will be skipped" >&2
 
+# libseccomp's Python binding: the seccomp tests compile their ARM filters with it.
+seccomp-present:
+	@/usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1 || qemu/install python3-seccomp
+
 # The kernel, then the post-link step: tools/ksyms writes the function symbols into the
 # image's .kallsyms section so that an oops prints a symbolized call trace.
 build: setup
@@ -98,7 +102,7 @@ unit: build
 windowcheck: build
 	$(CARGO) run --quiet --release -p windowcheck --target $(HOST) -- $(KERNEL)
 
-integration: build qemu-present capsh-present llvm-tools
+integration: build qemu-present capsh-present seccomp-present llvm-tools
 	$(CARGO) test --no-fail-fast -p swpan-tests --target $(HOST)
 
 debug: build qemu-present gdb-present

@@ -18,6 +18,8 @@ const PROGRAMS: &[&str] = &[
     "fuzz",
     "getcap",
     "provoke",
+    "sandbox",
+    "seccomp_bpf",
     "shell",
     "syscall",
     "test_execve",

@@ -126,6 +126,7 @@ impl Errno {
             Errno::EINVAL => "Invalid argument",
             Errno::ENAMETOOLONG => "File name too long",
             Errno::ENOSYS => "Function not implemented",
+            Errno::EOPNOTSUPP => "Operation not supported",
         }
     }
 }

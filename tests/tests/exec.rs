@@ -88,10 +88,6 @@ fn the_syscall_tool() {
     let run = boot("init=syscall -- 0x0f0fff");
     run.assert_line("syscall: 0x0f0fff failed: errno 38 (ENOSYS)");
     for (line, message) in [
-        (
-            "init=syscall -- --strict 20",
-            "syscall: --strict needs seccomp, which this kernel does not have",
-        ),
         ("init=syscall -- twenty", "syscall: 'twenty' is not an integer"),
         ("init=syscall -- 20 1 2 3 4 5 6 7", "syscall: too many arguments"),
     ] {

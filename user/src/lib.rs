@@ -18,6 +18,7 @@
 
 pub mod capability;
 pub mod forbidden;
+pub mod seccomp;
 pub mod signal;
 pub mod status;
 pub mod syscall;

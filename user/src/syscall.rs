@@ -138,20 +138,27 @@ pub fn execve(path: &str, argv: &[&str], envp: &[&str]) -> Errno {
 
 /// C strings and NULL-terminated pointer arrays to them, in fixed buffers, for the calls
 /// that take argv-style vectors. `E2BIG` when they do not fit.
-struct CStrings<const BYTES: usize, const POINTERS: usize> {
+pub struct CStrings<const BYTES: usize, const POINTERS: usize> {
     bytes: [u8; BYTES],
     used: usize,
     pointers: [u32; POINTERS],
     pointers_used: usize,
 }
 
+impl<const BYTES: usize, const POINTERS: usize> Default for CStrings<BYTES, POINTERS> {
+    fn default() -> Self {
+        CStrings::new()
+    }
+}
+
 impl<const BYTES: usize, const POINTERS: usize> CStrings<BYTES, POINTERS> {
-    fn new() -> Self {
+    /// Empty buffers.
+    pub fn new() -> Self {
         CStrings { bytes: [0; BYTES], used: 0, pointers: [0; POINTERS], pointers_used: 0 }
     }
 
     /// Copies `text` and a NUL in; returns its address.
-    fn string(&mut self, text: &str) -> Result<u32, Errno> {
+    pub fn string(&mut self, text: &str) -> Result<u32, Errno> {
         if text.as_bytes().contains(&0) {
             return Err(Errno::EINVAL);
         }
@@ -168,7 +175,7 @@ impl<const BYTES: usize, const POINTERS: usize> CStrings<BYTES, POINTERS> {
 
     /// Copies `words` in with a NULL-terminated array of pointers to them; returns the
     /// array's address.
-    fn vector(&mut self, words: &[&str]) -> Result<u32, Errno> {
+    pub fn vector(&mut self, words: &[&str]) -> Result<u32, Errno> {
         let start = self.pointers_used;
         if start + words.len() + 1 > POINTERS {
             return Err(Errno::E2BIG);

@@ -100,6 +100,8 @@ programs! {
     "fuzz" => "SWPAN_USER_FUZZ",
     "getcap" => "SWPAN_USER_GETCAP",
     "provoke" => "SWPAN_USER_PROVOKE",
+    "sandbox" => "SWPAN_USER_SANDBOX",
+    "seccomp_bpf" => "SWPAN_USER_SECCOMP_BPF",
     "sh" => "SWPAN_USER_SHELL",
     "shell" => "SWPAN_USER_SHELL",
     "syscall" => "SWPAN_USER_SYSCALL",

@@ -7,11 +7,14 @@
 //! ```
 //!
 //! Exit status 0 when the call succeeded, 1 when it failed, 2 for bad usage. `--strict`
-//! would enter seccomp's strict mode first; the kernel has no seccomp yet, so it is refused.
+//! enters seccomp's strict mode first: read, write, exit and rt_sigreturn still work (the
+//! result is printed with write, the status given with exit), any other call kills the
+//! process with SIGKILL.
 
 #![no_std]
 #![no_main]
 
+use swpan_user::seccomp::{self, ErrnoText};
 use swpan_user::{Errno, println, syscall};
 
 swpan_user::main!(run);
@@ -21,10 +24,7 @@ const USAGE: &str =
 
 fn run(_: &str) -> i32 {
     let mut words = swpan_user::arguments().skip(1).peekable();
-    if words.peek() == Some(&"--strict") {
-        println!("syscall: --strict needs seccomp, which this kernel does not have");
-        return 2;
-    }
+    let strict = words.next_if_eq(&"--strict").is_some();
     let Some(number_word) = words.next() else {
         println!("{USAGE}");
         return 2;
@@ -44,6 +44,10 @@ fn run(_: &str) -> i32 {
             return 2;
         };
         *slot = value;
+    }
+    if strict && let Err(errno) = seccomp::enter_strict_mode() {
+        println!("syscall: seccomp: {}", ErrnoText(errno));
+        return 1;
     }
     // SAFETY: the user asked for exactly this call; whatever it does to this process (a bad
     // pointer is the kernel's to refuse) is the point of the tool.
