@@ -198,9 +198,6 @@ pub struct BootOptions<'a> {
     pub run_options: &'a [&'a str],
     /// Timeout in seconds (default 60).
     pub timeout: Option<u32>,
-    /// Milliseconds to wait before writing `input`: the console keeps only 256 bytes nobody
-    /// has read, so a long input must wait for its reader to be running.
-    pub input_delay_ms: u64,
 }
 
 /// Boots the kernel with `command_line` and nothing on the console's input.
@@ -230,9 +227,7 @@ pub fn boot_image_with(image: &Path, command_line: &str, options: &BootOptions<'
         .expect("qemu/run starts");
     let mut stdin = child.stdin.take().expect("piped stdin");
     let input = options.input.to_vec();
-    let delay = std::time::Duration::from_millis(options.input_delay_ms);
     let writer = std::thread::spawn(move || {
-        std::thread::sleep(delay);
         // QEMU may exit before reading everything: a broken pipe is not an error here.
         let _ = stdin.write_all(&input);
     });

@@ -216,15 +216,7 @@ fn python(arguments: &[&str], input: &str) -> String {
 fn run_script(lines: &[String]) -> (Boot, Vec<Vec<String>>) {
     let mut input = lines.join("\n");
     input.push_str("\nend\n");
-    // sandbox reads the whole script before it runs anything, but the console drops what
-    // arrives beyond 256 unread bytes: the script waits for the kernel to boot and sandbox to
-    // block in read.
-    let options = BootOptions {
-        input: input.as_bytes(),
-        timeout: Some(120),
-        input_delay_ms: 1500,
-        ..Default::default()
-    };
+    let options = BootOptions { input: input.as_bytes(), timeout: Some(120), ..Default::default() };
     let run = boot_with("init=sandbox -- --script", &options);
     run.assert_line("init: sandbox exited with status 0");
     let mut cases = vec![Vec::new()];

@@ -340,8 +340,8 @@ fn dump(policy: Option<&Policy>, filter: &[SockFilter]) -> i32 {
 const SCRIPT_MAX: usize = 64 * 1024;
 
 /// `--script`: each console line up to `end` is a sandbox command line, run in a child. The
-/// whole script is read first: the console keeps only a few hundred bytes that nobody reads,
-/// and nobody reads while a child runs.
+/// whole script is read first, so that a child (which may read the console, or be confined
+/// from reading it) never sees the lines meant for the cases after it.
 fn script() -> i32 {
     let flags = map::PRIVATE | map::ANONYMOUS;
     let Ok(start) = syscall::mmap(0, SCRIPT_MAX, protection::READ | protection::WRITE, flags)

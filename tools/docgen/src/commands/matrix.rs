@@ -12,7 +12,8 @@ use docgen::matrix::{self, CONFIGURATIONS};
 use super::{finish, help, print, read, usage};
 
 /// How to call the group.
-const USAGE: &str = "usage: docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt
+const USAGE: &str =
+    "usage: docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt
        docgen matrix bad-pointers CONSOLE.txt";
 
 /// What the group does, for `--help`.
