@@ -630,3 +630,29 @@ fn linux_s_seccomp_selftests_pass() {
     run.assert_status(status::SUCCESS);
     run.assert_lacks("Oops");
 }
+
+#[test]
+fn a_trap_s_siginfo_reaches_the_handler_and_the_call_returns_its_first_argument() {
+    // ld [0]; jeq #20, 0, 1; ret TRAP|0x42; ret ALLOW
+    let filter = "200000000000000015000001140000000600000042000300060000000000ff7f";
+    let run = boot(&format!("init=sandbox -- --filter={filter} -- syscall --sigsys 20 7"));
+    let line = run
+        .console
+        .lines()
+        .find(|line| line.starts_with("syscall: SIGSYS "))
+        .unwrap_or_else(|| panic!("no SIGSYS line:\n{run}"));
+    let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+    let value = |name: &str| {
+        let at = fields.iter().position(|field| *field == name).expect(name);
+        fields[at + 1]
+    };
+    assert_eq!(value("si_code"), "1", "{line}");
+    assert_eq!(fields[4], "(SYS_SECCOMP)", "{line}");
+    assert_eq!(value("si_errno"), "66", "{line}");
+    assert_eq!(value("si_syscall"), "20", "{line}");
+    assert_eq!(value("si_arch"), "0x40000028", "{line}");
+    let call_address = u32::from_str_radix(&value("si_call_addr")[2..], 16).expect("hex");
+    assert!((0x0010_0000..0x4000_0000).contains(&call_address), "{line}");
+    // The call was skipped with r0 rolled back: it "returns" its first argument.
+    run.assert_line("syscall: 20 returned 7");
+}

@@ -1,4 +1,4 @@
-//! `syscall [--strict] NR [ARG...]`: makes one raw system call with integer arguments
+//! `syscall [--strict] [--sigsys] NR [ARG...]`: makes one raw system call with integer arguments
 //! (decimal or 0x hex, at most six) and prints what it returned:
 //!
 //! ```text
@@ -9,22 +9,30 @@
 //! Exit status 0 when the call succeeded, 1 when it failed, 2 for bad usage. `--strict`
 //! enters seccomp's strict mode first: read, write, exit and rt_sigreturn still work (the
 //! result is printed with write, the status given with exit), any other call kills the
-//! process with SIGKILL.
+//! process with SIGKILL. `--sigsys` first installs a SIGSYS handler that prints the siginfo
+//! of a seccomp TRAP (Linux's `si_code` SYS_SECCOMP fields) and returns:
+//!
+//! ```text
+//! syscall: SIGSYS si_code 1 (SYS_SECCOMP) si_errno 66 si_call_addr 0x0010123c si_syscall 20 si_arch 0x40000028
+//! ```
 
 #![no_std]
 #![no_main]
 
+use swpan_user::abi::signal::{SIGSYS, SignalFrame, code::SYS_SECCOMP};
 use swpan_user::seccomp::{self, ErrnoText};
+use swpan_user::signal;
 use swpan_user::{Errno, println, syscall};
 
 swpan_user::main!(run);
 
-const USAGE: &str =
-    "usage: syscall [--strict] NR [ARG...] (at most 6 integer arguments, decimal or 0x hex)";
+const USAGE: &str = "usage: syscall [--strict] [--sigsys] NR [ARG...] (at most 6 integer \
+                     arguments, decimal or 0x hex)";
 
 fn run(_: &str) -> i32 {
     let mut words = swpan_user::arguments().skip(1).peekable();
     let strict = words.next_if_eq(&"--strict").is_some();
+    let sigsys = words.next_if_eq(&"--sigsys").is_some();
     let Some(number_word) = words.next() else {
         println!("{USAGE}");
         return 2;
@@ -45,6 +53,10 @@ fn run(_: &str) -> i32 {
         };
         *slot = value;
     }
+    if sigsys && let Err(errno) = signal::set_handler(SIGSYS, print_sigsys, 0, 0) {
+        println!("syscall: rt_sigaction: {}", ErrnoText(errno.number()));
+        return 1;
+    }
     if strict && let Err(errno) = seccomp::enter_strict_mode() {
         println!("syscall: seccomp: {}", ErrnoText(errno));
         return 1;
@@ -64,6 +76,19 @@ fn run(_: &str) -> i32 {
             1
         }
     }
+}
+
+/// The SIGSYS handler of `--sigsys`: prints the seccomp fields of its siginfo.
+extern "C" fn print_sigsys(_: u32, frame: *mut SignalFrame, _: *mut u8) {
+    // SAFETY: the kernel passed this handler its frame, on this process's stack.
+    let frame = unsafe { signal::read_frame(frame) };
+    let code = if frame.code == SYS_SECCOMP { "SYS_SECCOMP" } else { "not SYS_SECCOMP" };
+    let [call_address, number, arch, ..] = frame.fields;
+    println!(
+        "syscall: SIGSYS si_code {} ({code}) si_errno {} si_call_addr {call_address:#010x} \
+         si_syscall {number} si_arch {arch:#010x}",
+        frame.code, frame.errno
+    );
 }
 
 /// A decimal or `0x` hexadecimal integer; negative decimals are their two's complement.
