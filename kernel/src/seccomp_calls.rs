@@ -109,11 +109,22 @@ fn set_mode_filter(flags: u32, fprog: u32) -> Result<u32, Errno> {
     process::change_current_seccomp(|state, _| state.install(program, log)).map(|()| 0)
 }
 
-/// The check before the call in `frame` of a process in strict or filter mode: true when the
-/// call runs; false when it does not, with r0 already what the caller sees (ERRNO, ENOSYS), or
-/// left as it was (TRAP: the SIGSYS is pending). A kill does not return.
+/// What the check before a call decided, when the process lives on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// The call runs (ALLOW, LOG).
+    Runs,
+    /// The call does not run and returns this value, already in r0: `-errno` for ERRNO and
+    /// for TRACE or USER_NOTIF (ENOSYS), 0 for ERRNO with data 0.
+    Answered(u32),
+    /// The call does not run and r0 keeps its value (TRAP: the SIGSYS is pending).
+    Trapped,
+}
+
+/// The check before the call in `frame` of a process in strict or filter mode. A kill does
+/// not return.
 #[inline(never)]
-pub fn permits(frame: &mut TrapFrame) -> bool {
+pub fn permits(frame: &mut TrapFrame) -> Checked {
     let nr = frame.r[7];
     let verdict = process::with_running_seccomp(|state| match state.mode() {
         mode::STRICT => seccomp::strict_allows(nr)
@@ -125,7 +136,7 @@ pub fn permits(frame: &mut TrapFrame) -> bool {
         }
     });
     match verdict {
-        None | Some(Ok(Verdict::ALLOW)) => true,
+        None | Some(Ok(Verdict::ALLOW)) => Checked::Runs,
         // Strict mode: `__secure_computing_strict` logs and kills with SIGKILL.
         Some(Err(verdict)) => {
             log(frame, SIGKILL, verdict.value);
@@ -164,21 +175,21 @@ fn nr_word(frame: &TrapFrame) -> u32 {
 }
 
 /// Does what a verdict other than ALLOW says (`__seccomp_filter`).
-fn carry_out(frame: &mut TrapFrame, verdict: Verdict) -> bool {
+fn carry_out(frame: &mut TrapFrame, verdict: Verdict) -> Checked {
     let action = Action::of(verdict.value);
     let signal = if action == Action::Kill { SIGSYS } else { 0 };
     if seccomp::is_logged(verdict) {
         log(frame, signal, verdict.value & ACTION_FULL);
     }
     match action {
-        Action::Allow | Action::Log => true,
+        Action::Allow | Action::Log => Checked::Runs,
         Action::Errno(errno) => {
             frame.r[0] = errno.wrapping_neg();
-            false
+            Checked::Answered(frame.r[0])
         }
         Action::NoSys => {
             frame.r[0] = Errno::ENOSYS.number().wrapping_neg();
-            false
+            Checked::Answered(frame.r[0])
         }
         Action::Trap(data) => {
             // r0 keeps the first argument (`syscall_rollback`); the signal is forced through a
@@ -192,7 +203,7 @@ fn carry_out(frame: &mut TrapFrame, verdict: Verdict) -> bool {
                 ..Info::default()
             };
             process::change_current_signals(|signals| signals.force(SIGSYS, info));
-            false
+            Checked::Trapped
         }
         Action::Kill => {
             process::exit_current(Death::Killed { signal: SIGSYS, cause: Cause::Signal })

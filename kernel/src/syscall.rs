@@ -18,6 +18,7 @@ use crate::power;
 use crate::process::identity::{self, Which};
 use crate::process::{self, Cause, Death, Reaped, exec, mmap, programs};
 use crate::seccomp::Seccomp;
+use crate::seccomp_calls::Checked;
 use crate::uaccess::window::UserAccessWindow;
 use crate::uaccess::{
     UserPtr, access_ok, copy_from_user, copy_record_to_user, copy_to_user, strncpy_from_user,
@@ -34,8 +35,17 @@ type SyscallResult = Result<u32, Errno>;
 /// any other pays one load and a branch for it, one whose filters allow everything a second.
 pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
     let checked = process::with_running_seccomp(Seccomp::allows_every_call) == Some(false);
-    if checked && !seccomp_calls::permits(frame) {
-        return;
+    if checked {
+        match seccomp_calls::permits(frame) {
+            Checked::Runs => {}
+            // A call the filter answered counts as made, with that result.
+            Checked::Answered(value) => {
+                statistics::count_call();
+                statistics::count_returned(value);
+                return;
+            }
+            Checked::Trapped => return,
+        }
     }
     let [a0, a1, a2, a3, _a4, _a5] =
         [frame.r[0], frame.r[1], frame.r[2], frame.r[3], frame.r[4], frame.r[5]];
@@ -447,6 +457,20 @@ pub mod statistics {
             Err(errno) => {
                 FAILURES[(errno.number() as usize).min(63)].fetch_add(1, Ordering::Relaxed)
             }
+        };
+    }
+
+    /// Counts a value a call returned in r0: `-errno` for -4095 to -1, a success otherwise
+    /// (seccomp's ERRNO can answer with errnos the kernel itself never returns).
+    pub(super) fn count_returned(value: u32) {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return;
+        }
+        match (value as i32).checked_neg() {
+            Some(errno @ 1..=4095) => {
+                FAILURES[(errno as usize).min(63)].fetch_add(1, Ordering::Relaxed)
+            }
+            _ => SUCCESSES.fetch_add(1, Ordering::Relaxed),
         };
     }
 

@@ -50,7 +50,11 @@ pub fn run(seed: u64, count: u64) -> ! {
         // the call after them, if it was entered, killed it.
         let completed = u64::from(results() - results_before).saturating_sub(1);
         match reaped.death {
-            Death::Exited(0) => break,
+            Death::Exited(0) => {
+                // A spinner the fuzzer could no longer signal may be left.
+                end_orphans();
+                break;
+            }
             Death::Killed { cause: Cause::KernelOops { .. }, .. } => {
                 oopses += 1;
                 println!("fuzz: call {} oopsed; going on after it", start + completed);

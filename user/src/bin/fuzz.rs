@@ -14,6 +14,14 @@
 //! kills and collects its children and prints how many of its `spawn`, `wait` and `kill`
 //! calls succeeded.
 //!
+//! With an odd SEED the fuzzer first confines itself (and so every child it starts) with one to
+//! three random seccomp filters ([`random_filter`]): valid by construction, every opcode
+//! seccomp accepts, jumps, scratch memory, and actions that never end a process (ALLOW,
+//! ERRNO with a non-zero errno, TRACE and USER_NOTIF, which answer ENOSYS). The calls it needs to end cleanly
+//! (`exit`, `exit_group`, `write`, `kill`, `wait`, and `seccomp` for the next filter) are
+//! allowed before the random part runs.
+//! Every call it makes then goes through the filters first.
+//!
 //! The fuzzer never issues what would end or block it on purpose: `exit`, `poweroff`, `kill` of
 //! itself or a group (`kill(0)` and negative pids get signal 0 only), `rt_sigreturn` (a refused
 //! frame ends the caller), `read` from the console (it would wait for input), `wait` for a child that never
@@ -27,9 +35,11 @@
 #![no_main]
 
 use core::cell::UnsafeCell;
+use swpan_user::abi::seccomp::{self as seccomp_abi, SockFilter, bpf};
 use swpan_user::abi::{ExitInfo, capability, map, protection, signal, syscall as number};
 use swpan_user::forbidden::{DEVICE, KERNEL_TEXT, USER_END};
 use swpan_user::println;
+use swpan_user::seccomp::{ErrnoText, install_filter, set_no_new_privs};
 use swpan_user::syscall::{check, raw};
 
 swpan_user::main!(run);
@@ -561,13 +571,17 @@ impl Children {
         }
     }
 
-    /// Kills the spinner and collects every child.
+    /// Kills the spinner and collects every child. A spinner the fuzzer may no longer signal
+    /// (it changed its uid since) is left running rather than waited for: the kernel's job
+    /// ends it once the fuzzer has exited.
     fn end_all(&mut self) {
-        if let Some(pid) = self.spinner() {
-            let _ = swpan_user::syscall::kill(pid, signal::SIGKILL);
-        }
+        let spinner = self.spinner();
+        let unkillable =
+            spinner.filter(|&pid| swpan_user::syscall::kill(pid, signal::SIGKILL).is_err());
         for pid in self.list.iter().flatten().map(|child| child.pid()) {
-            let _ = swpan_user::syscall::wait(Some(pid));
+            if Some(pid) != unkillable {
+                let _ = swpan_user::syscall::wait(Some(pid));
+            }
         }
         self.list = [None; MOST_CHILDREN];
     }
@@ -605,7 +619,14 @@ fn run(argument: &str) -> i32 {
         return 2;
     };
     fill_buffers(seed);
+    // Before the filters, which may answer getpid with an errno.
     let own_pid = swpan_user::syscall::getpid();
+    if seed % 2 == 1
+        && let Err(failure) = confine(seed)
+    {
+        println!("fuzz: could not install the random filters: {failure}");
+        return 1;
+    }
     let total_weight: u32 = CALLS.iter().map(|(_, weight)| weight).sum();
     let mut children = Children { list: [None; MOST_CHILDREN] };
     // spawn, wait, kill.
@@ -655,4 +676,130 @@ fn run(argument: &str) -> i32 {
         kill.calls
     );
     0
+}
+
+/// The most instructions of one random filter.
+const MOST_FILTER_INSTRUCTIONS: usize = 64;
+
+/// Sets no_new_privs and installs one to three random filters derived from `seed` alone, so
+/// that a fuzzer restarted after a death runs under the same ones.
+fn confine(seed: u64) -> Result<(), ErrnoText> {
+    set_no_new_privs().map_err(|errno| ErrnoText(errno.number()))?;
+    let mut random = Random(seed ^ 0x5ECC_0A11_F117_E125);
+    let count = 1 + random.below(3);
+    let mut instructions = 0;
+    for _ in 0..count {
+        let mut filter = [SockFilter::default(); MOST_FILTER_INSTRUCTIONS];
+        let length = random_filter(&mut random, &mut filter);
+        instructions += length;
+        install_filter(&filter[..length], 0).map_err(ErrnoText)?;
+    }
+    println!("fuzz: under {count} random seccomp filters, {instructions} instructions");
+    Ok(())
+}
+
+/// The calls every random filter allows first: the fuzzer needs them to report and end, its
+/// children to be ended, and the next filter to be installed.
+const ALWAYS_ALLOWED: [u32; 6] =
+    [number::EXIT, 248, number::WRITE, number::KILL, number::WAIT, number::SECCOMP];
+
+/// Scratch words the filter's preamble writes, which its body may then read.
+const SCRATCH_WRITTEN: u32 = 4;
+
+/// Writes a random filter that seccomp's validator accepts into `filter`; returns its length.
+///
+/// Layout: load the number and allow [`ALWAYS_ALLOWED`]; write [`SCRATCH_WRITTEN`] scratch
+/// words; a random body whose jumps all go forward inside the filter; a final return. Every
+/// return is an action that leaves the process alive (no RET A: its value is not known).
+fn random_filter(
+    random: &mut Random,
+    filter: &mut [SockFilter; MOST_FILTER_INSTRUCTIONS],
+) -> usize {
+    let ret = |k: u32| SockFilter::statement(bpf::RET | bpf::K, k);
+    let body_length = 4 + random.below(32) as usize;
+    let prefix_length = 1 + ALWAYS_ALLOWED.len();
+    let preamble_length = 1 + SCRATCH_WRITTEN as usize;
+    // The body ends with its own return; the last instruction is the prefix's ALLOW.
+    let allow_index = prefix_length + preamble_length + body_length;
+    let length = allow_index + 1;
+    let mut at = 0;
+    filter[at] = SockFilter::statement(bpf::LD | bpf::W | bpf::ABS, 0);
+    at += 1;
+    for number in ALWAYS_ALLOWED {
+        let to_allow = (allow_index - (at + 1)) as u8;
+        filter[at] = SockFilter::jump(bpf::JMP | bpf::JEQ | bpf::K, number, to_allow, 0);
+        at += 1;
+    }
+    filter[at] = SockFilter::statement(bpf::LD | bpf::IMM, random.next());
+    at += 1;
+    for word in 0..SCRATCH_WRITTEN {
+        filter[at] = SockFilter::statement(bpf::ST, word);
+        at += 1;
+    }
+    let body_end = at + body_length; // the index of the ALLOW
+    while at < body_end - 1 {
+        // Forward jump offsets that land at most on the body's last instruction or the ALLOW.
+        let room = (body_end - (at + 1)) as u32;
+        let mut offset = || random.below(room.min(255) + 1) as u8;
+        let (jt, jf) = (offset(), offset());
+        let k_any = random.next();
+        let source = random.pick(&[bpf::K, bpf::X]);
+        filter[at] = match random.below(12) {
+            0 => SockFilter::statement(bpf::LD | bpf::W | bpf::ABS, random.below(16) * 4),
+            1 => SockFilter::statement(
+                random.pick(&[bpf::LD | bpf::IMM, bpf::LDX | bpf::IMM]),
+                k_any,
+            ),
+            2 => SockFilter::statement(
+                random.pick(&[bpf::LD | bpf::MEM, bpf::LDX | bpf::MEM]),
+                random.below(SCRATCH_WRITTEN),
+            ),
+            3 => SockFilter::statement(
+                random.pick(&[bpf::LD | bpf::W | bpf::LEN, bpf::LDX | bpf::W | bpf::LEN]),
+                0,
+            ),
+            4 => SockFilter::statement(
+                random.pick(&[bpf::ST, bpf::STX]),
+                random.below(seccomp_abi::SCRATCH_WORDS as u32),
+            ),
+            5 => {
+                let operation =
+                    random.pick(&[bpf::ADD, bpf::SUB, bpf::MUL, bpf::OR, bpf::AND, bpf::XOR]);
+                SockFilter::statement(bpf::ALU | operation | source, k_any)
+            }
+            // Division by a constant other than 0 (by X could divide by 0, which kills).
+            6 => SockFilter::statement(bpf::ALU | bpf::DIV | bpf::K, 1 + random.below(u32::MAX)),
+            7 => {
+                let shift = random.pick(&[bpf::LSH, bpf::RSH]);
+                SockFilter::statement(bpf::ALU | shift | source, random.below(32))
+            }
+            8 => SockFilter::statement(
+                random.pick(&[bpf::ALU | bpf::NEG, bpf::MISC | bpf::TAX, bpf::MISC | bpf::TXA]),
+                0,
+            ),
+            9 => SockFilter::statement(bpf::JMP | bpf::JA, u32::from(jt)),
+            10 => {
+                let test = random.pick(&[bpf::JEQ, bpf::JGT, bpf::JGE, bpf::JSET]);
+                let small = random.below(400);
+                let k = random.pick(&[k_any, small, seccomp_abi::AUDIT_ARCH_ARM]);
+                SockFilter::jump(bpf::JMP | test | source, k, jt, jf)
+            }
+            _ => ret(safe_action(random)),
+        };
+        at += 1;
+    }
+    filter[at] = ret(safe_action(random));
+    filter[allow_index] = ret(seccomp_abi::RET_ALLOW);
+    length
+}
+
+/// A random action that leaves the caller alive, mostly ALLOW. ERRNO's data is never 0: a
+/// call answered with 0 would look like a success it was not (a `spawn` "returning" pid 0).
+fn safe_action(random: &mut Random) -> u32 {
+    match random.below(10) {
+        0..=5 => seccomp_abi::RET_ALLOW,
+        6 | 7 => seccomp_abi::RET_ERRNO | (1 + random.below(0xffff)),
+        8 => seccomp_abi::RET_TRACE | random.below(0x1_0000),
+        _ => seccomp_abi::RET_USER_NOTIF,
+    }
 }
