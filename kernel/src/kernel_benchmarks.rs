@@ -1,5 +1,6 @@
 //! The kernel's half of the benchmarks (`make bench`): what the uaccess window and the copy
-//! routines cost, in instructions, beside a plain kernel `memcpy`.
+//! routines cost, in instructions, beside a plain kernel `memcpy`, and what the seccomp
+//! interpreter costs per filter instruction.
 //!
 //! Every figure is counted by the cycle counter ([`pmu::cycles`]), which under QEMU's
 //! `-icount shift=0` advances by exactly one per instruction: the numbers are the same from
@@ -189,9 +190,52 @@ pub fn run() -> bool {
     }
     drop(pages);
     if pan {
+        seccomp_interpreter();
         return xpfo();
     }
     true
+}
+
+/// Straight-line instructions in each long filter [`seccomp_interpreter`] runs.
+pub const SECCOMP_RUN_LENGTH: usize = 1024;
+
+/// What the seccomp interpreter costs per filter instruction it executes: a filter of RET
+/// alone, then filters of [`SECCOMP_RUN_LENGTH`] ALU operations (ADD K), loads from
+/// `seccomp_data` (LD W ABS) or conditional jumps (JEQ K, both ways to the next instruction)
+/// before the RET, each run over a getpid call's `seccomp_data`. The per-instruction cost is
+/// (long - RET alone) / 1024, computed by the report.
+fn seccomp_interpreter() {
+    use crate::seccomp::program::{Program, words_of};
+    use swpan_abi::seccomp::{AUDIT_ARCH_ARM, RET_ALLOW, SeccompData, SockFilter, bpf};
+    let words = black_box(words_of(&SeccompData {
+        nr: 20,
+        arch: AUDIT_ARCH_ARM,
+        ..SeccompData::default()
+    }));
+    let words = &words;
+    let ret = SockFilter::statement(bpf::RET | bpf::K, RET_ALLOW);
+    let kinds = [
+        ("return", None),
+        ("alu", Some(SockFilter::statement(bpf::ALU | bpf::ADD | bpf::K, 3))),
+        ("load", Some(SockFilter::statement(bpf::LD | bpf::W | bpf::ABS, 0))),
+        ("jump", Some(SockFilter::jump(bpf::JMP | bpf::JEQ | bpf::K, 20, 0, 0))),
+    ];
+    for (name, body) in kinds {
+        let mut filter = vec![ret; 1];
+        if let Some(body) = body {
+            filter = vec![body; SECCOMP_RUN_LENGTH];
+            filter.push(ret);
+        }
+        let Ok(program) = Program::new(&filter) else {
+            println!("bench: the {name} filter was refused");
+            continue;
+        };
+        let program = black_box(&program);
+        let count = instructions(&mut || {
+            black_box(program.run(words));
+        });
+        report(&alloc::format!("seccomp_filter_{name}"), count);
+    }
 }
 
 fn report_xpfo(metric: &str, value: u32) {

@@ -1,5 +1,5 @@
 //! The benchmarks: instruction counts identical from run to run, every required metric
-//! present, the targets met, and docs/benchmarks.md's tables and chart those of a fresh run.
+//! present, the targets met (seccomp's among them), and docs/benchmarks.md's tables and chart those of a fresh run.
 
 use docgen::bench::{Metrics, chart, report, table, targets};
 use swpan_tests::{generated_by, root};
@@ -11,7 +11,12 @@ fn two_runs_count_the_same_instructions_and_the_docs_show_them() {
     assert_eq!(first, second, "two runs under -icount gave different counts");
 
     let metrics = Metrics::from_json(first.as_bytes()).expect("a valid bench.json");
-    for target in targets::evaluate(&metrics) {
+    let judged = targets::evaluate(&metrics);
+    assert!(
+        judged.iter().filter(|target| target.rule.contains("seccomp")).count() == 2,
+        "the seccomp figures are missing:\n{first}"
+    );
+    for target in judged {
         assert_eq!(target.verdict, targets::Verdict::Met, "{}:\n{first}", target.rule);
     }
 

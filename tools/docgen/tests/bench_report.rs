@@ -279,3 +279,31 @@ fn markdown_keeps_odd_metric_names_inside_their_cell() {
     assert!(markdown.contains("\n| with\\`tick | 2 |\n"), "{markdown}");
     assert!(table::text(&report::build(&metrics)).contains("\n  two\\nlines"));
 }
+
+#[test]
+fn the_seccomp_targets_appear_with_the_figures_and_hold_at_their_limits() {
+    assert_eq!(targets::evaluate(&fixture_with(&[])).len(), 3, "no seccomp figures, no target");
+    // RET alone 100; 1024 instructions at 10.00 each: 10340 is 10.00, 10346 rounds to 10.01.
+    let seccomp = |allow_all: u64, jump: u64| {
+        let metrics = fixture_with(&[
+            ("null_syscall_before_seccomp_allow_all", 170),
+            ("null_syscall_seccomp_allow_all", allow_all),
+            ("seccomp_filter_return", 100),
+            ("seccomp_filter_alu", 7268),
+            ("seccomp_filter_load", 8292),
+            ("seccomp_filter_jump", jump),
+        ]);
+        let judged = targets::evaluate(&metrics);
+        assert_eq!(judged.len(), 5);
+        (judged[3].verdict, judged[4].verdict, judged[4].measured.clone())
+    };
+    use Verdict::{Met, Missed};
+    assert_eq!(seccomp(195, 10340), (Met, Met, "10.00".to_owned()));
+    assert_eq!(seccomp(196, 10346), (Missed, Missed, "10.01".to_owned()));
+    let partial = fixture_with(&[("null_syscall_seccomp_allow_all", 180)]);
+    let judged = targets::evaluate(&partial);
+    assert_eq!(
+        (judged[3].verdict, judged[4].verdict),
+        (Verdict::NotMeasured, Verdict::NotMeasured)
+    );
+}

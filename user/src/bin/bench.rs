@@ -8,7 +8,10 @@
 //! from the loopback, a `sched_yield` with nobody else to run, a signal delivered to a handler
 //! and returned from (`kill` to itself, the frame, the handler, `rt_sigreturn`), and a context
 //! switch, 64 KiB mapped, touched page by page and unmapped (`mmap_touch_munmap_65536`), and
-//! `/bin/true` spawned and waited for (`spawn_true`). Last it replaces itself with itself (`execve`), passing the counter it read just
+//! `/bin/true` spawned and waited for (`spawn_true`), and the null system call again in two
+//! children that confine themselves first: under an allow-all filter
+//! (`null_syscall_seccomp_allow_all`) and under a 20-rule allowlist as libseccomp compiles it
+//! (`null_syscall_seccomp_allowlist`). Last it replaces itself with itself (`execve`), passing the counter it read just
 //! before the call in its environment: the new image, started with the argument `execve`,
 //! reports `execve` (the call to its own first statement) and ends the run.
 //!
@@ -21,7 +24,10 @@
 #![no_main]
 
 use core::arch::asm;
+use swpan_user::abi::ExitInfo;
+use swpan_user::abi::seccomp::{RET_ALLOW, SockFilter, bpf};
 use swpan_user::abi::syscall as number;
+use swpan_user::seccomp::{install_filter, parse_hex, set_no_new_privs};
 use swpan_user::{println, syscall};
 
 swpan_user::main!(run);
@@ -35,6 +41,14 @@ fn run(argument: &str) -> i32 {
         "" => instruction_counts(boot_to_user),
         "wall" => wall_clock(),
         "execve" => report_execve(boot_to_user),
+        "seccomp-allow-all" => filtered_null_syscall("allow_all", &ALLOW_ALL),
+        "seccomp-allowlist" => match parse_hex(ALLOWLIST_HEX, &mut [SockFilter::default(); 32]) {
+            Ok(filter) => filtered_null_syscall("allowlist", filter),
+            Err(_) => {
+                println!("bench: the allowlist's hex does not parse");
+                1
+            }
+        },
         "pong" => loop {
             syscall::sched_yield();
         },
@@ -186,7 +200,55 @@ fn instruction_counts(boot_to_user: u32) -> i32 {
             failures += 1;
         }
     }
+    failures += seccomp_figures();
     exec_self(failures)
+}
+
+/// A filter that allows every call.
+const ALLOW_ALL: [SockFilter; 1] = [SockFilter::statement(bpf::RET | bpf::K, RET_ALLOW)];
+
+/// A 20-call allowlist (read, write, close, fstat64, lseek, mmap2, munmap, brk, rt_sigaction,
+/// rt_sigprocmask, rt_sigreturn, ioctl, nanosleep, clock_gettime, getpid, exit, exit_group,
+/// futex, openat, sched_yield; anything else KILL_PROCESS) as libseccomp 2.5.4 compiles it for
+/// ARM: `tests/libseccomp_filters.py compile` (Debian's python3-seccomp) on
+/// `{"default": "KILL_PROCESS", "rules": [{"action": "ALLOW", "syscall": NAME}, ...]}`, its
+/// `export_bpf` bytes as hex. 26 instructions: the architecture check, the number compared
+/// with each rule in ascending order, the two actions; getpid (20) is the sixth comparison, so
+/// a getpid runs 10 of them.
+const ALLOWLIST_HEX: &str = "\
+    200000000400000015000017280000402000000000000000150014000100000015001300030000001500120004000000\
+    1500110006000000150010001300000015000f001400000015000e002d00000015000d003600000015000c005b000000\
+    15000b009e00000015000a00a200000015000900ad00000015000800ae00000015000700af00000015000600c0000000\
+    15000500c500000015000400f000000015000300f8000000150002000701000015000100420100000600000000000080\
+    060000000000ff7f0600000000000000";
+
+/// Spawns the two children that measure a null system call under a filter (a filter stays
+/// with the process that installs it, so each measures in its own process). Returns the
+/// failures.
+fn seccomp_figures() -> u32 {
+    let mut failures = 0;
+    for argument in ["seccomp-allow-all", "seccomp-allowlist"] {
+        let waited = syscall::spawn("bench", argument).and_then(|pid| syscall::wait(Some(pid)));
+        if !matches!(waited, Ok(info) if info.how == ExitInfo::EXITED && info.status == 0) {
+            println!("bench: {argument} failed");
+            failures += 1;
+        }
+    }
+    failures
+}
+
+/// Prints what a null system call costs in this process, then sets no_new_privs, installs
+/// `filter` and prints what the same call costs under it.
+fn filtered_null_syscall(name: &str, filter: &[SockFilter]) -> i32 {
+    let unfiltered = instructions(&mut null_syscall);
+    println!("bench: null_syscall_before_seccomp_{name} {unfiltered}");
+    if set_no_new_privs().is_err() || install_filter(filter, 0).is_err() {
+        println!("bench: could not install the {name} filter");
+        return 1;
+    }
+    let count = instructions(&mut null_syscall);
+    println!("bench: null_syscall_seccomp_{name} {count}");
+    0
 }
 
 /// The environment entry that carries the counter read just before `execve`.

@@ -46,6 +46,38 @@ const SCALAR_METRICS: [&str; 12] = [
     "boot_to_user",
 ];
 
+/// The seccomp figures, each absent when the run did not measure it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeccompCosts {
+    /// `null_syscall_before_seccomp_allow_all`: getpid in the child that then installs the
+    /// allow-all filter, before it does.
+    pub before_allow_all: Option<u64>,
+    /// `null_syscall_seccomp_allow_all`: the same getpid under a filter of RET ALLOW alone.
+    pub allow_all: Option<u64>,
+    /// `null_syscall_before_seccomp_allowlist`: getpid in the other child, before its filter.
+    pub before_allowlist: Option<u64>,
+    /// `null_syscall_seccomp_allowlist`: the same getpid under libseccomp's 20-rule allowlist.
+    pub allowlist: Option<u64>,
+    /// `seccomp_filter_return`: the interpreter running RET alone.
+    pub filter_return: Option<u64>,
+    /// `seccomp_filter_alu`: [`SECCOMP_RUN_LENGTH`] ADD K, then RET.
+    pub filter_alu: Option<u64>,
+    /// `seccomp_filter_load`: [`SECCOMP_RUN_LENGTH`] LD W ABS, then RET.
+    pub filter_load: Option<u64>,
+    /// `seccomp_filter_jump`: [`SECCOMP_RUN_LENGTH`] JEQ K, then RET.
+    pub filter_jump: Option<u64>,
+}
+
+/// The instructions before the RET in each long filter of the interpreter benchmark.
+pub const SECCOMP_RUN_LENGTH: u64 = 1024;
+
+impl SeccompCosts {
+    /// True when the run measured none of it.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// The instruction counts of the copies of one size.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CopyCosts {
@@ -94,6 +126,8 @@ pub struct Metrics {
     /// `boot_to_user`: from the kernel's first instruction to the first user program's first
     /// statement.
     pub boot_to_user: u64,
+    /// The seccomp figures.
+    pub seccomp: SeccompCosts,
     /// The metrics this tool does not know, by name.
     pub other: BTreeMap<String, u64>,
 }
@@ -160,6 +194,17 @@ impl Metrics {
                 }
             })
             .collect();
+        let mut take = |name: &str| counts.remove(name);
+        let seccomp = SeccompCosts {
+            before_allow_all: take("null_syscall_before_seccomp_allow_all"),
+            allow_all: take("null_syscall_seccomp_allow_all"),
+            before_allowlist: take("null_syscall_before_seccomp_allowlist"),
+            allowlist: take("null_syscall_seccomp_allowlist"),
+            filter_return: take("seccomp_filter_return"),
+            filter_alu: take("seccomp_filter_alu"),
+            filter_load: take("seccomp_filter_load"),
+            filter_jump: take("seccomp_filter_jump"),
+        };
         // Checked above: every required metric is present, so the defaults are never used.
         let required = |name: &str| scalars.get(name).copied().unwrap_or_default();
         Ok(Self {
@@ -176,6 +221,7 @@ impl Metrics {
             signal_round_trip: scalars.get("signal_round_trip").copied(),
             execve: scalars.get("execve").copied(),
             boot_to_user: required("boot_to_user"),
+            seccomp,
             other: counts,
         })
     }

@@ -98,6 +98,9 @@ pub fn build(metrics: &Metrics) -> Report {
         boot_section(metrics),
         target_section(&targets),
     ];
+    if !metrics.seccomp.is_empty() {
+        sections.push(seccomp_section(metrics));
+    }
     if let Some(section) = xpfo_section(metrics) {
         sections.push(section);
     }
@@ -254,7 +257,73 @@ fn target_section(targets: &[Target]) -> Section {
     }
 }
 
-/// (6) The metrics this tool does not know, by name.
+/// (6) seccomp: a null system call under two filters against the same call before them, and
+/// the interpreter's cost per filter instruction.
+fn seccomp_section(metrics: &Metrics) -> Section {
+    let seccomp = &metrics.seccomp;
+    let overhead = |before, after| {
+        targets::seccomp_overhead(before, after)
+            .map_or(Cell::Absent, |added| Cell::Number(format!("{added:+}")))
+    };
+    let mut rows = vec![
+        vec![
+            Cell::Name("null_syscall_seccomp_allow_all".to_owned()),
+            optional_count(seccomp.allow_all),
+            optional_count(seccomp.before_allow_all),
+            overhead(seccomp.before_allow_all, seccomp.allow_all),
+            Cell::Text("getpid under RET ALLOW, against the same call before it".to_owned()),
+        ],
+        vec![
+            Cell::Name("null_syscall_seccomp_allowlist".to_owned()),
+            optional_count(seccomp.allowlist),
+            optional_count(seccomp.before_allowlist),
+            overhead(seccomp.before_allowlist, seccomp.allowlist),
+            Cell::Text(
+                "getpid under libseccomp's 20-rule allowlist (10 filter instructions run)"
+                    .to_owned(),
+            ),
+        ],
+        vec![
+            Cell::Name("seccomp_filter_return".to_owned()),
+            optional_count(seccomp.filter_return),
+            Cell::Absent,
+            Cell::Absent,
+            Cell::Text("the interpreter running RET alone (the fixed cost of a run)".to_owned()),
+        ],
+    ];
+    let per_instruction = targets::seccomp_per_instruction_hundredths(metrics);
+    for ((kind, long), (_, cost)) in
+        [("alu", seccomp.filter_alu), ("load", seccomp.filter_load), ("jump", seccomp.filter_jump)]
+            .into_iter()
+            .zip(per_instruction)
+    {
+        let what = match kind {
+            "alu" => "1024 ADD K, then RET: per ALU instruction",
+            "load" => "1024 LD W ABS, then RET: per load from seccomp_data",
+            _ => "1024 JEQ K, then RET: per conditional jump",
+        };
+        rows.push(vec![
+            Cell::Name(format!("seccomp_filter_{kind}")),
+            optional_count(long),
+            Cell::Absent,
+            cost.map_or(Cell::Absent, |cost| Cell::Number(decimal::hundredths_text(cost))),
+            Cell::Text(what.to_owned()),
+        ]);
+    }
+    Section {
+        title: "seccomp (instructions; the last three rows: per filter instruction)",
+        columns: vec![
+            left("metric"),
+            right("instructions"),
+            right("before the filter"),
+            right("added"),
+            left("measures"),
+        ],
+        rows,
+    }
+}
+
+/// (7) The metrics this tool does not know, by name.
 fn other_section(metrics: &Metrics) -> Section {
     Section {
         title: "Other metrics",
@@ -287,7 +356,7 @@ fn is_xpfo_metric(name: &str) -> bool {
         || XPFO_OPERATIONS.iter().any(|(operation, _)| name == *operation)
 }
 
-/// (7) What exclusive page-frame ownership costs: each operation with `xpfo=on` and
+/// (8) What exclusive page-frame ownership costs: each operation with `xpfo=on` and
 /// `xpfo=off`, in instructions and in TLB invalidations; absent when the run has none of it.
 fn xpfo_section(metrics: &Metrics) -> Option<Section> {
     let known = |name: String| -> Option<u64> {

@@ -62,9 +62,81 @@ pub struct Target {
     pub reference: &'static str,
 }
 
-/// Judges every target, in a fixed order: window, copy, system call.
+/// The most instructions an allow-all seccomp filter may add to a null system call.
+pub const SECCOMP_ALLOW_ALL_LIMIT: i128 = 25;
+/// The most instructions the seccomp interpreter may spend per filter instruction, in
+/// hundredths (10.00).
+pub const SECCOMP_PER_INSTRUCTION_LIMIT_HUNDREDTHS: u128 = 1000;
+
+/// Judges every target, in a fixed order: window, copy, system call, then the two seccomp
+/// targets when the run measured seccomp at all.
 pub fn evaluate(metrics: &Metrics) -> Vec<Target> {
-    vec![window_target(metrics), copy_target(metrics), syscall_target(metrics)]
+    let mut targets = vec![window_target(metrics), copy_target(metrics), syscall_target(metrics)];
+    if !metrics.seccomp.is_empty() {
+        targets.push(seccomp_allow_all_target(metrics));
+        targets.push(seccomp_interpreter_target(metrics));
+    }
+    targets
+}
+
+/// What a filter adds to a null system call: the call under it minus the same call in the
+/// same process before it was installed, possibly negative.
+pub fn seccomp_overhead(before: Option<u64>, after: Option<u64>) -> Option<i128> {
+    Some(i128::from(after?) - i128::from(before?))
+}
+
+/// `null_syscall_seccomp_allow_all - null_syscall_before_seccomp_allow_all <= 25`.
+fn seccomp_allow_all_target(metrics: &Metrics) -> Target {
+    let seccomp = &metrics.seccomp;
+    let overhead = seccomp_overhead(seccomp.before_allow_all, seccomp.allow_all);
+    Target {
+        rule: "null_syscall_seccomp_allow_all - null_syscall_before_seccomp_allow_all <= 25",
+        measured: overhead.map_or("-".to_owned(), |overhead| overhead.to_string()),
+        limit: SECCOMP_ALLOW_ALL_LIMIT.to_string(),
+        verdict: overhead.map_or(Verdict::NotMeasured, |overhead| {
+            Verdict::from_holds(overhead <= SECCOMP_ALLOW_ALL_LIMIT)
+        }),
+        reference: "Linux: no instruction count for 32-bit ARM (docs/seccomp.md)",
+    }
+}
+
+/// The interpreter's instructions per executed filter instruction for each kind measured
+/// (ALU, load, jump), in hundredths: (seccomp_filter_KIND - seccomp_filter_return) / 1024.
+pub fn seccomp_per_instruction_hundredths(metrics: &Metrics) -> Vec<(&'static str, Option<u128>)> {
+    let seccomp = &metrics.seccomp;
+    [("alu", seccomp.filter_alu), ("load", seccomp.filter_load), ("jump", seccomp.filter_jump)]
+        .into_iter()
+        .map(|(kind, long)| {
+            let cost = match (long, seccomp.filter_return) {
+                (Some(long), Some(alone)) => {
+                    let added = u128::from(long.saturating_sub(alone));
+                    let length = u128::from(super::metrics::SECCOMP_RUN_LENGTH);
+                    Some((added * 200 + length) / (length * 2))
+                }
+                _ => None,
+            };
+            (kind, cost)
+        })
+        .collect()
+}
+
+/// `max(seccomp_filter_KIND - seccomp_filter_return) / 1024 <= 10`.
+fn seccomp_interpreter_target(metrics: &Metrics) -> Target {
+    let costs = seccomp_per_instruction_hundredths(metrics);
+    let worst = if costs.iter().all(|(_, cost)| cost.is_some()) {
+        costs.iter().filter_map(|(_, cost)| *cost).max()
+    } else {
+        None
+    };
+    Target {
+        rule: "max over alu, load, jump of (seccomp_filter_KIND - seccomp_filter_return) / 1024 <= 10",
+        measured: worst.map_or("-".to_owned(), decimal::hundredths_text),
+        limit: decimal::hundredths_text(SECCOMP_PER_INSTRUCTION_LIMIT_HUNDREDTHS),
+        verdict: worst.map_or(Verdict::NotMeasured, |worst| {
+            Verdict::from_holds(worst <= SECCOMP_PER_INSTRUCTION_LIMIT_HUNDREDTHS)
+        }),
+        reference: "Linux: no instruction count for its classic-BPF interpreter on 32-bit ARM",
+    }
 }
 
 /// `window_open_close <= 6`.
