@@ -166,12 +166,11 @@ pub fn linux_bench(console: &str) -> BTreeMap<String, BTreeMap<String, u64>> {
     for line in console.lines().map(untimed) {
         if let Some(name) = line.strip_prefix("compare: policy ") {
             policy = Some(name.trim().to_owned());
-        } else if let (Some(policy), Some(figure)) = (&policy, line.strip_prefix("bench: ")) {
-            if let Some((name, value)) = figure.split_once(' ') {
-                if let Ok(value) = value.trim().parse() {
-                    runs.entry(policy.clone()).or_default().insert(name.to_owned(), value);
-                }
-            }
+        } else if let (Some(policy), Some(figure)) = (&policy, line.strip_prefix("bench: "))
+            && let Some((name, value)) = figure.split_once(' ')
+            && let Ok(value) = value.trim().parse()
+        {
+            runs.entry(policy.clone()).or_default().insert(name.to_owned(), value);
         }
     }
     runs
