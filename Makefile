@@ -10,7 +10,7 @@ LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 # Every part of docs/ that comes from a run is made by one tool (tools/docgen/README.md).
 DOCGEN  := CARGO=$(CARGO) tools/docgen/docgen
 
-.PHONY: all build run shell matrix fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present capsh-present seccomp-present help
+.PHONY: all build run shell matrix compare-linux fuzz bench bench-wall bench-docs docs pictures test unit windowcheck integration selftest debug clippy fmt fmt-check objdump nm clean setup llvm-tools lint-tools qemu-present gdb-present capsh-present seccomp-present help
 
 all: build
 
@@ -25,6 +25,7 @@ help:
 	@echo "make docs       regenerate everything in docs/ that comes from a run (excerpts, matrices, pictures)"
 	@echo "make pictures   redraw docs/address-map.svg and docs/syscall-sequence.svg from real boots"
 	@echo "make matrix     regenerate docs/lkdtm-matrix.md and docs/bad-pointers.md from real boots"
+	@echo "make compare-linux  Debian's armhf Linux on the same board: same bench, same attacks (docs/linux-side-by-side.md)"
 	@echo "make fuzz       1,000,000 random system calls (SEED=n)"
 	@echo "make bench      the benchmarks in instructions: a table, target/bench.json, target/bench.svg"
 	@echo "make bench-wall the wall-clock cost of pan=on against pan=off under QEMU"
@@ -155,6 +156,13 @@ pictures: build qemu-present
 matrix: build qemu-present
 	qemu/matrix $(KERNEL) docs/lkdtm-matrix.md
 	qemu/pointer-matrix $(KERNEL) docs/bad-pointers.md
+
+# swpan beside Debian's armhf Linux (software PAN) on the same board: the same bench ELF and
+# the same lkdtm attacks on both, recorded in target/linux/out, laid out by tools/docgen in
+# docs/linux-side-by-side.md (tests/tests/linux.rs checks it against those runs). Not part of
+# `make test`: the first run downloads Debian's packages into target/linux (root and apt).
+compare-linux: build qemu-present
+	qemu/compare-linux $(KERNEL) docs/linux-side-by-side.md
 
 clippy: setup lint-tools
 	$(CARGO) clippy --release -p kernel -p swpan-user -p swpan-abi -- -D warnings

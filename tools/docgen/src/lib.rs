@@ -6,6 +6,7 @@
 //! | `docs/address-map.svg`, `docs/syscall-sequence.svg` | [`pictures`] | `docgen pictures address-map\|syscall-sequence` |
 //! | every console excerpt in README.md and docs/ | [`transcripts`] | `docgen transcripts check\|update` |
 //! | `docs/lkdtm-matrix.md`, `docs/bad-pointers.md` | [`matrix`] | `docgen matrix lkdtm\|bad-pointers` |
+//! | `docs/linux-side-by-side.md` | [`linux`] | `docgen linux page` |
 //!
 //! Two pieces serve them all: [`svg`], the one SVG writer of the chart and the pictures, and
 //! [`splice`], the one way generated text goes into a hand-written page (between
@@ -18,6 +19,7 @@
 //! this crate tells which make target regenerates what, and which test checks it.
 
 pub mod bench;
+pub mod linux;
 pub mod matrix;
 pub mod pictures;
 pub mod splice;

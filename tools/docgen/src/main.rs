@@ -14,12 +14,13 @@ const USAGE: &str = "usage: docgen bench table|markdown BENCH_JSON
        docgen transcripts check|update [FILE...]
        docgen matrix lkdtm CONSOLE.txt CONSOLE.txt CONSOLE.txt CONSOLE.txt
        docgen matrix bad-pointers CONSOLE.txt
+       docgen linux page DIR
        docgen splice NAME FILE < GENERATED";
 
 /// What the tool does, for `--help`.
 const ABOUT: &str =
     "Generates the parts of swpan's docs that come from a run: the benchmark tables and
-chart, the pictures, the console excerpts and the matrices, and splices generated text
+chart, the pictures, the console excerpts, the matrices and the page beside Linux, and splices generated text
 between a page's <!-- NAME:begin --> and <!-- NAME:end --> lines.";
 
 fn main() -> ExitCode {
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Some("pictures") => commands::pictures::main(rest),
         Some("transcripts") => commands::transcripts::main(rest),
         Some("matrix") => commands::matrix::main(rest),
+        Some("linux") => commands::linux::main(rest),
         Some("splice") => commands::splice::main(rest),
         _ => commands::usage(&format!("unknown group {}", group.to_string_lossy()), USAGE),
     }

@@ -1,6 +1,7 @@
 //! The groups of `docgen`'s command line, and what they share: how a failure is reported.
 
 pub mod bench;
+pub mod linux;
 pub mod matrix;
 pub mod pictures;
 pub mod splice;
