@@ -47,7 +47,7 @@ fn init_gets_the_words_after_the_separator_as_its_arguments() {
 fn sh_runs_programs_by_execve_and_reports_missing_ones() {
     let run = boot("init=sh -- -c syscall");
     run.assert_line(
-        "usage: syscall [--strict] NR [ARG...] (at most 6 integer arguments, decimal or 0x hex)",
+        "usage: syscall [--strict] [--sigsys] NR [ARG...] (at most 6 integer arguments, decimal or 0x hex)",
     );
     // sh -c execs the program in its own place: init names what the process ran last.
     run.assert_line("init: syscall exited with status 2");
