@@ -23,7 +23,7 @@ help:
 	@echo "make selftest   boot with the self-tests only"
 	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
 	@echo "make docs       regenerate everything in docs/ that comes from a run (excerpts, matrices, pictures)"
-	@echo "make pictures   redraw docs/address-map.svg and docs/syscall-sequence.svg from real boots"
+	@echo "make pictures   redraw docs/address-map.svg, docs/linear-map.svg and docs/syscall-sequence.svg from real boots"
 	@echo "make matrix     regenerate docs/lkdtm-matrix.md and docs/bad-pointers.md from real boots"
 	@echo "make compare-linux  Debian's armhf Linux on the same board: same bench, same attacks (docs/linux-side-by-side.md)"
 	@echo "make fuzz       1,000,000 random system calls (SEED=n)"
@@ -142,13 +142,16 @@ bench-docs: bench
 docs: build qemu-present llvm-tools matrix bench-docs pictures
 	$(DOCGEN) transcripts update
 
-# The two pictures in the README and the course, drawn by tools/docgen from the kernel's
-# own output: ptdump in the shell, and the tour's report of the DACR during a system call
-# (tests/tests/pictures.rs renders the same captures and compares).
+# The three pictures in the README and the docs, drawn by tools/docgen from the kernel's
+# own output: ptdump in the shell (and in the shell of an xpfo=off boot, for the linear map
+# with and without exclusive page-frame ownership), and the tour's report of the DACR during
+# a system call (tests/tests/pictures.rs renders the same captures and compares).
 pictures: build qemu-present
 	printf 'ptdump\npoweroff\n' | qemu/run $(KERNEL) shell > target/ptdump-console.txt
+	printf 'ptdump\npoweroff\n' | qemu/run $(KERNEL) shell xpfo=off > target/ptdump-xpfo-off-console.txt
 	qemu/run $(KERNEL) tour > target/tour-console.txt
 	$(DOCGEN) pictures address-map target/ptdump-console.txt docs/address-map.svg
+	$(DOCGEN) pictures linear-map target/ptdump-console.txt target/ptdump-xpfo-off-console.txt docs/linear-map.svg
 	$(DOCGEN) pictures syscall-sequence target/tour-console.txt docs/syscall-sequence.svg
 
 # The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots laid out by

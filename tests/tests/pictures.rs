@@ -1,7 +1,7 @@
 //! The pictures in the README and the course come from the kernel's own output: redrawn from
 //! fresh boots, exactly as `make pictures` captures them, they must be the committed files.
 
-use docgen::pictures::{address_map_svg, syscall_sequence_svg};
+use docgen::pictures::{address_map_svg, linear_map_svg, syscall_sequence_svg};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use swpan_tests::{kernel, root};
@@ -27,6 +27,17 @@ fn the_address_map_is_drawn_from_ptdump() {
     let fresh = address_map_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
     let committed = std::fs::read_to_string(root().join("docs/address-map.svg")).unwrap();
     assert_eq!(committed, fresh, "docs/address-map.svg is out of date: make pictures");
+}
+
+#[test]
+fn the_linear_map_is_drawn_from_ptdump_with_and_without_xpfo() {
+    let with_defence = console(&["shell"], "ptdump\npoweroff\n");
+    let without_defence = console(&["shell", "xpfo=off"], "ptdump\npoweroff\n");
+    let fresh =
+        linear_map_svg(&with_defence, &without_defence).unwrap_or_else(|error| panic!("{error}"));
+    assert!(fresh.contains("owned by a process"), "the xpfo=on boot shows no holes:\n{fresh}");
+    let committed = std::fs::read_to_string(root().join("docs/linear-map.svg")).unwrap();
+    assert_eq!(committed, fresh, "docs/linear-map.svg is out of date: make pictures");
 }
 
 #[test]

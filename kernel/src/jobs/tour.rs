@@ -3,11 +3,14 @@
 //! 1. the memory map, with each region's domain and what the DACR gives it in kernel mode;
 //! 2. a user process whose system calls copy through the window, with the DACR at each step;
 //! 3. lkdtm ACCESS_USERSPACE and EXEC_USERSPACE, each in its own process;
-//! 4. a summary table.
+//! 4. lkdtm ACCESS_USERSPACE_LINEAR (ret2dir): the same user page reached through its alias in
+//!    the kernel's linear map, which PAN does not cover and exclusive page-frame ownership
+//!    (`xpfo=on`) removes;
+//! 5. a summary table.
 //!
-//! With `pan=off` (and `pxn=off`) the same tour shows the attacks succeeding. It powers off
-//! with 0 when every attack ended as this boot's protections say it must (blocked when the
-//! protection that covers it is on, successful when it is off), 1 otherwise.
+//! With `pan=off` (and `pxn=off`, `xpfo=off`) the same tour shows the attacks succeeding. It
+//! powers off with 0 when every attack ended as this boot's protections say it must (blocked
+//! when the protection that covers it is on, successful when it is off), 1 otherwise.
 
 use super::lkdtm::{Outcome, print_summary, run_one};
 use crate::arch::mmu;
@@ -73,9 +76,10 @@ pub fn run(protections: Protections) -> ! {
     let pxn = crate::mm::address_space::privileged_execute_never();
     println!();
     println!(
-        "swpan tour: how a kernel keeps user memory out of its own reach (PAN {}, PXN {})",
+        "swpan tour: how a kernel keeps user memory out of its own reach (PAN {}, PXN {}, XPFO {})",
         on_off(protections.pan),
-        on_off(pxn)
+        on_off(pxn),
+        on_off(protections.xpfo)
     );
 
     step(1, "the memory map. Every user page is in domain 1; nothing of the kernel is.");
@@ -84,40 +88,55 @@ pub fn run(protections: Protections) -> ! {
     step(2, "a user process. Its system calls reach its memory only through the uaccess window.");
     let user_process_ran = run_user_process();
 
-    let attacks: [(&str, &str, bool); 2] = [
+    let attacks: [(&str, &str, &str, bool); 3] = [
         (
             "ACCESS_USERSPACE",
             "the kernel reads and writes a user page with plain loads and stores (a kernel bug following a user pointer).",
+            "",
             protections.pan,
         ),
         (
             "EXEC_USERSPACE",
             "the kernel calls code in a user page (a ret2usr exploit).",
+            "",
             protections.pan || pxn,
         ),
+        (
+            "ACCESS_USERSPACE_LINEAR",
+            "the kernel reads and writes a user page through its linear-map alias (ret2dir).",
+            "  The alias is a kernel address in domain 0, which PAN leaves open. XPFO (exclusive \
+             page-frame\n  ownership) takes a frame out of the linear map while a process owns it; \
+             xpfo=off leaves it there.",
+            protections.xpfo,
+        ),
     ];
-    let mut outcomes = [None, None];
-    for (index, (name, what, protected)) in attacks.iter().enumerate() {
+    let mut outcomes = [None, None, None];
+    for (index, (name, what, note, protected)) in attacks.iter().enumerate() {
         step(3 + index as u32, &alloc::format!("lkdtm {name}: {what}"));
+        if !note.is_empty() {
+            println!("{note}");
+        }
         let outcome = run_one(name);
         print_summary(name, &outcome);
         outcomes[index] = Some((outcome, *protected));
     }
 
-    step(5, "summary.");
-    println!("  {:<18} {:<16} {:<9} {}", "attack", "protection", "expected", "observed");
+    step(6, "summary.");
+    println!("  {:<24} {:<16} {:<9} {}", "attack", "protection", "expected", "observed");
     let mut as_expected = user_process_ran;
-    for ((name, _, _), outcome) in attacks.iter().zip(outcomes) {
+    for ((name, _, _, _), outcome) in attacks.iter().zip(outcomes) {
         let Some((outcome, protected)) = outcome else { continue };
         let blocked = matches!(outcome, Outcome::Blocked { .. });
         let protection = match (*name, protections.pan, pxn) {
+            ("ACCESS_USERSPACE_LINEAR", _, _) if protections.xpfo => "XPFO (ownership)",
+            ("ACCESS_USERSPACE_LINEAR", _, _) => "none",
             ("EXEC_USERSPACE", false, true) => "PXN",
             (_, true, _) => "PAN (DACR)",
             _ => "none",
         };
         let expected = if protected { "blocked" } else { "succeeds" };
         as_expected &= blocked == protected;
-        println!("  {name:<18} {protection:<16} {expected:<9} {outcome}");
+        println!("  {name:<24} {protection:<16} {expected:<9} {outcome}");
     }
     println!();
     if as_expected {

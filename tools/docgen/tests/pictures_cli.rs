@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{assert_fails_with, fixture, fixture_path};
-use docgen::pictures::{address_map_svg, syscall_sequence_svg};
+use docgen::pictures::{address_map_svg, linear_map_svg, syscall_sequence_svg};
 
 /// A scratch path for this test binary, unique per `name`, with no file there yet.
 fn scratch(name: &str) -> PathBuf {
@@ -56,6 +56,41 @@ fn syscall_sequence_writes_the_picture_and_exits_zero() {
     assert!(run.stdout.is_empty() && run.stderr.is_empty());
     let written = std::fs::read_to_string(&output).expect("the picture is written");
     assert_eq!(Ok(written), syscall_sequence_svg(&fixture("tour-sample.txt")));
+}
+
+#[test]
+fn linear_map_reads_two_captures_and_exits_zero() {
+    let output = scratch("linear.svg");
+    let run = docgen_pictures(&[
+        Path::new("linear-map"),
+        &fixture_path("ptdump-xpfo-on.txt"),
+        &fixture_path("ptdump-xpfo-off.txt"),
+        &output,
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.stdout.is_empty() && run.stderr.is_empty());
+    let written = std::fs::read_to_string(&output).expect("the picture is written");
+    assert_eq!(
+        Ok(written),
+        linear_map_svg(&fixture("ptdump-xpfo-on.txt"), &fixture("ptdump-xpfo-off.txt"))
+    );
+}
+
+#[test]
+fn linear_map_refuses_a_missing_capture_or_one_without_ptdump() {
+    let on = fixture_path("ptdump-xpfo-on.txt");
+    let output = scratch("linear-refused.svg");
+    assert_fails_with(
+        &docgen_pictures(&[Path::new("linear-map"), &on, &output]),
+        "expected XPFO_ON.txt, XPFO_OFF.txt and OUT.svg",
+    );
+    let empty = scratch("empty-capture.txt");
+    std::fs::write(&empty, "no ptdump here\n").expect("the capture is written");
+    assert_fails_with(
+        &docgen_pictures(&[Path::new("linear-map"), &on, &empty, &output]),
+        "no ptdump output",
+    );
+    assert!(!output.exists(), "no picture is written");
 }
 
 #[test]

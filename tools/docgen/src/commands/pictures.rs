@@ -1,23 +1,27 @@
-//! `docgen pictures address-map CONSOLE.txt OUT.svg`, `docgen pictures syscall-sequence
-//! CONSOLE.txt OUT.svg`: draws one of the documentation's pictures from a console capture of
-//! the kernel. Exit status 0 with the picture written; 2, with a message on stderr, for a bad
+//! `docgen pictures address-map CONSOLE.txt OUT.svg`, `docgen pictures linear-map
+//! XPFO_ON.txt XPFO_OFF.txt OUT.svg`, `docgen pictures syscall-sequence CONSOLE.txt OUT.svg`:
+//! draws one of the documentation's pictures from console captures of the kernel. Exit status 0 with the picture written; 2, with a message on stderr, for a bad
 //! command line, a capture that cannot be read or drawn, or a picture that cannot be written.
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
-use docgen::pictures::{Error, address_map_svg, syscall_sequence_svg};
+use docgen::pictures::{Error, address_map_svg, linear_map_svg, syscall_sequence_svg};
 
 use super::{finish, help, read, usage, write};
 
 /// How to call the group.
 const USAGE: &str = "usage: docgen pictures address-map CONSOLE.txt OUT.svg
+       docgen pictures linear-map XPFO_ON.txt XPFO_OFF.txt OUT.svg
        docgen pictures syscall-sequence CONSOLE.txt OUT.svg";
 
 /// What the group does, for `--help`.
-const ABOUT: &str = "Draws swpan's address space (from ptdump output) or a system call crossing the
-uaccess window (from the kernel's DACR report) as SVG, from a console capture.";
+const ABOUT: &str =
+    "Draws swpan's address space (from ptdump output), the kernel's linear map of RAM
+with and without exclusive page-frame ownership (from the ptdump output of an xpfo=on and an
+xpfo=off boot) or a system call crossing the uaccess window (from the kernel's DACR report) as
+SVG, from console captures.";
 
 /// A picture and how to draw it from a capture.
 type Drawing = fn(&str) -> Result<String, Error>;
@@ -31,6 +35,7 @@ pub fn main(arguments: &[OsString]) -> ExitCode {
         Some("--help" | "-h") if paths.is_empty() => return help(USAGE, ABOUT),
         Some("--help" | "-h") => return usage("--help takes no arguments", USAGE),
         Some("address-map") => address_map_svg,
+        Some("linear-map") => return linear_map(paths),
         Some("syscall-sequence") => syscall_sequence_svg,
         _ => return usage(&format!("unknown command {}", command.to_string_lossy()), USAGE),
     };
@@ -47,4 +52,27 @@ fn run(drawing: Drawing, input: &Path, output: &Path) -> Result<(), String> {
     let console = String::from_utf8_lossy(&read(input)?).into_owned();
     let picture = drawing(&console).map_err(|error| format!("{}: {error}", input.display()))?;
     write(output, &picture)
+}
+
+/// `linear-map XPFO_ON.txt XPFO_OFF.txt OUT.svg`: reads both captures and draws them side by
+/// side.
+fn linear_map(paths: &[OsString]) -> ExitCode {
+    let [with_defence, without_defence, output] = paths else {
+        return usage("expected XPFO_ON.txt, XPFO_OFF.txt and OUT.svg", USAGE);
+    };
+    let capture = |input: &OsString| -> Result<String, String> {
+        Ok(String::from_utf8_lossy(&read(Path::new(input))?).into_owned())
+    };
+    finish((|| {
+        let on = capture(with_defence)?;
+        let off = capture(without_defence)?;
+        let picture = linear_map_svg(&on, &off).map_err(|error| {
+            format!(
+                "{} and {}: {error}",
+                Path::new(with_defence).display(),
+                Path::new(without_defence).display()
+            )
+        })?;
+        write(Path::new(output), &picture)
+    })())
 }

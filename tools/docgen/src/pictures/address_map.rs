@@ -75,7 +75,7 @@ fn draw(ptdump: &Ptdump, halves: &[HalfMap<'_>; 2]) -> String {
 }
 
 /// The hatch patterns of unmapped addresses and of a guard page.
-fn define_hatches(svg: &mut Svg) {
+pub(super) fn define_hatches(svg: &mut Svg) {
     for (id, background, stripe) in
         [("unmapped", "#f7f7f7", "#d4d4d4"), ("guard", "#fff0ec", "#f08a70")]
     {
@@ -224,7 +224,7 @@ fn details(mapping: &MappedRange) -> [String; 7] {
 /// A band's height for `size` bytes: the minimum, plus a fixed step per doubling of the
 /// number of pages, interpolated linearly between powers of two; integers only, so the
 /// height is the same on every machine.
-fn band_height(size: u64) -> i32 {
+pub(super) fn band_height(size: u64) -> i32 {
     let pages = (size / PAGE_SIZE).max(1);
     let octaves = pages.ilog2();
     let power = 1u64 << octaves;
@@ -245,7 +245,7 @@ fn gap_size_text(size: u64) -> String {
 }
 
 /// The fill of a domain's bands.
-fn domain_colour(domain: Domain) -> &'static str {
+pub(super) fn domain_colour(domain: Domain) -> &'static str {
     match domain {
         KERNEL => "#9ecae1",
         USER => "#fdae6b",

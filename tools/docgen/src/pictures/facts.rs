@@ -20,6 +20,11 @@ pub const SECTION_SIZE: u64 = descriptor::SECTION_SIZE as u64;
 /// The first address translated through TTBR1: the end of the user half.
 pub const TTBR1_FIRST: u32 = swpan::memory_map::USER_END as u32;
 
+/// The first address of RAM's linear map (RAM at its physical address).
+pub const RAM_FIRST: u32 = swpan::memory_map::RAM_BASE as u32;
+/// The end of RAM's linear map (exclusive).
+pub const RAM_END: u32 = swpan::memory_map::RAM_END as u32;
+
 /// Every memory type the kernel's ptdump tells apart; the last stands for every encoding the
 /// kernel does not name.
 pub const MEMORY_TYPES: [MemoryType; 5] = [

@@ -1,4 +1,4 @@
-//! `docgen pictures`: draws the two pictures of swpan's documentation as SVG from the
+//! `docgen pictures`: draws the three pictures of swpan's documentation as SVG from the
 //! kernel's own console output, so that they show what the kernel really does and are never
 //! drawn by hand.
 //!
@@ -9,6 +9,10 @@
 //!   coloured by domain with what the DACR gives kernel mode for each (the user domain: No
 //!   access, which is how swpan emulates PAN), and marks the never-mapped page 0, the guard
 //!   pages and the TTBR0/TTBR1 split at `0x80000000`.
+//! - **The linear map with and without the defence** ([`linear_map_svg`]): two ptdump
+//!   outputs of the same job, one from an `xpfo=on` boot and one from `xpfo=off`, side by
+//!   side over RAM's linear map: the holes the frames a process owns leave with exclusive
+//!   page-frame ownership, and the read-write aliases (the ret2dir gap) they have without it.
 //! - **A system call crossing the uaccess window** ([`syscall_sequence_svg`]): the tour (and
 //!   the shell's `dacr` command) prints the DACR as the kernel saw it at each step of one
 //!   system call. The picture is a sequence diagram of the user program, the exception entry,
@@ -36,6 +40,7 @@ mod console;
 mod dacr_report;
 mod error;
 mod facts;
+mod linear_map;
 mod ptdump;
 mod syscall_events;
 mod syscall_sequence;
@@ -46,6 +51,12 @@ pub use error::Error;
 /// capture of a boot that ran the shell's `ptdump` command (or the tour).
 pub fn address_map_svg(console: &str) -> Result<String, Error> {
     address_map::svg(console)
+}
+
+/// The picture of RAM's linear map from the first ptdump output of `with_defence` (a boot
+/// with `xpfo=on`) beside that of `without_defence` (the same job with `xpfo=off`).
+pub fn linear_map_svg(with_defence: &str, without_defence: &str) -> Result<String, Error> {
+    linear_map::svg(with_defence, without_defence)
 }
 
 /// The sequence diagram (SVG) of a system call crossing the uaccess window, with the DACR at
