@@ -113,8 +113,8 @@ mod tests {
     use super::*;
     use crate::seccomp::program::words_of;
     use swpan_abi::seccomp::{
-        AUDIT_ARCH_ARM, RET_ERRNO, RET_KILL_PROCESS, RET_KILL_THREAD, RET_LOG, RET_TRACE, RET_TRAP,
-        RET_USER_NOTIF, SeccompData, SockFilter, bpf,
+        AUDIT_ARCH_ARM, RET_ERRNO, RET_KILL_PROCESS, RET_KILL_THREAD, RET_LOG, RET_TRAP,
+        SeccompData, SockFilter, bpf,
     };
 
     fn returning(value: u32) -> Program {
@@ -150,16 +150,7 @@ mod tests {
 
     #[test]
     fn the_most_restrictive_action_wins_in_any_order() {
-        let order = [
-            RET_KILL_PROCESS,
-            RET_KILL_THREAD,
-            RET_TRAP,
-            RET_ERRNO,
-            RET_USER_NOTIF,
-            RET_TRACE,
-            RET_LOG,
-            RET_ALLOW,
-        ];
+        let order = swpan_abi::seccomp::ACTIONS;
         for (index, &expected) in order.iter().enumerate() {
             let weaker = &order[index..];
             let mut forward = weaker.to_vec();

@@ -173,7 +173,7 @@ fn gap_kind(first: u64, size: u64, half: Half, between_ranges: bool) -> Gap {
 }
 
 /// An address the caller knows to be below 2^32.
-fn address(value: u64) -> u32 {
+pub(super) fn address(value: u64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
 

@@ -10,6 +10,7 @@
 //! owns; a gap in both is a guard page (one page between two ranges) or plainly unmapped.
 
 use super::address_map::{band_height, define_hatches, domain_colour};
+use super::address_space::address;
 use super::error::Error;
 use super::facts::{PAGE_SIZE, RAM_END, RAM_FIRST};
 use super::ptdump::{self, MappedRange, Ptdump};
@@ -334,11 +335,6 @@ fn legend(svg: &mut Svg, y: i32) -> i32 {
         svg.text(&Text::new(LEFT + 38, top + 13, ROW_FONT, label));
     }
     first_row + 24 * (entries.len() as i32 - 1) + 32
-}
-
-/// An address the caller knows to be below 2^32.
-fn address(value: u64) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
