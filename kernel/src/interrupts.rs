@@ -6,9 +6,11 @@
 //! the scheduler checks.
 
 use crate::console;
-use crate::drivers::gic::{Gic, SPURIOUS};
+use crate::drivers::gic::{self, Gic, SPURIOUS};
 use crate::drivers::sp804::Sp804;
-use crate::memory_map::{GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, TIMER01, TIMER01_IRQ, UART0_IRQ};
+use crate::memory_map::{
+    self, GIC_CPU_INTERFACE, GIC_DISTRIBUTOR, TIMER01, TIMER01_IRQ, UART0_IRQ,
+};
 use crate::process;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -17,6 +19,13 @@ use core::sync::atomic::{AtomicU32, Ordering};
 static GIC: Gic = unsafe { Gic::new(GIC_DISTRIBUTOR, GIC_CPU_INTERFACE) };
 // SAFETY: the SP804 is mapped there and only this module programs it.
 static TIMER: Sp804 = unsafe { Sp804::new(TIMER01) };
+
+// The boot code enables a parked CPU's interface by the memory map's offsets, before the MMU
+// is on and without the driver: they must be the driver's.
+const _: () = assert!(
+    gic::CPU_INTERFACE_CTLR_OFFSET == memory_map::GICC_CTLR_OFFSET
+        && gic::CPU_INTERFACE_PMR_OFFSET == memory_map::GICC_PMR_OFFSET
+);
 
 /// The scheduler's tick.
 pub const TICK_MICROSECONDS: u32 = 10_000;

@@ -8,8 +8,10 @@
 //!
 //! ## Boot flow
 //!
-//! 1. `_start` (`arch/boot.s`): leave HYP mode if QEMU entered there, give each exception mode
-//!    a stack, zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
+//! 1. `_start` (`arch/boot.s`): leave HYP mode if QEMU entered there; on a board with several
+//!    CPUs (`qemu/run --smp N`), every CPU but CPU 0 parks there in WFI, touching no memory,
+//!    until woken through the board's SYS_FLAGS register; give each exception mode a stack,
+//!    zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
 //! 2. [`init::kernel_main`]: console ([`console`], [`drivers::pl011`]), command line over
 //!    semihosting ([`power`], parsed by [`cmdline`]), then memory: the kernel's translation
 //!    tables, the DACR, the MMU, the heap ([`mm`]); the vectors move to their alias in the

@@ -4,6 +4,21 @@
     .arch_extension virt
     .section .text.boot, "ax"
     .arm
+
+// From HYP mode (a board without EL3), an exception return to SVC mode with every interrupt
+// masked; from SVC mode, only the masking. Registers only: r1 is clobbered, r4 is kept.
+.macro LEAVE_HYP
+    and     r1, r4, #{MODE_MASK}
+    cmp     r1, #{MODE_HYP}
+    bne     1f
+    mov     r1, #({MODE_SVC} | {PSR_I} | {PSR_F} | {PSR_A})
+    msr     spsr_cxsf, r1                   // SPSR_hyp: banked access from HYP is UNPREDICTABLE
+    adr     r1, 1f
+    msr     elr_hyp, r1
+    eret
+1:
+    cpsid   aif, #{MODE_SVC}
+.endm
     .global _start
     .type _start, %function
 _start:
@@ -16,17 +31,12 @@ _start:
     // QEMU enters in SVC mode, or in HYP mode when the board runs without EL3. Keep the entry
     // CPSR in r4 for the boot log.
     mrs     r4, cpsr
-    and     r1, r4, #{MODE_MASK}
-    cmp     r1, #{MODE_HYP}
-    bne     2f
-    // HYP: an exception return to SVC mode with every interrupt masked.
-    mov     r1, #({MODE_SVC} | {PSR_I} | {PSR_F} | {PSR_A})
-    msr     spsr_cxsf, r1                   // SPSR_hyp: banked access from HYP is UNPREDICTABLE
-    adr     r1, 2f
-    msr     elr_hyp, r1
-    eret
-2:
-    cpsid   aif, #{MODE_SVC}
+    LEAVE_HYP
+    // Every CPU of an -smp board starts here at once. Only CPU 0 goes on: before any of them
+    // touches memory (the stacks, .bss, the allocator are CPU 0's alone), the others park.
+    mrc     p15, 0, r0, c0, c0, 5           // MPIDR
+    ands    r0, r0, #{MPIDR_AFF0_MASK}
+    bne     secondary_park
 
     // One stack per exception mode. The entry stubs move to SVC mode at once and never push
     // here, so these stay small; they make every mode's SP point at memory the kernel owns.
@@ -66,3 +76,26 @@ _start:
 4:  wfi
     b       4b
     .size _start, . - _start
+
+// A CPU other than CPU 0, parked with the MMU off, touching no RAM: it waits, in WFI (which
+// halts the CPU until an interrupt is pending, where a WFE loop would keep a host core busy
+// under QEMU), until CPU 0 writes an entry point into the board's SYS_FLAGS register and sends
+// it a software-generated interrupt. That is the protocol of QEMU's own boot stub for Linux
+// images, so a kernel started either way wakes its CPUs the same way. The CPU interface is
+// enabled here, all priorities let through, so that the SGI can end the WFI; CPSR.I stays set:
+// the interrupt wakes the CPU without being taken.
+    .type secondary_park, %function
+secondary_park:
+    ldr     r1, ={GICC_PHYSICAL}
+    mov     r0, #1
+    str     r0, [r1, #{GICC_CTLR}]
+    mov     r0, #0xFF
+    str     r0, [r1, #{GICC_PMR}]
+    ldr     r1, ={SYS_FLAGS_PHYSICAL}
+5:  wfi
+    ldr     r0, [r1]
+    cmp     r0, #0
+    beq     5b
+    bx      r0
+    .ltorg
+    .size secondary_park, . - secondary_park

@@ -59,6 +59,11 @@ register_structs! {
     }
 }
 
+/// Where GICC_CTLR is in the CPU interface.
+pub const CPU_INTERFACE_CTLR_OFFSET: usize = core::mem::offset_of!(CpuInterfaceRegisters, ctlr);
+/// Where GICC_PMR is in the CPU interface.
+pub const CPU_INTERFACE_PMR_OFFSET: usize = core::mem::offset_of!(CpuInterfaceRegisters, pmr);
+
 /// The interrupt ID the CPU interface returns when nothing is pending.
 pub const SPURIOUS: u32 = 1023;
 
