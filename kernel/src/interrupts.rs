@@ -42,6 +42,29 @@ pub fn init() {
     console::enable_input_interrupt();
 }
 
+/// The software-generated interrupt that wakes a parked CPU (arch/boot.s).
+pub const WAKE_SGI: u32 = 1;
+
+/// Sends [`WAKE_SGI`] to the CPUs whose bits are set in `targets` (bit n: CPU n).
+pub fn wake_cpus(targets: u8) {
+    GIC.send_sgi(targets, WAKE_SGI);
+}
+
+/// On a CPU other than CPU 0: enables its own GIC CPU interface and acknowledges what woke it
+/// (the [`WAKE_SGI`] is still pending when the CPU arrives: left so, it would be the first
+/// interrupt taken). The devices' interrupts are routed to CPU 0 only, so only interrupts
+/// sent to this CPU are found here.
+pub fn init_this_cpu() {
+    GIC.init_cpu_interface();
+    loop {
+        let iar = GIC.acknowledge();
+        if iar & 0x3FF == SPURIOUS {
+            break;
+        }
+        GIC.end_of_interrupt(iar);
+    }
+}
+
 /// Changes the tick period (the self-tests shorten it to land interrupts inside windows).
 pub fn set_tick_period(microseconds: u32) {
     TIMER.start_periodic(microseconds);

@@ -19,6 +19,9 @@
 //!    process 0 ([`process`]) and the timer starts ([`interrupts`]); then the job the command
 //!    line chose ([`jobs`]): the tour (default), `lkdtm=`, the shell, one program (`init=`),
 //!    the fuzzer (`fuzz=`), or the self-tests ([`selftest`]).
+//!    Before the job, [`smp::bring_up`] wakes the other CPUs (`maxcpus=`): each turns on its
+//!    own MMU with the shared kernel tables and its own DACR (window closed), VBAR, GIC CPU
+//!    interface and TPIDRPRW (its [`smp::CpuState`]), then stays idle in WFI.
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
 //! ## The protection, piece by piece
@@ -138,6 +141,8 @@ pub mod power;
 pub mod seccomp_calls;
 #[cfg(target_arch = "arm")]
 pub mod selftest;
+#[cfg(target_arch = "arm")]
+pub mod smp;
 #[cfg(target_arch = "arm")]
 pub mod symbols;
 #[cfg(target_arch = "arm")]

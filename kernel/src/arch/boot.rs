@@ -14,6 +14,10 @@ pub const SCTLR_V: u32 = 1 << 13;
 /// SCTLR.TE: take exceptions in Thumb state.
 pub const SCTLR_TE: u32 = 1 << 30;
 
+/// log2 of the stack block each CPU but CPU 0 gets (8 KiB: `__secondary_stacks_start` in the
+/// linker script).
+pub const SECONDARY_STACKS_SHIFT: u32 = 13;
+
 core::arch::global_asm!(
     include_str!("boot.s"),
     MODE_MASK = const MODE_MASK,
@@ -29,6 +33,7 @@ core::arch::global_asm!(
     SCTLR_V = const SCTLR_V,
     SCTLR_TE = const SCTLR_TE,
     MPIDR_AFF0_MASK = const MPIDR_AFF0_MASK,
+    SECONDARY_STACKS_SHIFT = const SECONDARY_STACKS_SHIFT,
     GICC_PHYSICAL = const GIC_CPU_INTERFACE_PHYSICAL,
     GICC_CTLR = const GICC_CTLR_OFFSET,
     GICC_PMR = const GICC_PMR_OFFSET,
