@@ -56,6 +56,13 @@ pub fn wake_cpus(targets: u8) {
 /// sent to this CPU are found here.
 pub fn init_this_cpu() {
     GIC.init_cpu_interface();
+    acknowledge_sgis();
+}
+
+/// On a CPU other than CPU 0, with IRQs masked: acknowledges every interrupt sent to it (a
+/// masked interrupt still ends a WFI, and stays pending, ending every later WFI at once,
+/// until it is acknowledged).
+pub fn acknowledge_sgis() {
     loop {
         let iar = GIC.acknowledge();
         if iar & 0x3FF == SPURIOUS {

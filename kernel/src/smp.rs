@@ -11,12 +11,16 @@
 //! with interrupts masked. The DACR being a per-CPU register is the point: a window one CPU
 //! opens is invisible to every other.
 //!
-//! The other CPUs do not run processes: the scheduler, the locks and the TLB maintenance still
-//! serve CPU 0 alone, and an idle CPU takes no interrupt.
+//! The other CPUs do not run processes: the scheduler and the locks still serve CPU 0 alone,
+//! and an idle CPU takes no interrupt. What they do see is the kernel's shared tables, through
+//! their own TLBs: every TLB invalidation after a table change is the Inner Shareable form, which
+//! reaches every CPU, and [`read_on`] (an SGI-driven read on an idle CPU, faults reported
+//! rather than taken) lets a test check it.
 
 use crate::arch::cpu;
 use crate::arch::exception;
 use crate::arch::mmu;
+use crate::arch::probe;
 use crate::cmdline::MAX_CPUS;
 use crate::memory_map::{SYS_FLAGS_OFFSET, SYS_FLAGSCLR_OFFSET, SYSTEM_REGISTERS};
 use crate::{interrupts, mm, println};
@@ -31,7 +35,17 @@ pub struct CpuState {
     vbar: AtomicU32,
     ttbr1: AtomicU32,
     tpidrprw: AtomicU32,
+    /// [`IDLE`], [`READ_REQUESTED`] (by CPU 0, for `read_address`) or [`READ_DONE`] (by this
+    /// CPU, with `read_value` and `read_dfsr`).
+    read_state: AtomicU32,
+    read_address: AtomicU32,
+    read_value: AtomicU32,
+    read_dfsr: AtomicU32,
 }
+
+const IDLE: u32 = 0;
+const READ_REQUESTED: u32 = 1;
+const READ_DONE: u32 = 2;
 
 /// What a CPU's own registers held once it was online, as that CPU read them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +72,10 @@ impl CpuState {
             vbar: AtomicU32::new(0),
             ttbr1: AtomicU32::new(0),
             tpidrprw: AtomicU32::new(0),
+            read_state: AtomicU32::new(IDLE),
+            read_address: AtomicU32::new(0),
+            read_value: AtomicU32::new(0),
+            read_dfsr: AtomicU32::new(0),
         }
     }
 
@@ -185,5 +203,56 @@ pub extern "C" fn secondary_main(number: u32) -> ! {
     interrupts::init_this_cpu();
     state.come_online();
     cpu::send_event();
-    cpu::halt()
+    idle(state)
+}
+
+/// A CPU other than CPU 0 once online: in WFI with IRQs masked, woken only by an SGI from CPU
+/// 0, which may have asked it to read a word ([`read_on`]).
+fn idle(state: &CpuState) -> ! {
+    loop {
+        cpu::wait_for_interrupt();
+        interrupts::acknowledge_sgis();
+        if state.read_state.load(Ordering::Acquire) == READ_REQUESTED {
+            let address = state.read_address.load(Ordering::Relaxed);
+            // SAFETY: CPU 0 asked for this read (`read_on`'s contract: a word-aligned kernel
+            // address with no side effect); IRQs are masked, as the probe requires.
+            let result = unsafe { probe::read(address) };
+            let (value, dfsr) = match result {
+                Ok(value) => (value, 0),
+                Err(dfsr) => (0, dfsr),
+            };
+            state.read_value.store(value, Ordering::Relaxed);
+            state.read_dfsr.store(dfsr, Ordering::Relaxed);
+            state.read_state.store(READ_DONE, Ordering::Release);
+            cpu::send_event();
+        }
+    }
+}
+
+/// Has CPU `number` (not CPU 0, online) read the word at `address` through its own MMU and TLB:
+/// `Some(Ok(value))`, `Some(Err(DFSR))` if the load faulted there, `None` if that CPU is not
+/// online or did not answer within a second. For tests of what one CPU sees of another's
+/// changes to the shared kernel tables.
+///
+/// # Safety
+///
+/// `address` must be a word-aligned kernel address whose read has no side effect.
+pub unsafe fn read_on(number: usize, address: u32) -> Option<Result<u32, u32>> {
+    let state = CPUS.get(number).filter(|state| number != 0 && state.online())?;
+    state.read_address.store(address, Ordering::Relaxed);
+    state.read_state.store(READ_REQUESTED, Ordering::Release);
+    cpu::dsb();
+    interrupts::wake_cpus(1 << number);
+    let (start, frequency) = cpu::physical_count();
+    while state.read_state.load(Ordering::Acquire) != READ_DONE {
+        if cpu::physical_count().0 - start >= frequency as u64 {
+            state.read_state.store(IDLE, Ordering::Relaxed);
+            return None;
+        }
+        cpu::wait_for_event();
+    }
+    let dfsr = state.read_dfsr.load(Ordering::Relaxed);
+    let value = state.read_value.load(Ordering::Relaxed);
+    state.read_state.store(IDLE, Ordering::Relaxed);
+    Some(if dfsr == 0 { Ok(value) } else { Err(dfsr) })
 }

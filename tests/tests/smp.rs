@@ -151,3 +151,16 @@ fn qemu_run_refuses_a_cpu_count_the_board_does_not_have() {
         assert!(run.stderr.contains("--smp needs a CPU count from 1 to 4"), "{run}");
     }
 }
+
+#[test]
+fn a_page_unmapped_on_one_cpu_faults_on_another_at_once() {
+    let run = boot_on("2", "test=tlb-shootdown lkdtm=all", &[]);
+    run.assert_status(status::SUCCESS);
+    // CPU 1's read puts the page's translation in CPU 1's TLB; CPU 0's unmapping must take it
+    // out of there too (TLBIMVAIS), so the next read on CPU 1 is a translation fault (page).
+    let lines: Vec<&str> =
+        run.lines().into_iter().filter(|line| line.starts_with("tlb: ")).collect();
+    assert_eq!(lines.len(), 2, "{run}");
+    assert!(lines[0].starts_with("tlb: CPU 1 reads 0x5eedf00d at 0xe"), "{run}");
+    assert_eq!(lines[1], "tlb: after CPU 0 unmapped it, CPU 1 faults (DFSR 0x007)", "{run}");
+}

@@ -61,6 +61,9 @@ pub enum TestHook {
     /// A child's system call faults while it holds the process table lock: the oops must
     /// end in a panic with a message, never a hang.
     OopsUnderLock,
+    /// With a second CPU online: CPU 1 reads a vmalloc page, CPU 0 unmaps it, CPU 1 reads it
+    /// again (which must fault: the unmapping's TLB invalidation reached every CPU).
+    TlbShootdown,
 }
 
 impl TestHook {
@@ -73,6 +76,7 @@ impl TestHook {
         ("oops", TestHook::Oops),
         ("oops-in-window", TestHook::OopsInWindow),
         ("oops-under-lock", TestHook::OopsUnderLock),
+        ("tlb-shootdown", TestHook::TlbShootdown),
     ];
 }
 
