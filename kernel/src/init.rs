@@ -5,7 +5,7 @@ use crate::arch::{exception, mmu};
 use crate::cmdline::{self, Job, LogLevel};
 use crate::mm::{self, Protections};
 use crate::power::{self, ExitStatus};
-use crate::{console, interrupts, jobs, klog, lkdtm, println, process, selftest, uaccess};
+use crate::{console, interrupts, jobs, klog, lkdtm, println, process, selftest, smp, uaccess};
 use aarch32_cpu::register::{Midr, SysRegRead};
 use core::fmt;
 
@@ -35,6 +35,7 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     // Init ends here: what was written for good becomes read-only.
     mm::ro_after_init::seal();
     interrupts::init();
+    smp::bring_up(command_line.max_cpus);
     jobs::test_hooks::run(command_line.test_hook);
 
     match command_line.job {

@@ -8,8 +8,10 @@
 //!
 //! ## Boot flow
 //!
-//! 1. `_start` (`arch/boot.s`): leave HYP mode if QEMU entered there, give each exception mode
-//!    a stack, zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
+//! 1. `_start` (`arch/boot.s`): leave HYP mode if QEMU entered there; on a board with several
+//!    CPUs (`qemu/run --smp N`), every CPU but CPU 0 parks there in WFI, touching no memory,
+//!    until woken through the board's SYS_FLAGS register; give each exception mode a stack,
+//!    zero `.bss`, install the vector table (VBAR), call [`init::kernel_main`].
 //! 2. [`init::kernel_main`]: console ([`console`], [`drivers::pl011`]), command line over
 //!    semihosting ([`power`], parsed by [`cmdline`]), then memory: the kernel's translation
 //!    tables, the DACR, the MMU, the heap ([`mm`]); the vectors move to their alias in the
@@ -17,6 +19,9 @@
 //!    process 0 ([`process`]) and the timer starts ([`interrupts`]); then the job the command
 //!    line chose ([`jobs`]): the tour (default), `lkdtm=`, the shell, one program (`init=`),
 //!    the fuzzer (`fuzz=`), or the self-tests ([`selftest`]).
+//!    Before the job, [`smp::bring_up`] wakes the other CPUs (`maxcpus=`): each turns on its
+//!    own MMU with the shared kernel tables and its own DACR (window closed), VBAR, GIC CPU
+//!    interface and TPIDRPRW (its [`smp::CpuState`]), then stays idle in WFI.
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
 //! ## The protection, piece by piece
@@ -136,6 +141,8 @@ pub mod power;
 pub mod seccomp_calls;
 #[cfg(target_arch = "arm")]
 pub mod selftest;
+#[cfg(target_arch = "arm")]
+pub mod smp;
 #[cfg(target_arch = "arm")]
 pub mod symbols;
 #[cfg(target_arch = "arm")]

@@ -94,6 +94,11 @@ pub const fn device_virtual(physical: usize) -> usize {
 
 /// Motherboard system registers (physical).
 pub const SYSTEM_REGISTERS_PHYSICAL: usize = 0x1C01_0000;
+/// SYS_FLAGS in the system registers: reads the flags, a write sets the bits written. A CPU
+/// parked at boot branches to the address CPU 0 leaves here (arch/boot.s).
+pub const SYS_FLAGS_OFFSET: usize = 0x30;
+/// SYS_FLAGSCLR in the system registers: a write clears the bits written in SYS_FLAGS.
+pub const SYS_FLAGSCLR_OFFSET: usize = 0x34;
 /// PL011 UART0 (physical).
 pub const UART0_PHYSICAL: usize = 0x1C09_0000;
 
@@ -103,6 +108,11 @@ pub const TIMER01_PHYSICAL: usize = 0x1C11_0000;
 pub const GIC_DISTRIBUTOR_PHYSICAL: usize = 0x2C00_1000;
 /// GICv2 CPU interface (physical).
 pub const GIC_CPU_INTERFACE_PHYSICAL: usize = 0x2C00_2000;
+
+/// GICC_CTLR, in the CPU interface: bit 0 lets interrupts reach this CPU.
+pub const GICC_CTLR_OFFSET: usize = 0x00;
+/// GICC_PMR, in the CPU interface: the priority mask.
+pub const GICC_PMR_OFFSET: usize = 0x04;
 
 /// Motherboard system registers (virtual).
 pub const SYSTEM_REGISTERS: usize = device_virtual(SYSTEM_REGISTERS_PHYSICAL);

@@ -48,6 +48,20 @@ pub unsafe fn install(pan: bool) {
     unsafe { mmu::write_vbar((VECTORS + offset) as u32) };
 }
 
+/// Installs, on a CPU other than CPU 0, the vector set [`install`] chose at boot. Call right
+/// after this CPU's MMU is on.
+///
+/// # Safety
+///
+/// [`install`] must have run on CPU 0, and this CPU's DACR must hold [`kernel_dacr`].
+pub unsafe fn install_on_this_cpu() {
+    let (with, without) = (&raw const exception_vectors_pan, &raw const exception_vectors_nopan);
+    let offset = if pan_enabled() { 0 } else { without as usize - with as usize };
+    // SAFETY: the caller's contract: the vector page is mapped (the kernel tables are shared)
+    // and the set matches the DACR.
+    unsafe { mmu::write_vbar((VECTORS + offset) as u32) };
+}
+
 /// Whether the vectors with software PAN are installed. Written once, by [`install`] at boot;
 /// it lives in `.data.ro_after_init`, which is mapped read-only when init ends
 /// (`mm::ro_after_init::seal`), so no later write can change what the checks expect.

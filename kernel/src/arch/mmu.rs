@@ -204,12 +204,15 @@ pub fn invalidate_tlb_all() {
 }
 
 /// Invalidates the TLB entries for the page at `virtual_address` tagged with `asid` (and any
-/// global one), after a descriptor for it changed.
+/// global one), after a descriptor for it changed, in every core of the Inner Shareable domain
+/// (TLBIMVAIS): the kernel tables are shared by every CPU, and a user address space may have run
+/// on another. DSB ISH so the table write is seen first, DSB ISH so the invalidation is
+/// complete everywhere, ISB so this core's next instruction translates afresh.
 pub fn invalidate_tlb_page(virtual_address: u32, asid: u8) {
     let operand = (virtual_address & !0xFFF) | asid as u32;
     // SAFETY: TLB maintenance only drops cached translations.
     unsafe {
-        asm!("dsb", "mcr p15, 0, {}, c8, c7, 1", "dsb", "isb", in(reg) operand, options(nostack, preserves_flags))
+        asm!("dsb ish", "mcr p15, 0, {}, c8, c3, 1", "dsb ish", "isb", in(reg) operand, options(nostack, preserves_flags))
     };
 }
 
@@ -225,11 +228,12 @@ pub fn invalidate_tlb_page_all_asids_inner_shareable(virtual_address: u32) {
     };
 }
 
-/// Invalidates every TLB entry tagged with `asid`, before the ASID is used again.
+/// Invalidates every TLB entry tagged with `asid`, before the ASID is used again, in every
+/// core of the Inner Shareable domain (TLBIASIDIS): the address space may have run on any CPU.
 pub fn invalidate_tlb_asid(asid: u8) {
     // SAFETY: TLB maintenance only drops cached translations.
     unsafe {
-        asm!("dsb", "mcr p15, 0, {}, c8, c7, 2", "dsb", "isb", in(reg) asid as u32, options(nostack, preserves_flags))
+        asm!("dsb ish", "mcr p15, 0, {}, c8, c3, 2", "dsb ish", "isb", in(reg) asid as u32, options(nostack, preserves_flags))
     };
 }
 

@@ -17,3 +17,5 @@ pub mod exception;
 pub mod mmu;
 #[cfg(target_arch = "arm")]
 pub mod pmu;
+#[cfg(target_arch = "arm")]
+pub mod probe;

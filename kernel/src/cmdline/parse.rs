@@ -61,6 +61,9 @@ pub enum TestHook {
     /// A child's system call faults while it holds the process table lock: the oops must
     /// end in a panic with a message, never a hang.
     OopsUnderLock,
+    /// With a second CPU online: CPU 1 reads a vmalloc page, CPU 0 unmaps it, CPU 1 reads it
+    /// again (which must fault: the unmapping's TLB invalidation reached every CPU).
+    TlbShootdown,
 }
 
 impl TestHook {
@@ -73,6 +76,7 @@ impl TestHook {
         ("oops", TestHook::Oops),
         ("oops-in-window", TestHook::OopsInWindow),
         ("oops-under-lock", TestHook::OopsUnderLock),
+        ("tlb-shootdown", TestHook::TlbShootdown),
     ];
 }
 
@@ -116,6 +120,9 @@ pub struct CommandLine<'a> {
     /// How `%pK` kernel addresses show to readers of the log (Linux's `kernel.kptr_restrict`):
     /// 0 real, 1 zeros without CAP_SYSLOG, 2 always zeros.
     pub kptr_restrict: u8,
+    /// At most this many CPUs run (Linux's `maxcpus=`): CPU 0 and, of the others the board
+    /// has, those numbered below it.
+    pub max_cpus: u8,
     /// A failure path to exercise, for tests only.
     pub test_hook: Option<TestHook>,
     /// The words after the first `--`: the arguments of the `init=` program (argv[1] on),
@@ -141,6 +148,7 @@ impl Default for CommandLine<'_> {
             log_level: LogLevel::Info,
             dmesg_restrict: true,
             kptr_restrict: 1,
+            max_cpus: MAX_CPUS,
             test_hook: None,
             init_arguments: "",
         }
@@ -156,6 +164,9 @@ pub struct KeyInfo {
     /// What it does.
     pub help: &'static str,
 }
+
+/// The most CPUs the kernel runs on: vexpress-a15's cluster has four.
+pub const MAX_CPUS: u8 = 4;
 
 /// Every key, in the order the error message lists them.
 pub const KEYS: &[KeyInfo] = &[
@@ -195,6 +206,11 @@ pub const KEYS: &[KeyInfo] = &[
         key: "kptr_restrict",
         value: "=0|1|2",
         help: "%pK addresses in the log: 1 zeros without CAP_SYSLOG, 2 zeros (default 1)",
+    },
+    KeyInfo {
+        key: "maxcpus",
+        value: "=1|2|3|4",
+        help: "bring up at most this many of the board's CPUs (default 4)",
     },
     KeyInfo {
         key: "test",
@@ -330,6 +346,10 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
                 parsed.kptr_restrict = lookup(info, value, &[("0", 0), ("1", 1), ("2", 2)])?;
                 None
             }
+            "maxcpus" => {
+                parsed.max_cpus = lookup(info, value, &[("1", 1), ("2", 2), ("3", 3), ("4", 4)])?;
+                None
+            }
             "test" => {
                 parsed.test_hook = Some(lookup(info, value, TestHook::NAMES)?);
                 None
@@ -440,6 +460,21 @@ mod tests {
             Err(Error::BadValue { key: "pxn", value: "", expected: "=on|off" })
         );
         assert_eq!(parse("pan=on pan=off"), Err(Error::Repeated("pan")));
+    }
+
+    #[test]
+    fn maxcpus_limits_the_cpus_brought_up() {
+        assert_eq!(parse("").unwrap().max_cpus, 4);
+        assert_eq!(parse("maxcpus=1").unwrap().max_cpus, 1);
+        assert_eq!(parse("selftest maxcpus=3").unwrap().max_cpus, 3);
+        assert_eq!(
+            parse("maxcpus=5"),
+            Err(Error::BadValue { key: "maxcpus", value: "5", expected: "=1|2|3|4" })
+        );
+        assert_eq!(
+            parse("maxcpus=0"),
+            Err(Error::BadValue { key: "maxcpus", value: "0", expected: "=1|2|3|4" })
+        );
     }
 
     #[test]

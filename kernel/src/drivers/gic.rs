@@ -1,8 +1,8 @@
 //! ARM Generic Interrupt Controller v2: the distributor and this CPU's interface.
 //!
 //! Register maps from the GICv2 Architecture Specification (IHI 0048B), sections 4.3 and 4.4.
-//! The kernel uses shared peripheral interrupts only, level-triggered, all at one priority,
-//! routed to CPU 0.
+//! The kernel's devices use shared peripheral interrupts, level-triggered, all at one priority,
+//! routed to CPU 0; a software-generated interrupt wakes the other CPUs at boot.
 
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -43,7 +43,9 @@ register_structs! {
         (0x800 => itargetsr: [ReadWrite<u32>; 255]),
         (0xbfc => _reserved3),
         (0xc00 => icfgr: [ReadWrite<u32>; 64]),
-        (0xd00 => @END),
+        (0xd00 => _reserved4),
+        (0xf00 => sgir: WriteOnly<u32>),
+        (0xf04 => @END),
     }
 }
 
@@ -58,6 +60,11 @@ register_structs! {
         (0x14 => @END),
     }
 }
+
+/// Where GICC_CTLR is in the CPU interface.
+pub const CPU_INTERFACE_CTLR_OFFSET: usize = core::mem::offset_of!(CpuInterfaceRegisters, ctlr);
+/// Where GICC_PMR is in the CPU interface.
+pub const CPU_INTERFACE_PMR_OFFSET: usize = core::mem::offset_of!(CpuInterfaceRegisters, pmr);
 
 /// The interrupt ID the CPU interface returns when nothing is pending.
 pub const SPURIOUS: u32 = 1023;
@@ -92,6 +99,12 @@ impl Gic {
     /// Enables the distributor and the CPU interface, with every priority let through.
     pub fn init(&self) {
         self.distributor().ctlr.write(GICD_CTLR::ENABLE::SET);
+        self.init_cpu_interface();
+    }
+
+    /// Enables this CPU's interface (the interface is banked: each CPU enables its own), with
+    /// every priority let through.
+    pub fn init_cpu_interface(&self) {
         self.cpu().pmr.set(0xFF);
         self.cpu().bpr.set(0);
         self.cpu().ctlr.write(GICC_CTLR::ENABLE::SET);
@@ -108,6 +121,13 @@ impl Gic {
         let config = &distributor.icfgr[(id / 16) as usize];
         config.set(config.get() & !(0b10 << ((id % 16) * 2)));
         distributor.isenabler[(id / 32) as usize].set(1 << (id % 32));
+    }
+
+    /// Sends software-generated interrupt `id` (0 to 15) to the CPUs whose bits are set in
+    /// `targets` (bit n: CPU n), through GICD_SGIR with target list filter 0 ("the listed
+    /// CPUs").
+    pub fn send_sgi(&self, targets: u8, id: u32) {
+        self.distributor().sgir.set(((targets as u32) << 16) | (id & 0xF));
     }
 
     /// Disables interrupt `id`.

@@ -13,6 +13,9 @@ use crate::mm;
 use crate::power::{self, ExitStatus};
 use crate::println;
 use crate::process::{self, Cause, Death, KERNEL_PID};
+use crate::smp;
+use alloc::format;
+use alloc::string::String;
 use core::fmt;
 
 /// Runs the hook the command line chose, if any. Returns only for hooks that leave the boot to
@@ -29,8 +32,33 @@ pub fn run(hook: Option<TestHook>) {
         Some(TestHook::Hang) => crate::arch::cpu::halt(),
         Some(TestHook::Oops) => read_user_memory_outside_a_window(),
         Some(TestHook::OopsInWindow) | Some(TestHook::OopsUnderLock) => oops_in_a_child(),
+        Some(TestHook::TlbShootdown) => unmapped_on_one_cpu_faults_on_another(),
         Some(TestHook::FailingSelfTest) | None => {}
     }
+}
+
+/// CPU 1 reads a word of a vmalloc page, CPU 0 frees the page (its kernel mapping removed, the
+/// TLB entry invalidated), then CPU 1 reads it again: with an invalidation that reaches every
+/// CPU the second read faults; with one that stays on CPU 0, CPU 1's TLB still translates it.
+#[inline(never)]
+fn unmapped_on_one_cpu_faults_on_another() {
+    const MARK: u32 = 0x5EED_F00D;
+    let page = mm::vmalloc::vmalloc(4096).expect("a vmalloc page");
+    let address = page.address();
+    // SAFETY: the page is this function's, mapped read-write, word aligned.
+    unsafe { (page.as_mut_ptr() as *mut u32).write_volatile(MARK) };
+    // SAFETY: a word-aligned kernel address; reading RAM has no side effect.
+    let before = unsafe { smp::read_on(1, address) };
+    drop(page);
+    // SAFETY: as above: the frame went back to the allocator, a read of it changes nothing.
+    let after = unsafe { smp::read_on(1, address) };
+    let show = |result: Option<Result<u32, u32>>| match result {
+        Some(Ok(value)) => format!("reads {value:#010x}"),
+        Some(Err(dfsr)) => format!("faults (DFSR {dfsr:#05x})"),
+        None => String::from("is not online or does not answer"),
+    };
+    println!("tlb: CPU 1 {} at {address:#010x}, written {MARK:#010x} by CPU 0", show(before));
+    println!("tlb: after CPU 0 unmapped it, CPU 1 {}", show(after));
 }
 
 /// A value whose `Display` panics: panicking while the panic handler prints it.

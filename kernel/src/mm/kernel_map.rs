@@ -267,10 +267,29 @@ pub fn empty_user_ttbr0() -> u32 {
 ///
 /// Call once at boot, with interrupts masked, before anything uses a virtual device address.
 pub unsafe fn enable(protections: Protections) {
-    // SAFETY: the caller's contract (boot, once, single core).
+    // SAFETY: the caller's contract (boot, once, before any other CPU runs).
     unsafe {
         build();
-        mmu::write_dacr(protections.kernel_dacr());
+        enable_on_this_cpu(protections.pan);
+    }
+}
+
+/// Turns this CPU's MMU and caches on with the kernel tables [`enable`] built, the empty user
+/// half and the kernel-mode DACR of a boot with `pan` on or off: every CPU's translation
+/// registers and DACR are its own, so each CPU runs this once, CPU 0 from [`enable`]. Never
+/// inlined: the choice between the two DACR values is then in the machine code once, where
+/// tools/windowcheck expects the boot's one pan on/off choice.
+///
+/// # Safety
+///
+/// With interrupts masked, at boot: on CPU 0 right after the tables are built, on any other CPU
+/// after [`enable`] returned on CPU 0; `pan` must be this boot's choice, which the installed
+/// exception vectors expect.
+#[inline(never)]
+pub unsafe fn enable_on_this_cpu(pan: bool) {
+    // SAFETY: the caller's contract; the tables map the kernel at its physical address.
+    unsafe {
+        mmu::write_dacr(crate::domain::kernel_mode_dacr(pan));
         mmu::write_ttbcr(TTBCR_N);
         mmu::write_contextidr(super::address_space::NO_PROCESS_ASID as u32);
         mmu::write_ttbr0(empty_user_ttbr0());

@@ -216,7 +216,7 @@ fn a_data_abort_stub_close_replaced_by_nop_is_reported() {
 fn the_boot_choice_made_unconditional_dacr_user_is_reported() {
     let mut bytes = kernel();
     let report = checked(&bytes);
-    let chooser = "swpan::mm::kernel_map::enable";
+    let chooser = "swpan::mm::kernel_map::enable_on_this_cpu";
     assert_eq!(report.dacr_choices.len(), 1, "{:?}", report.dacr_choices);
     assert!(report.dacr_choices[0].1.starts_with(chooser), "{:?}", report.dacr_choices);
     // Without the instruction that picks DACR_KERNEL for pan=on, boot writes DACR_USER
