@@ -304,6 +304,13 @@ fn address<T>(value: &T) -> u32 {
     core::ptr::from_ref(value) as u32
 }
 
+/// Sets no_new_privs and installs `filter` with `prctl`, each a check; false when either
+/// failed (the case then stops).
+fn confine(check: &mut Check, filter: &[SockFilter]) -> bool {
+    check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
+        && check.eq("the filter", prctl_filter(filter), 0)
+}
+
 /// `prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)`.
 fn prctl_filter(filter: &[SockFilter]) -> i32 {
     let prog = program(filter);
@@ -461,9 +468,7 @@ fn filter_chain_limits(check: &mut Check) {
 }
 
 fn mode_filter_cannot_move_to_strict(check: &mut Check) {
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(&ALLOW), 0)
-    {
+    if !confine(check, &ALLOW) {
         return;
     }
     check.eq("strict after a filter", prctl5(prctl::SET_SECCOMP, mode::STRICT, 0), -EINVAL);
@@ -493,9 +498,7 @@ fn empty_prog(check: &mut Check) {
 }
 
 fn log_all(check: &mut Check) {
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(&[ret(abi::RET_LOG)]), 0)
-    {
+    if !confine(check, &[ret(abi::RET_LOG)]) {
         return;
     }
     check.eq("a logged call still runs", still_works(), 0);
@@ -503,9 +506,7 @@ fn log_all(check: &mut Check) {
 
 /// Installs `filter`, then calls getpid, which must not return.
 fn install_then_getpid(check: &mut Check, filter: &[SockFilter]) {
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(filter), 0)
-    {
+    if !confine(check, filter) {
         return;
     }
     check.eq("getpid should never return", getpid(), 0);
@@ -527,9 +528,7 @@ fn kill_all(check: &mut Check) {
 }
 
 fn kill_one(check: &mut Check) {
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(&only(number::GETPID, abi::RET_KILL_THREAD)), 0)
-    {
+    if !confine(check, &only(number::GETPID, abi::RET_KILL_THREAD)) {
         return;
     }
     check.eq("another call", still_works(), 0);
@@ -548,9 +547,7 @@ fn kill_one_arg_one(check: &mut Check) {
         ret(abi::RET_KILL_THREAD),
         ret(abi::RET_ALLOW),
     ];
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(&filter), 0)
-    {
+    if !confine(check, &filter) {
         return;
     }
     check.eq("another call", still_works(), 0);
@@ -570,9 +567,7 @@ fn kill_one_arg_six(check: &mut Check) {
         ret(abi::RET_KILL_THREAD),
         ret(abi::RET_ALLOW),
     ];
-    if !check.eq("PR_SET_NO_NEW_PRIVS", set_no_new_privs(), 0)
-        || !check.eq("the filter", prctl_filter(&filter), 0)
-    {
+    if !confine(check, &filter) {
         return;
     }
     check.eq("another call", still_works(), 0);
