@@ -22,14 +22,14 @@ fn uart() -> Pl011 {
 static CONSOLE: IrqSafeLock<()> = IrqSafeLock::new(());
 
 /// The kernel log: every kernel message, the newest [`LOG_SIZE`] bytes, `%pK` fields marked.
-/// Taken only with `try_lock`: it is held for one copy with IRQs masked, so on this single
-/// core it is found held only by the context an exception interrupted; that message is then
-/// left out of the log rather than waited for.
+/// Held for one copy with IRQs masked. A message written while this CPU holds it (from an
+/// exception that interrupted the copy) is left out of the log rather than waited for;
+/// another CPU's copy is waited for.
 pub static LOG: IrqSafeLock<LogRing<LOG_SIZE>> = IrqSafeLock::new(LogRing::new());
 
 /// Appends `text` to the kernel log, unless the log is held (see [`LOG`]).
 fn log_text(text: &str) {
-    if let Some(mut log) = LOG.try_lock() {
+    if let Some(mut log) = LOG.lock_unless_held_here() {
         log.push(text.as_bytes());
     }
 }
@@ -68,11 +68,14 @@ pub fn print_locked(args: fmt::Arguments<'_>) {
 }
 
 /// A writer for the paths that must print whatever state the kernel is in (panic, fatal
-/// exceptions): it does not take the console lock, which the failing code may hold.
+/// exceptions): it waits for the console lock if another CPU holds it (so that its text does
+/// not interleave with that CPU's line), and writes without it if this CPU does (the failing
+/// code may hold it).
 pub struct EmergencyWriter;
 
 impl Write for EmergencyWriter {
     fn write_str(&mut self, text: &str) -> fmt::Result {
+        let _guard = CONSOLE.lock_unless_held_here();
         UartWriter.write_str(text)
     }
 }

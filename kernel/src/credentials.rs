@@ -184,6 +184,15 @@ impl Credentials {
             || self.capable(capability::KILL)
     }
 
+    /// Linux's rule for changing another process's scheduling, its CPU affinity included
+    /// (kernel/sched/core.c, `check_same_owner`): the caller's effective uid is the target's
+    /// effective or real uid, or the caller has CAP_SYS_NICE.
+    pub fn may_reschedule(&self, target: &Credentials) -> bool {
+        self.uid.effective == target.uid.effective
+            || self.uid.effective == target.uid.real
+            || self.capable(capability::SYS_NICE)
+    }
+
     fn ids_mut(&mut self, kind: Kind) -> &mut Ids {
         match kind {
             Kind::User => &mut self.uid,

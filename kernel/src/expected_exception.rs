@@ -8,6 +8,7 @@
 //! inside them on purpose; this module does not). Nothing here opens a window.
 
 use crate::arch::exception::{self, ExceptionKind};
+use crate::arch::percpu::this_cpu;
 use crate::arch::trap_frame::TrapFrame;
 use crate::arch::{cpu, mmu};
 use crate::console::EmergencyWriter;
@@ -64,6 +65,9 @@ pub(super) struct Expected {
     /// Run inside the handler, after the exception is recorded: a way to nest a second
     /// exception inside the first.
     pub(super) inside_handler: Option<fn()>,
+    /// The CPU that declared it: only an exception on that CPU is taken for it (another CPU's
+    /// tick or fault at the same moment is its own).
+    pub(super) cpu: u32,
 }
 
 /// What the handler saw of an expected exception.
@@ -108,8 +112,12 @@ pub fn nested_caught() -> Option<Caught> {
 /// Declares, from inside a handler, the exception the code about to run will raise (for the
 /// nested-exception test): it is recorded like the first, in [`nested_caught`].
 pub fn expect_nested(kind: ExceptionKind) {
-    *EXPECTED.lock() =
-        Some(Expected { kind, resume: Resume::NextInstruction, inside_handler: None });
+    *EXPECTED.lock() = Some(Expected {
+        kind,
+        resume: Resume::NextInstruction,
+        inside_handler: None,
+        cpu: this_cpu(),
+    });
 }
 
 /// Called by every exception handler first: if a case declared this kind of exception, takes
@@ -117,7 +125,9 @@ pub fn expect_nested(kind: ExceptionKind) {
 pub fn catch_expected(frame: &mut TrapFrame, event: &Event) -> bool {
     let expected = match EXPECTED.try_lock() {
         Some(mut slot) => match *slot {
-            Some(expected) if expected.kind == event.kind => slot.take(),
+            Some(expected) if expected.kind == event.kind && expected.cpu == this_cpu() => {
+                slot.take()
+            }
             _ => None,
         },
         None => None,

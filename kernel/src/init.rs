@@ -30,6 +30,7 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
     process::init();
+    process::prepare_idle_loop_on_boot_cpu().expect("the boot CPU's idle stack");
     lkdtm::init(command_line.test_hook);
     selftest::init();
     // Init ends here: what was written for good becomes read-only.

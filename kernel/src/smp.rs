@@ -1,32 +1,31 @@
-//! The other CPUs: waking them at boot, each CPU's own state (reached through TPIDRPRW), and
-//! what each found in its own registers.
+//! The other CPUs: waking them at boot, and what each found in its own registers.
 //!
 //! QEMU starts every CPU of an `-smp` board at `_start`; all but CPU 0 park there
 //! (`arch/boot.s`). [`bring_up`] wakes as many as `maxcpus=` allows with the board's protocol:
 //! the entry address in SYS_FLAGS, then a software-generated interrupt. Each woken CPU runs
-//! `secondary_start` (its own stacks and boot vectors) and [`secondary_main`]: it turns its own
-//! MMU on with the kernel's shared tables and its own DACR (the kernel-mode value, window
-//! closed), moves its own VBAR to the vector page, enables its own GIC CPU interface, points
-//! its own TPIDRPRW at its [`CpuState`], records what its registers hold, and goes idle in WFI
-//! with interrupts masked. The DACR being a per-CPU register is the point: a window one CPU
-//! opens is invisible to every other.
+//! `secondary_start` (its own stacks, boot vectors, and its number in TPIDRPRW for its per-CPU
+//! data) and [`secondary_main`]: it turns its own MMU on with the kernel's shared tables and
+//! its own DACR (the kernel-mode value, window closed), moves its own VBAR to the vector page,
+//! enables its own GIC CPU interface and tick, records what its registers hold, and enters the
+//! scheduler's idle loop: from then on it runs processes like CPU 0. The DACR being a per-CPU
+//! register is the point: a window one CPU opens is invisible to every other.
 //!
-//! The other CPUs do not run processes: the scheduler and the locks still serve CPU 0 alone,
-//! and an idle CPU takes no interrupt. What they do see is the kernel's shared tables, through
-//! their own TLBs: every TLB invalidation after a table change is the Inner Shareable form, which
-//! reaches every CPU, and [`read_on`] (an SGI-driven read on an idle CPU, faults reported
-//! rather than taken) lets a test check it.
+//! The CPUs share the kernel's tables, each through its own TLB: every TLB invalidation after
+//! a table change is the Inner Shareable form, which reaches every CPU, and [`read_on`] (a
+//! read on another CPU, faults reported rather than taken) lets a test check it.
 
 use crate::arch::cpu;
 use crate::arch::exception;
 use crate::arch::mmu;
+use crate::arch::percpu::{self, MAX_CPUS};
 use crate::arch::probe;
-use crate::cmdline::MAX_CPUS;
 use crate::memory_map::{SYS_FLAGS_OFFSET, SYS_FLAGSCLR_OFFSET, SYSTEM_REGISTERS};
-use crate::{interrupts, mm, println};
+use crate::{interrupts, mm, println, process};
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-/// One CPU's own state. TPIDRPRW holds its address on that CPU ([`this_cpu`]).
+const _: () = assert!(crate::cmdline::MAX_CPUS as usize == MAX_CPUS);
+
+/// What one CPU recorded of itself as it came up.
 pub struct CpuState {
     number: u32,
     online: AtomicBool,
@@ -35,17 +34,7 @@ pub struct CpuState {
     vbar: AtomicU32,
     ttbr1: AtomicU32,
     tpidrprw: AtomicU32,
-    /// [`IDLE`], [`READ_REQUESTED`] (by CPU 0, for `read_address`) or [`READ_DONE`] (by this
-    /// CPU, with `read_value` and `read_dfsr`).
-    read_state: AtomicU32,
-    read_address: AtomicU32,
-    read_value: AtomicU32,
-    read_dfsr: AtomicU32,
 }
-
-const IDLE: u32 = 0;
-const READ_REQUESTED: u32 = 1;
-const READ_DONE: u32 = 2;
 
 /// What a CPU's own registers held once it was online, as that CPU read them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +47,7 @@ pub struct Registers {
     pub vbar: u32,
     /// TTBR1 (the kernel half's table and its walk attributes).
     pub ttbr1: u32,
-    /// TPIDRPRW.
+    /// TPIDRPRW (the CPU's number: the index of its per-CPU data).
     pub tpidrprw: u32,
 }
 
@@ -72,10 +61,6 @@ impl CpuState {
             vbar: AtomicU32::new(0),
             ttbr1: AtomicU32::new(0),
             tpidrprw: AtomicU32::new(0),
-            read_state: AtomicU32::new(IDLE),
-            read_address: AtomicU32::new(0),
-            read_value: AtomicU32::new(0),
-            read_dfsr: AtomicU32::new(0),
         }
     }
 
@@ -100,12 +85,9 @@ impl CpuState {
         }
     }
 
-    /// Called on the CPU itself: points TPIDRPRW here, records the registers, and declares the
-    /// CPU online (Release: the records are visible to whoever sees it online).
+    /// Called on the CPU itself: records the registers, and declares the CPU online (Release:
+    /// the records are visible to whoever sees it online).
     fn come_online(&'static self) {
-        // SAFETY: `self` is this CPU's slot (the caller passes CPUS[its own number]) and lives
-        // in a static, so it outlives the CPU.
-        unsafe { cpu::write_tpidrprw(self as *const CpuState as u32) };
         self.dacr.store(mmu::read_dacr(), Ordering::Relaxed);
         self.sctlr.store(mmu::read_sctlr(), Ordering::Relaxed);
         self.vbar.store(mmu::read_vbar(), Ordering::Relaxed);
@@ -115,7 +97,7 @@ impl CpuState {
     }
 }
 
-static CPUS: [CpuState; MAX_CPUS as usize] =
+static CPUS: [CpuState; MAX_CPUS] =
     [CpuState::new(0), CpuState::new(1), CpuState::new(2), CpuState::new(3)];
 
 /// Every CPU slot, online or not, CPU 0 first.
@@ -123,10 +105,9 @@ pub fn cpus() -> &'static [CpuState] {
     &CPUS
 }
 
-/// This CPU's state, through its TPIDRPRW; `None` before [`bring_up`] set it.
-pub fn this_cpu() -> Option<&'static CpuState> {
-    let address = cpu::read_tpidrprw() as usize;
-    CPUS.iter().find(|&state| state as *const CpuState as usize == address)
+/// This CPU's record, through its number in TPIDRPRW.
+pub fn this_cpu() -> &'static CpuState {
+    &CPUS[percpu::this_cpu() as usize % MAX_CPUS]
 }
 
 /// How many CPUs are online.
@@ -189,7 +170,7 @@ pub fn bring_up(max_cpus: u8) -> u32 {
 }
 
 /// A woken CPU's Rust entry, from `secondary_start` (arch/boot.s) with its number, on its own
-/// SVC stack, MMU off, interrupts masked. Never returns: the CPU ends idle in WFI.
+/// SVC stack, MMU off, interrupts masked. Never returns: the CPU runs the scheduler's idle loop.
 #[unsafe(no_mangle)]
 pub extern "C" fn secondary_main(number: u32) -> ! {
     let Some(state) = CPUS.get(number as usize).filter(|_| number != 0) else { cpu::halt() };
@@ -203,56 +184,33 @@ pub extern "C" fn secondary_main(number: u32) -> ! {
     interrupts::init_this_cpu();
     state.come_online();
     cpu::send_event();
-    idle(state)
+    process::idle_loop()
 }
 
-/// A CPU other than CPU 0 once online: in WFI with IRQs masked, woken only by an SGI from CPU
-/// 0, which may have asked it to read a word ([`read_on`]).
-fn idle(state: &CpuState) -> ! {
-    loop {
-        cpu::wait_for_interrupt();
-        interrupts::acknowledge_sgis();
-        if state.read_state.load(Ordering::Acquire) == READ_REQUESTED {
-            let address = state.read_address.load(Ordering::Relaxed);
-            // SAFETY: CPU 0 asked for this read (`read_on`'s contract: a word-aligned kernel
-            // address with no side effect); IRQs are masked, as the probe requires.
-            let result = unsafe { probe::read(address) };
-            let (value, dfsr) = match result {
-                Ok(value) => (value, 0),
-                Err(dfsr) => (0, dfsr),
-            };
-            state.read_value.store(value, Ordering::Relaxed);
-            state.read_dfsr.store(dfsr, Ordering::Relaxed);
-            state.read_state.store(READ_DONE, Ordering::Release);
-            cpu::send_event();
-        }
-    }
-}
-
-/// Has CPU `number` (not CPU 0, online) read the word at `address` through its own MMU and TLB:
-/// `Some(Ok(value))`, `Some(Err(DFSR))` if the load faulted there, `None` if that CPU is not
-/// online or did not answer within a second. For tests of what one CPU sees of another's
+/// Has CPU `number` (not this one, online) read the word at `address` through its own MMU and
+/// TLB: `Some(Ok(value))`, `Some(Err(DFSR))` if the load faulted there, `None` if that CPU is
+/// not online or did not answer within a second. For tests of what one CPU sees of another's
 /// changes to the shared kernel tables.
 ///
 /// # Safety
 ///
 /// `address` must be a word-aligned kernel address whose read has no side effect.
 pub unsafe fn read_on(number: usize, address: u32) -> Option<Result<u32, u32>> {
-    let state = CPUS.get(number).filter(|state| number != 0 && state.online())?;
-    state.read_address.store(address, Ordering::Relaxed);
-    state.read_state.store(READ_REQUESTED, Ordering::Release);
-    cpu::dsb();
-    interrupts::wake_cpus(1 << number);
-    let (start, frequency) = cpu::physical_count();
-    while state.read_state.load(Ordering::Acquire) != READ_DONE {
-        if cpu::physical_count().0 - start >= frequency as u64 {
-            state.read_state.store(IDLE, Ordering::Relaxed);
-            return None;
-        }
-        cpu::wait_for_event();
+    let state = CPUS.get(number).filter(|state| state.online())?;
+    if state.number == percpu::this_cpu() {
+        return None;
     }
-    let dfsr = state.read_dfsr.load(Ordering::Relaxed);
-    let value = state.read_value.load(Ordering::Relaxed);
-    state.read_state.store(IDLE, Ordering::Relaxed);
+    let (value, dfsr) = interrupts::call_on(state.number, probe_read, address)?;
     Some(if dfsr == 0 { Ok(value) } else { Err(dfsr) })
+}
+
+/// Reads the word at `address` with the probe: the value and 0, or 0 and the DFSR of the fault.
+/// Runs in an interrupt handler ([`interrupts::call_on`]), IRQs masked.
+fn probe_read(address: u32) -> (u32, u32) {
+    // SAFETY: `read_on`'s caller vouched for the address (a word-aligned kernel address with no
+    // side effect); IRQs are masked in the interrupt handler, as the probe requires.
+    match unsafe { probe::read(address) } {
+        Ok(value) => (value, 0),
+        Err(dfsr) => (0, dfsr),
+    }
 }

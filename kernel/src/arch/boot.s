@@ -53,6 +53,8 @@ _start:
     mrc     p15, 0, r0, c0, c0, 5           // MPIDR
     ands    r0, r0, #{MPIDR_AFF0_MASK}
     bne     secondary_park
+    // TPIDRPRW holds this CPU's number, the index of its per-CPU slots (arch/percpu.rs).
+    mcr     p15, 0, r0, c13, c0, 4
 
     // One stack per exception mode. The entry stubs move to SVC mode at once and never push
     // here, so these stay small; they make every mode's SP point at memory the kernel owns.
@@ -120,6 +122,7 @@ secondary_start:
     LEAVE_HYP
     mrc     p15, 0, r5, c0, c0, 5           // MPIDR
     and     r5, r5, #{MPIDR_AFF0_MASK}
+    mcr     p15, 0, r5, c13, c0, 4          // TPIDRPRW: this CPU's number (arch/percpu.rs)
     sub     r0, r5, #1
     ldr     r1, =__secondary_stacks_start
     add     r0, r1, r0, lsl #{SECONDARY_STACKS_SHIFT}

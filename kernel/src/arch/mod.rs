@@ -14,8 +14,14 @@ pub mod cpu;
 #[cfg(target_arch = "arm")]
 pub mod exception;
 #[cfg(target_arch = "arm")]
+pub mod ipi;
+#[cfg(target_arch = "arm")]
 pub mod mmu;
+#[cfg(target_arch = "arm")]
+pub mod percpu;
 #[cfg(target_arch = "arm")]
 pub mod pmu;
 #[cfg(target_arch = "arm")]
 pub mod probe;
+#[cfg(target_arch = "arm")]
+pub mod timer;

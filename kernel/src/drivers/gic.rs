@@ -123,11 +123,14 @@ impl Gic {
         distributor.isenabler[(id / 32) as usize].set(1 << (id % 32));
     }
 
-    /// Sends software-generated interrupt `id` (0 to 15) to the CPUs whose bits are set in
-    /// `targets` (bit n: CPU n), through GICD_SGIR with target list filter 0 ("the listed
-    /// CPUs").
-    pub fn send_sgi(&self, targets: u8, id: u32) {
-        self.distributor().sgir.set(((targets as u32) << 16) | (id & 0xF));
+    /// Enables private peripheral interrupt `id` (16 to 31) on this CPU: the enable bit and
+    /// the priority of IDs below 32 are banked, each CPU has its own.
+    pub fn enable_private(&self, id: u32) {
+        let distributor = self.distributor();
+        let (word, shift) = ((id / 4) as usize, (id % 4) * 8);
+        let priority = &distributor.ipriorityr[word];
+        priority.set((priority.get() & !(0xFF << shift)) | (0xA0 << shift));
+        distributor.isenabler[0].set(1 << id);
     }
 
     /// Disables interrupt `id`.

@@ -54,9 +54,9 @@ pub const NO_PROCESS_ASID: u8 = 255;
 static ASIDS: IrqSafeLock<[u32; 8]> =
     IrqSafeLock::new([1 << SWITCH_ASID, 0, 0, 0, 0, 0, 0, 1 << (NO_PROCESS_ASID % 32)]);
 
-/// True while the ASID allocator is in use (the oops path checks before freeing a space).
+/// True while this CPU is inside the ASID allocator (the oops path checks before freeing a space).
 pub fn asid_lock_held() -> bool {
-    ASIDS.is_locked()
+    ASIDS.held_here()
 }
 
 fn allocate_asid() -> Result<u8, Errno> {

@@ -49,9 +49,9 @@ pub fn init() -> Result<(), Errno> {
     Ok(())
 }
 
-/// True while an allocation or a free is under way (the oops path checks before freeing).
-pub fn is_locked() -> bool {
-    HEAP.0.is_locked()
+/// True while this CPU is inside an allocation or a free (the oops path checks before freeing).
+pub fn held_here() -> bool {
+    HEAP.0.held_here()
 }
 
 /// Bytes free in the heap now.

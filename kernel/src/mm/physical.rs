@@ -43,13 +43,13 @@ pub fn free_frames() -> usize {
     FRAMES.lock().free_frames()
 }
 
-/// The memory lock held now, if any, named: the frame allocator, the kernel heap or the
+/// The memory lock this CPU holds now, if any, named: the frame allocator, the kernel heap or the
 /// ASID allocator. Freeing a process takes all three; the oops path asks first, since
 /// taking a lock the interrupted code holds would spin forever.
 pub fn held_lock() -> Option<&'static str> {
-    if FRAMES.is_locked() {
+    if FRAMES.held_here() {
         Some("the frame allocator lock")
-    } else if super::heap::is_locked() {
+    } else if super::heap::held_here() {
         Some("the kernel heap lock")
     } else if address_space::asid_lock_held() {
         Some("the ASID allocator lock")

@@ -10,6 +10,7 @@ use crate::mm::image;
 use crate::power::{self, ExitStatus};
 use crate::process::{self, Cause, Death};
 use crate::symbols::{self, Symbolized};
+use crate::sync::{IrqSafeGuard, IrqSafeLock};
 use core::fmt::Write;
 use core::ops::Range;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -96,17 +97,23 @@ fn print_context_on(out: &mut EmergencyWriter, frame: &TrapFrame, stack: Option<
 pub fn kernel_fault(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
     let _ = cpu::mask_irqs();
     exception::close_window();
+    let serial = OOPS_REPORT.lock_unless_held_here();
     let before = OOPS_COUNT.fetch_add(1, Ordering::SeqCst);
     let count = before + 1;
-    let pid = process::current_pid();
+    let pid = process::current_pid_for_reports();
+    let cpu = process::current_cpu();
     let name = process::current_name();
     let mut out = EmergencyWriter;
     let _ = writeln!(out, "{headline}");
     let _ = writeln!(out, "{}", headline.internal_error(count));
-    let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name} {}", super::format::taint(before));
+    let _ = writeln!(out, "CPU: {cpu} PID: {pid} Comm: {name} {}", super::format::taint(before));
     print_context(&mut out, frame);
-    kill_for_oops(frame, headline, count, "Fatal exception")
+    kill_for_oops(frame, headline, count, "Fatal exception", serial)
 }
+
+/// Held while one CPU writes an oops report, so that two CPUs' reports do not interleave
+/// (Linux's die_lock). A nested oops on the same CPU writes without it.
+static OOPS_REPORT: IrqSafeLock<()> = IrqSafeLock::new(());
 
 /// Kernel stack overflows so far.
 static STACK_OVERFLOWS: AtomicU32 = AtomicU32::new(0);
@@ -125,10 +132,12 @@ pub fn stack_overflows() -> u32 {
 pub fn stack_overflow(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
     let _ = cpu::mask_irqs();
     exception::close_window();
+    let serial = OOPS_REPORT.lock_unless_held_here();
     STACK_OVERFLOWS.fetch_add(1, Ordering::Relaxed);
     let before = OOPS_COUNT.fetch_add(1, Ordering::SeqCst);
     let count = before + 1;
-    let pid = process::current_pid();
+    let pid = process::current_pid_for_reports();
+    let cpu = process::current_cpu();
     let name = process::current_name();
     let task_stack = process::current_kernel_stack().unwrap_or_else(image::boot_stack);
     let overflow_stack = image::overflow_stack();
@@ -141,20 +150,26 @@ pub fn stack_overflow(frame: &TrapFrame, headline: &FaultHeadline) -> ! {
         overflow_stack.start, overflow_stack.end
     );
     let _ = writeln!(out, "Internal error: kernel stack overflow: 0 [#{count}] ARM");
-    let _ = writeln!(out, "CPU: 0 PID: {pid} Comm: {name} {}", super::format::taint(before));
+    let _ = writeln!(out, "CPU: {cpu} PID: {pid} Comm: {name} {}", super::format::taint(before));
     let _ = writeln!(out, "Guard page hit at {:#010x}", headline.address);
     print_context_on(&mut out, frame, Some(task_stack));
-    kill_for_oops(frame, headline, count, "kernel stack overflow")
+    kill_for_oops(frame, headline, count, "kernel stack overflow", serial)
 }
 
 /// The end of every oops: a panic (`Kernel panic - not syncing: {panic_reason}`) when the
 /// kernel's own job oopsed, or when a lock that ending the process needs is held; else the
 /// process dies with SIGSEGV and the kernel goes on.
-fn kill_for_oops(frame: &TrapFrame, headline: &FaultHeadline, count: u32, panic_reason: &str) -> ! {
+fn kill_for_oops(
+    frame: &TrapFrame,
+    headline: &FaultHeadline,
+    count: u32,
+    panic_reason: &str,
+    serial: Option<IrqSafeGuard<'_, ()>>,
+) -> ! {
     let pid = process::current_pid();
     let name = process::current_name();
     let mut out = EmergencyWriter;
-    if pid == process::KERNEL_PID {
+    if pid == process::KERNEL_PID || pid == process::IDLE_PID {
         crate::expected_exception::abandon_current("oops");
         let _ = writeln!(out, "Kernel panic - not syncing: {panic_reason}");
         power::poweroff(ExitStatus::Fatal)
@@ -169,6 +184,7 @@ fn kill_for_oops(frame: &TrapFrame, headline: &FaultHeadline, count: u32, panic_
     }
     ABANDONED_CALLS.fetch_add(1, Ordering::Relaxed);
     let _ = writeln!(out, "---[ end trace: oops #{count} killed {name}[{pid}] ]---");
+    drop(serial);
     let cause =
         Cause::KernelOops { status: headline.status, address: headline.address, pc: frame.pc };
     process::exit_current(Death::Killed { signal: signal::SIGSEGV, cause })

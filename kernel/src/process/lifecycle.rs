@@ -1,14 +1,13 @@
 //! A process's life: spawn, exec, the way back to user mode, exit, wait and kill.
 
 use super::arguments::Arguments;
-use super::context::Context;
 use super::loader;
 use super::programs::{self, Program};
 use super::regions::{PAGE, Region, RegionKind, Regions};
-use super::scheduler::{NEED_RESCHEDULE, schedule};
+use super::scheduler::{first_context, kick, schedule, take_reschedule_request, wake_idle_cpus};
 use super::table::{
-    Cause, Death, KERNEL_PID, KernelStack, MAX_PROCESSES, Pid, Process, Reaped, State, TABLE,
-    USER_STACK_PAGES, USER_STACK_TOP, Wait, current_pid, with_current,
+    ALL_CPUS, Cause, Death, KERNEL_PID, KernelStack, MAX_PROCESSES, Pid, Process, Reaped, State,
+    TABLE, USER_STACK_PAGES, USER_STACK_TOP, Wait, current_pid, with_current,
 };
 use crate::arch::trap_frame::{FRAME_SIZE, TrapFrame};
 use crate::arch::{cpu, exception, psr};
@@ -29,7 +28,7 @@ const SPAWN_HEAP_MARGIN: usize = 64 * 1024;
 /// Called on every return to user mode: switches if the timer asked, and ends the process if
 /// it was killed.
 pub fn before_return_to_user() {
-    if NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
+    if take_reschedule_request() {
         schedule();
     }
     if with_current(|process| process.kill_pending) {
@@ -40,23 +39,46 @@ pub fn before_return_to_user() {
 /// Starts the embedded program `name` as a child of `parent`, with argv `[name, argument]`
 /// (`[name]` when `argument` is empty): `spawn`'s fast path.
 pub fn spawn(name: &str, argument: &str, parent: Pid) -> Result<Pid, Errno> {
+    spawn_on(name, argument, parent, None)
+}
+
+/// [`spawn`], on the CPUs in `cpus` only (bit n: CPU n) when it names some, from its first
+/// instruction on.
+pub fn spawn_on(name: &str, argument: &str, parent: Pid, cpus: Option<u32>) -> Result<Pid, Errno> {
     let words = [name, argument];
     let arguments =
         Arguments::from_words(words[..if argument.is_empty() { 1 } else { 2 }].iter().copied())?;
-    spawn_with(name, &arguments, parent)
+    spawn_pinned(name, &arguments, parent, cpus)
 }
 
 /// Starts the program at `path` (`/bin/NAME` or `NAME`) as a child of `parent`, with
 /// `arguments` as its argv and envp. The child's credentials are the parent's as `execve` of
 /// the program would leave them (a `fork` then an `execve`).
 pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid, Errno> {
+    spawn_pinned(path, arguments, parent, None)
+}
+
+fn spawn_pinned(
+    path: &str,
+    arguments: &Arguments,
+    parent: Pid,
+    cpus: Option<u32>,
+) -> Result<Pid, Errno> {
     let program = programs::lookup(path, true)?;
     // The child starts with the parent's credentials, seccomp mode and filters (shared), as a
     // `fork` child does.
-    let (parent_credentials, seccomp) = {
+    let (parent_credentials, seccomp, affinity) = {
         let table = TABLE.lock();
         let parent = table.processes.get(&parent).ok_or(Errno::ESRCH)?;
-        (parent.credentials, parent.seccomp.clone())
+        // A child keeps its parent's CPUs, as a `fork` child does; the kernel's job is held
+        // on CPU 0, its children may run anywhere.
+        let inherited = if parent.pid == KERNEL_PID { ALL_CPUS } else { parent.affinity };
+        let affinity = match cpus.map(|cpus| cpus & super::affinity::online_cpus()) {
+            Some(0) => return Err(Errno::EINVAL),
+            Some(cpus) => cpus,
+            None => inherited,
+        };
+        (parent.credentials, parent.seccomp.clone(), affinity)
     };
     let credentials = exec_credentials(&parent_credentials, program)?;
     if TABLE.lock().processes.len() >= MAX_PROCESSES {
@@ -69,11 +91,7 @@ pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid,
     // SAFETY: the frame slot is at the top of the new, unused kernel stack, mapped read-write
     // in the vmalloc area and aligned.
     unsafe { (frame_address as *mut TrapFrame).write(image.initial_frame()) };
-    let context = Context {
-        sp: frame_address,
-        lr: exception::return_to_user_path() as usize as u32,
-        ..Context::default()
-    };
+    let context = first_context(frame_address);
 
     let mut table = TABLE.lock();
     let pid = table.next_pid;
@@ -101,8 +119,12 @@ pub fn spawn_with(path: &str, arguments: &Arguments, parent: Pid) -> Result<Pid,
         signals: super::signal_state::SignalState::new(group),
         credentials: credentials.0,
         seccomp,
+        on_cpu: None,
+        affinity,
     });
     table.processes.insert(pid, process);
+    drop(table);
+    wake_idle_cpus();
     Ok(pid)
 }
 
@@ -320,10 +342,13 @@ pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
             if !table.processes.values().any(|process| matches(process)) {
                 return Err(Errno::ECHILD);
             }
+            // A zombie still on a CPU is finishing its last switch on its own kernel stack.
             let zombie = table
                 .processes
                 .values()
-                .find(|process| matches(process) && process.state == State::Zombie)
+                .find(|process| {
+                    matches(process) && process.state == State::Zombie && process.on_cpu.is_none()
+                })
                 .map(|process| process.pid);
             if let Some(zombie) = zombie {
                 let process = table.processes.remove(&zombie).expect("found above");
@@ -391,6 +416,8 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
     };
     // Freed outside the table lock: every frame of the address space.
     drop(unstarted_space);
+    wake_idle_cpus();
+    kick(pid);
     if pid == current_pid() {
         exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
     }

@@ -18,6 +18,8 @@ pub mod regions;
 pub mod signal_state;
 
 #[cfg(target_arch = "arm")]
+pub mod affinity;
+#[cfg(target_arch = "arm")]
 pub mod context;
 #[cfg(target_arch = "arm")]
 pub mod exec;
@@ -30,6 +32,8 @@ pub mod mmap;
 #[cfg(target_arch = "arm")]
 pub mod programs;
 #[cfg(target_arch = "arm")]
+mod running;
+#[cfg(target_arch = "arm")]
 mod scheduler;
 #[cfg(target_arch = "arm")]
 mod signals;
@@ -38,11 +42,14 @@ mod table;
 
 #[cfg(target_arch = "arm")]
 pub use lifecycle::{
-    before_return_to_user, exec_current, exit_current, kill, spawn, spawn_with, wait,
+    before_return_to_user, exec_current, exit_current, kill, spawn, spawn_on, spawn_with, wait,
     wait_for_console_input,
 };
 #[cfg(target_arch = "arm")]
-pub use scheduler::{request_reschedule, schedule, yield_now};
+pub use scheduler::{
+    idle_loop, prepare_idle_loop_on_boot_cpu, request_reschedule, schedule, wake_idle_cpus,
+    yield_now,
+};
 #[cfg(target_arch = "arm")]
 pub use signals::{
     change_current_signals, live_processes, post, signals_may_be_pending,

@@ -88,7 +88,12 @@ pub fn post(pid: Pid, signal: u32, info: Info) -> Result<(), Errno> {
         {
             process.state = State::Runnable;
         }
-    })
+    })?;
+    // A process running on another CPU takes the signal on its next return to user mode: the
+    // SGI makes that now; one that was blocked may be picked by an idle CPU.
+    super::scheduler::kick(pid);
+    super::scheduler::wake_idle_cpus();
+    Ok(())
 }
 
 impl Process {

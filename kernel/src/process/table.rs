@@ -2,6 +2,10 @@
 
 use super::context::Context;
 use super::regions::Regions;
+use super::running;
+pub use super::running::{
+    IDLE_PID, current_cpu, current_kernel_stack, current_name, current_pid, current_pid_for_reports,
+};
 use super::signal_state::SignalState;
 use crate::credentials::Credentials;
 use crate::errno::Errno;
@@ -13,7 +17,7 @@ use crate::seccomp::Seccomp;
 use crate::sync::IrqSafeLock;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// A process id.
 pub type Pid = u32;
@@ -22,6 +26,8 @@ pub type Pid = u32;
 pub const KERNEL_PID: Pid = 0;
 /// At most this many processes (the kernel included) exist at once.
 pub const MAX_PROCESSES: usize = 64;
+/// Every CPU the board can have, as an affinity mask.
+pub const ALL_CPUS: u32 = (1 << crate::arch::percpu::MAX_CPUS) - 1;
 /// Bytes of kernel stack per process.
 pub const KERNEL_STACK_SIZE: u32 = 16 * 1024;
 /// The user stack: this many pages below the end of the user half.
@@ -170,6 +176,12 @@ pub struct Process {
     pub credentials: Credentials,
     /// Its seccomp mode and filters: changed only through [`change_current_seccomp`].
     pub(super) seccomp: Seccomp,
+    /// The CPU it is on: running there, or switched away from with the switch not finished
+    /// yet (its registers are still being saved). No other CPU may take it, and its parent
+    /// may not free its kernel stack, until this is `None` again.
+    pub(super) on_cpu: Option<u32>,
+    /// The CPUs it may run on: bit n for CPU n (Linux's cpus_allowed, `sched_setaffinity`).
+    pub(super) affinity: u32,
 }
 
 pub(super) struct Table {
@@ -179,60 +191,49 @@ pub(super) struct Table {
 
 pub(super) static TABLE: IrqSafeLock<Table> =
     IrqSafeLock::new(Table { processes: BTreeMap::new(), next_pid: 1 });
-pub(super) static CURRENT: AtomicU32 = AtomicU32::new(KERNEL_PID);
 
-// The running process's name and kernel stack, kept outside the table so that a report
-// written while the table lock is held (an oops under that lock) still names the process and
-// walks its stack. Written by the scheduler with IRQs masked, before the switch; an empty
-// name means the kernel, a zero base no stack of its own.
-static RUNNING_NAME: AtomicPtr<u8> = AtomicPtr::new(core::ptr::null_mut());
-static RUNNING_NAME_LENGTH: AtomicUsize = AtomicUsize::new(0);
-static RUNNING_STACK_BASE: AtomicU32 = AtomicU32::new(0);
-// The running process's seccomp state when its mode is not DISABLED, else null: the one load
-// the system call entry costs a process without seccomp. The state lives in the process's
-// box, which outlives its running; only the process itself changes it, in its own system
-// calls ([`change_current_seccomp`]), which rewrite this pointer too.
-static RUNNING_SECCOMP: AtomicPtr<Seccomp> = AtomicPtr::new(core::ptr::null_mut());
-
-/// Points [`RUNNING_SECCOMP`] at `process`'s state if it has a mode, else at nothing.
+/// Points this CPU's note of the running seccomp state at `process`'s if it has a mode, else
+/// at nothing.
 fn note_seccomp(process: &mut Process) {
-    let state = if process.seccomp.mode() == swpan_abi::seccomp::mode::DISABLED {
+    running::note_seccomp(seccomp_pointer(process));
+}
+
+fn seccomp_pointer(process: &mut Process) -> *mut Seccomp {
+    if process.seccomp.mode() == swpan_abi::seccomp::mode::DISABLED {
         core::ptr::null_mut()
     } else {
         &raw mut process.seccomp
-    };
-    RUNNING_SECCOMP.store(state, Ordering::Relaxed);
+    }
 }
 
-/// Records `process` as the one about to run (called by the scheduler, IRQs masked).
+/// Records `process` as the one about to run on this CPU (called by the scheduler, IRQs
+/// masked).
 pub(super) fn note_running(process: &mut Process) {
     process.started = true;
-    RUNNING_NAME.store(process.name.as_ptr().cast_mut(), Ordering::Relaxed);
-    RUNNING_NAME_LENGTH.store(process.name.len(), Ordering::Relaxed);
     let base = process.kernel_stack.as_ref().map_or(0, KernelStack::base);
-    RUNNING_STACK_BASE.store(base, Ordering::Relaxed);
-    note_seccomp(process);
+    let seccomp = seccomp_pointer(process);
+    running::note(process.name, base, seccomp);
 }
 
 /// The running process gave up its seccomp state (it is ending).
 pub(super) fn note_running_seccomp_dropped() {
-    RUNNING_SECCOMP.store(core::ptr::null_mut(), Ordering::Relaxed);
+    running::note_seccomp(core::ptr::null_mut());
 }
 
 /// Runs `action` on the running process's seccomp state without the table lock, if it has a
 /// mode (`None` otherwise, at the cost of one load): the check before each system call.
 #[inline(always)]
 pub fn with_running_seccomp<R>(action: impl FnOnce(&Seccomp) -> R) -> Option<R> {
-    let state = RUNNING_SECCOMP.load(Ordering::Relaxed);
+    let state = running::seccomp();
     if state.is_null() {
         return None;
     }
     // SAFETY: the pointer is to the running process's own state, inside its boxed table
     // entry, which is freed only after the process has ended and been switched away from
-    // (the scheduler then points this at the next process). The state changes only in
-    // `change_current_seccomp`, run by this same process in one of its own system calls, never
-    // while this shared borrow lives: the kernel is single-core and not preemptible, and
-    // interrupt handlers never touch the process table.
+    // (the scheduler then points this CPU's note at the next process). The state changes
+    // only in `change_current_seccomp`, run by this same process in one of its own system
+    // calls, never while this shared borrow lives: a process runs on one CPU at a time, the
+    // kernel is not preemptible, and interrupt handlers never touch the process table.
     Some(action(unsafe { &*state }))
 }
 
@@ -272,13 +273,13 @@ pub fn init() {
         signals: SignalState::new(KERNEL_PID),
         credentials: Credentials::root(),
         seccomp: Seccomp::default(),
+        // The kernel's job runs on the boot stack of CPU 0, and stays there.
+        on_cpu: Some(0),
+        affinity: 1,
     });
     TABLE.lock().processes.insert(KERNEL_PID, kernel);
-}
-
-/// The running process.
-pub fn current_pid() -> Pid {
-    CURRENT.load(Ordering::Relaxed)
+    running::here().current.store(KERNEL_PID, Ordering::Relaxed);
+    running::mark_online();
 }
 
 /// Runs `action` on the running process, under the table lock (interrupts masked): keep it
@@ -311,30 +312,13 @@ impl Process {
     }
 }
 
-/// The bounds of the kernel stack of the running process (for the oops call trace).
-pub fn current_kernel_stack() -> Option<core::ops::Range<u32>> {
-    let base = RUNNING_STACK_BASE.load(Ordering::Relaxed);
-    (base != 0).then(|| base..base + KERNEL_STACK_SIZE)
-}
-
-/// The lock that ending the running process would need and that is held now, if any: the
-/// process table's, or one of memory management's ([`crate::mm::held_lock`]). The oops path
-/// asks before it kills a process; on this single-core kernel a held lock there means the code
-/// that faulted held it, and waiting for it would hang the kernel with IRQs masked.
+/// The lock that ending the running process would need and that this CPU holds now, if any:
+/// the process table's, or one of memory management's ([`crate::mm::held_lock`]). The oops
+/// path asks before it kills a process: a lock held on this CPU means the code that faulted
+/// held it, and waiting for it would hang the CPU with IRQs masked (a lock another CPU holds
+/// is only waited for).
 pub fn exit_blocker() -> Option<&'static str> {
-    if TABLE.is_locked() { Some("the process table lock") } else { crate::mm::held_lock() }
-}
-
-/// The name of the running process.
-pub fn current_name() -> &'static str {
-    let name = RUNNING_NAME.load(Ordering::Relaxed);
-    if name.is_null() {
-        return "kernel";
-    }
-    let length = RUNNING_NAME_LENGTH.load(Ordering::Relaxed);
-    // SAFETY: `note_running` stores the pointer and length of one `&'static str` together,
-    // with IRQs masked, so the pair read here is such a string: valid UTF-8 for ever.
-    unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(name, length)) }
+    if TABLE.held_here() { Some("the process table lock") } else { crate::mm::held_lock() }
 }
 
 /// Set when an orphan may have ended (see [`note_orphans_may_have_ended`]): the scheduler
@@ -346,8 +330,9 @@ pub(super) fn note_orphans_may_have_ended() {
     ORPHANS_MAY_HAVE_ENDED.store(true, Ordering::Relaxed);
 }
 
-/// Frees every orphan that has ended, except the running process (whose kernel stack is in
-/// use until it switches away; it is freed at a later switch). Called by the scheduler.
+/// Frees every orphan that has ended, except those still on a CPU (whose kernel stacks are in
+/// use until the switch away from them is finished; they are freed at a later switch).
+/// Called by the scheduler.
 pub(super) fn reap_orphans() {
     if !ORPHANS_MAY_HAVE_ENDED.swap(false, Ordering::Relaxed) {
         return;
@@ -355,15 +340,14 @@ pub(super) fn reap_orphans() {
     loop {
         let orphan = {
             let mut table = TABLE.lock();
-            let current = current_pid();
             let ended = |process: &Process| process.orphan && process.state == State::Zombie;
-            if table.processes.get(&current).is_some_and(|process| ended(process)) {
+            if table.processes.values().any(|process| ended(process) && process.on_cpu.is_some()) {
                 note_orphans_may_have_ended();
             }
             let pid = table
                 .processes
                 .values()
-                .find(|process| ended(process) && process.pid != current)
+                .find(|process| ended(process) && process.on_cpu.is_none())
                 .map(|process| process.pid);
             pid.and_then(|pid| table.processes.remove(&pid))
         };

@@ -146,7 +146,12 @@ impl Test {
         inside_handler: Option<fn()>,
         trigger: impl FnOnce(),
     ) -> Option<Caught> {
-        hook::expect(Expected { kind, resume, inside_handler });
+        hook::expect(Expected {
+            kind,
+            resume,
+            inside_handler,
+            cpu: crate::arch::percpu::this_cpu(),
+        });
         trigger();
         let (not_taken, caught) = hook::outcome();
         if not_taken {

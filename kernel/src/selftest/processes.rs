@@ -181,12 +181,13 @@ fn user_faults_kill_with_a_signal(test: &mut Test) {
 }
 
 fn preempted_and_killed(test: &mut Test) {
-    let pid = match process::spawn("usertest", "spin", KERNEL_PID) {
+    // Held on this CPU (CPU 0, the kernel job's), whatever other CPUs are online: the kernel
+    // gives the CPU away, and only the timer's preemption of the spinning process can bring
+    // it back here.
+    let pid = match process::spawn_on("usertest", "spin", KERNEL_PID, Some(1)) {
         Ok(pid) => pid,
         Err(errno) => return test.fail(format_args!("spawn: {errno}")),
     };
-    // The kernel gives the CPU away; only the timer's preemption of the spinning process can
-    // bring it back here.
     let start = interrupts::ticks();
     while interrupts::ticks().wrapping_sub(start) < 5 {
         process::yield_now();
@@ -208,9 +209,10 @@ fn irqs_inside_windows(test: &mut Test) {
     // every byte must come back.
     let before = crate::invariants::counters();
     interrupts::set_tick_period(50);
+    // Both on this CPU, whose tick is the short one.
     let pids = [
-        process::spawn("usertest", "copy 300", KERNEL_PID),
-        process::spawn("usertest", "copy 300", KERNEL_PID),
+        process::spawn_on("usertest", "copy 300", KERNEL_PID, Some(1)),
+        process::spawn_on("usertest", "copy 300", KERNEL_PID, Some(1)),
     ];
     let mut ends = [None, None];
     for (index, pid) in pids.iter().enumerate() {
@@ -317,8 +319,9 @@ fn kernel_stack_overflow_hits_the_guard(test: &mut Test) {
 
 fn kill_ends_a_process_that_never_ran(test: &mut Test) {
     let frames_before = free_frames();
-    // `true` exits with 0 at its first instruction: killed before it runs, it must not.
-    let pid = match process::spawn("true", "", KERNEL_PID) {
+    // `true` exits with 0 at its first instruction: killed before it runs, it must not. On
+    // this CPU only, which runs this test: no other CPU can start it first.
+    let pid = match process::spawn_on("true", "", KERNEL_PID, Some(1)) {
         Ok(pid) => pid,
         Err(errno) => return test.fail(format_args!("spawn: {errno}")),
     };
