@@ -423,28 +423,47 @@ fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
 
 /// Counts of system calls and their results, for the fuzzer's report.
 pub mod statistics {
+    //! Counts of system calls and their results, per CPU (each CPU adds to its own counters;
+    //! the totals are their sums).
     use super::SyscallResult;
+    use crate::arch::percpu::{MAX_CPUS, PerCpu};
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
     static ENABLED: AtomicBool = AtomicBool::new(false);
-    static CALLS: AtomicU32 = AtomicU32::new(0);
-    static SUCCESSES: AtomicU32 = AtomicU32::new(0);
-    /// Failures by errno number (Linux's numbers stay below 64 here).
-    static FAILURES: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
+
+    /// One CPU's counters.
+    struct Counters {
+        calls: AtomicU32,
+        successes: AtomicU32,
+        /// Failures by errno number (Linux's numbers stay below 64 here).
+        failures: [AtomicU32; 64],
+    }
+
+    static COUNTERS: PerCpu<Counters> = PerCpu::new(
+        [const {
+            Counters {
+                calls: AtomicU32::new(0),
+                successes: AtomicU32::new(0),
+                failures: [const { AtomicU32::new(0) }; 64],
+            }
+        }; MAX_CPUS],
+    );
 
     /// Starts counting from zero.
     pub fn start() {
-        CALLS.store(0, Ordering::Relaxed);
-        SUCCESSES.store(0, Ordering::Relaxed);
-        for counter in &FAILURES {
-            counter.store(0, Ordering::Relaxed);
+        for (_, counters) in COUNTERS.iter() {
+            counters.calls.store(0, Ordering::Relaxed);
+            counters.successes.store(0, Ordering::Relaxed);
+            for counter in &counters.failures {
+                counter.store(0, Ordering::Relaxed);
+            }
         }
         ENABLED.store(true, Ordering::Relaxed);
     }
 
     pub(super) fn count_call() {
         if ENABLED.load(Ordering::Relaxed) {
-            CALLS.fetch_add(1, Ordering::Relaxed);
+            COUNTERS.this().calls.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -452,11 +471,11 @@ pub mod statistics {
         if !ENABLED.load(Ordering::Relaxed) {
             return;
         }
+        let counters = COUNTERS.this();
         match result {
-            Ok(_) => SUCCESSES.fetch_add(1, Ordering::Relaxed),
-            Err(errno) => {
-                FAILURES[(errno.number() as usize).min(63)].fetch_add(1, Ordering::Relaxed)
-            }
+            Ok(_) => counters.successes.fetch_add(1, Ordering::Relaxed),
+            Err(errno) => counters.failures[(errno.number() as usize).min(63)]
+                .fetch_add(1, Ordering::Relaxed),
         };
     }
 
@@ -466,26 +485,38 @@ pub mod statistics {
         if !ENABLED.load(Ordering::Relaxed) {
             return;
         }
+        let counters = COUNTERS.this();
         match (value as i32).checked_neg() {
             Some(errno @ 1..=4095) => {
-                FAILURES[(errno as usize).min(63)].fetch_add(1, Ordering::Relaxed)
+                counters.failures[(errno as usize).min(63)].fetch_add(1, Ordering::Relaxed)
             }
-            _ => SUCCESSES.fetch_add(1, Ordering::Relaxed),
+            _ => counters.successes.fetch_add(1, Ordering::Relaxed),
         };
     }
 
     /// System calls entered since `start`.
     pub fn calls() -> u32 {
-        CALLS.load(Ordering::Relaxed)
+        COUNTERS.iter().map(|(_, counters)| counters.calls.load(Ordering::Relaxed)).sum()
     }
 
     /// Calls that succeeded.
     pub fn successes() -> u32 {
-        SUCCESSES.load(Ordering::Relaxed)
+        COUNTERS.iter().map(|(_, counters)| counters.successes.load(Ordering::Relaxed)).sum()
     }
 
     /// Calls that failed with errno `number`.
     pub fn failures(number: u32) -> u32 {
-        FAILURES.get(number as usize).map_or(0, |counter| counter.load(Ordering::Relaxed))
+        COUNTERS
+            .iter()
+            .filter_map(|(_, counters)| counters.failures.get(number as usize))
+            .map(|counter| counter.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// Calls that returned (successes and failures) on CPU `cpu` since `start`.
+    pub fn results_on(cpu: u32) -> u32 {
+        let counters = COUNTERS.on(cpu);
+        counters.successes.load(Ordering::Relaxed)
+            + counters.failures.iter().map(|counter| counter.load(Ordering::Relaxed)).sum::<u32>()
     }
 }

@@ -7,6 +7,9 @@
 //! lkdtm: ACCESS_USERSPACE: FAIL: survived bad read and bad write
 //! ```
 //!
+//! On a board with several CPUs online, each crash type runs on each CPU in turn (its process
+//! held there), and each line ends with the CPU: `... blocked (...) [CPU 2]`.
+//!
 //! Then powers off with 0 when every name was blocked, 1 when any failed, 2 for an unknown
 //! name (before running anything).
 
@@ -63,7 +66,12 @@ impl fmt::Display for Outcome {
 
 /// Runs crash type `name` in a new child of the kernel and says how it went.
 pub fn run_one(name: &str) -> Outcome {
-    let pid = match process::spawn("provoke", name, KERNEL_PID) {
+    run_one_on(name, None)
+}
+
+/// [`run_one`], in a process held on the CPUs in `cpus` (bit n: CPU n) if it names some.
+pub fn run_one_on(name: &str, cpus: Option<u32>) -> Outcome {
+    let pid = match process::spawn_on("provoke", name, KERNEL_PID, cpus) {
         Ok(pid) => pid,
         Err(errno) => return Outcome::Failed(FailureReason::NotStarted(errno)),
     };
@@ -104,10 +112,21 @@ pub fn run(names: &str) -> ! {
         power::poweroff(ExitStatus::Usage)
     }
     let mut failed = false;
-    for name in requested {
-        let outcome = run_one(name);
-        print_summary(name, &outcome);
-        failed |= matches!(outcome, Outcome::Failed(_));
+    let online = process::affinity::online_cpus();
+    if online == 1 {
+        for name in requested {
+            let outcome = run_one(name);
+            print_summary(name, &outcome);
+            failed |= matches!(outcome, Outcome::Failed(_));
+        }
+    } else {
+        for cpu in (0..32).filter(|cpu| online & (1 << cpu) != 0) {
+            for name in &requested {
+                let outcome = run_one_on(name, Some(1 << cpu));
+                lkdtm_print!("{name}: {outcome} [CPU {cpu}]");
+                failed |= matches!(outcome, Outcome::Failed(_));
+            }
+        }
     }
     power::poweroff(if failed { ExitStatus::Failure } else { ExitStatus::Success })
 }

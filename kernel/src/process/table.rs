@@ -306,6 +306,16 @@ impl Process {
         self.space.as_mut()
     }
 
+    /// True when its parent ended first and the kernel adopted it.
+    pub fn adopted(&self) -> bool {
+        self.orphan
+    }
+
+    /// True while it waits (for input or a child).
+    pub fn blocked(&self) -> bool {
+        matches!(self.state, State::Blocked(_))
+    }
+
     /// Records that an lkdtm crash type ran to its end in this process.
     pub fn record_lkdtm_survival(&mut self, survival: Survival) {
         self.lkdtm_survived = Some(survival);

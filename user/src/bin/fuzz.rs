@@ -271,7 +271,10 @@ fn arguments(call: u32, random: &mut Random, own_pid: u32, children: &Children) 
         number::KILL => {
             let any = random.next();
             arguments[0] = random.pick(&[0, 1, 999, any]);
-            if arguments[0] == own_pid || children.contains(arguments[0]) {
+            // Itself, its children, and any process that may exist (the other fuzzers of a
+            // several-CPU run, their children): only pids no process has are named.
+            let may_exist = (1..1 << 20).contains(&(arguments[0] as i32));
+            if arguments[0] == own_pid || children.contains(arguments[0]) || may_exist {
                 arguments[0] = NO_SUCH_PID;
             }
             let any = random.next();
