@@ -474,8 +474,9 @@ pub mod statistics {
         let counters = COUNTERS.this();
         match result {
             Ok(_) => counters.successes.fetch_add(1, Ordering::Relaxed),
-            Err(errno) => counters.failures[(errno.number() as usize).min(63)]
-                .fetch_add(1, Ordering::Relaxed),
+            Err(errno) => {
+                counters.failures[(errno.number() as usize).min(63)].fetch_add(1, Ordering::Relaxed)
+            }
         };
     }
 

@@ -1,6 +1,7 @@
 //! Several CPUs: `qemu/run --smp N` starts every CPU at the kernel's entry at once; CPU 0 boots
 //! and the others wait until it brings them up, each with its own registers (DACR, VBAR, MMU,
-//! TPIDRPRW), idle after that: a four-CPU board runs every job as a one-CPU board does.
+//! TPIDRPRW); then every CPU runs processes: a four-CPU board runs every job as a one-CPU board
+//! does, lkdtm's crash types on each CPU, and one fuzzer per CPU.
 
 use swpan_tests::{Boot, BootOptions, boot_with, status};
 
@@ -83,10 +84,13 @@ fn every_cpu_comes_up_with_its_own_closed_window() {
         assert_eq!(cpu.sctlr & 1, 1, "CPU {}: SCTLR.M, MMU on\n{run}", cpu.number);
         assert_eq!(cpu.ttbr1, cpus[0].ttbr1, "CPU {}: the one kernel table\n{run}", cpu.number);
     }
-    let mut slots: Vec<u32> = cpus.iter().map(|cpu| cpu.tpidrprw).collect();
-    slots.sort_unstable();
-    slots.dedup();
-    assert_eq!(slots.len(), 4, "each CPU's TPIDRPRW points at its own state\n{run}");
+    for cpu in &cpus {
+        assert_eq!(
+            cpu.tpidrprw, cpu.number,
+            "CPU {}: TPIDRPRW holds the CPU's number, its per-CPU index\n{run}",
+            cpu.number
+        );
+    }
 
     // With pan=off every CPU's kernel-mode DACR has the user domain as Client, and the vectors
     // without the DACR save and restore are installed on each.
@@ -120,17 +124,112 @@ fn four_cpus_pass_every_self_test_as_one_does() {
     four.assert_lacks("not ok");
 }
 
+/// The console with each oops header's CPU number replaced by `N`.
+fn without_cpu_numbers(console: &str) -> String {
+    console
+        .lines()
+        .map(|line| match line.strip_prefix("CPU: ") {
+            Some(rest) if rest.contains(" PID: ") => {
+                format!("CPU: N{}\n", &rest[rest.find(' ').unwrap_or(0)..])
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
 #[test]
-fn four_cpus_run_lkdtm_and_the_tour_as_one_does() {
-    for command_line in ["lkdtm=all", ""] {
-        let one = boot_on("1", command_line, &[]);
-        one.assert_status(status::SUCCESS);
-        let four = boot_on("4", command_line, &[]);
-        four.assert_status(status::SUCCESS);
-        four.assert_line("smp: 4 CPUs online");
-        one.assert_lacks("smp:");
-        assert_eq!(one.console, without_smp_lines(&four), "`{command_line}` on 4 CPUs:\n{four}");
+fn four_cpus_run_the_tour_as_one_does() {
+    let one = boot_on("1", "", &[]);
+    one.assert_status(status::SUCCESS);
+    let four = boot_on("4", "", &[]);
+    four.assert_status(status::SUCCESS);
+    four.assert_line("smp: 4 CPUs online");
+    one.assert_lacks("smp:");
+    assert_eq!(
+        without_cpu_numbers(&one.console),
+        without_cpu_numbers(&without_smp_lines(&four)),
+        "the tour on 4 CPUs:\n{four}"
+    );
+}
+
+#[test]
+fn lkdtm_runs_every_crash_type_on_every_cpu() {
+    let one = boot_on("1", "lkdtm=all", &[]);
+    one.assert_status(status::SUCCESS);
+    let four = boot_on("4", "lkdtm=all", &[]);
+    four.assert_status(status::SUCCESS);
+    // `lkdtm: NAME: verdict`, NAME in capitals; the fault address may differ (the frames a
+    // CPU's crash type gets), so it is left out.
+    let verdict = |line: &str| -> Option<String> {
+        let rest = line.strip_prefix("lkdtm: ")?;
+        let (name, outcome) = rest.split_once(": ")?;
+        if !name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            return None;
+        }
+        if !(outcome.starts_with("blocked (") || outcome.starts_with("XFAIL: ")) {
+            return None;
+        }
+        Some(format!("{name}: {}", outcome.split(" at 0x").next().unwrap_or(outcome)))
+    };
+    let expected: Vec<String> = one.lines().into_iter().filter_map(verdict).collect();
+    assert!(expected.len() >= 14, "{one}");
+    let lines = four.lines();
+    for cpu in 0..4 {
+        let suffix = format!(" [CPU {cpu}]");
+        let on_cpu: Vec<String> = lines
+            .iter()
+            .filter_map(|line| line.strip_suffix(&suffix))
+            .filter_map(verdict)
+            .collect();
+        assert_eq!(on_cpu, expected, "the crash types on CPU {cpu}\n{four}");
+        // Each oops says which CPU took it, as Linux's does.
+        let headers =
+            lines.iter().filter(|line| line.starts_with(&format!("CPU: {cpu} PID: "))).count();
+        let blocked = expected.iter().filter(|line| line.contains(": blocked (")).count();
+        assert_eq!(headers, blocked, "CPU {cpu}'s oopses\n{four}");
     }
+}
+
+#[test]
+fn one_fuzzer_runs_on_each_cpu() {
+    let run = boot_with(
+        "fuzz=2,40000",
+        &BootOptions { run_options: &["--smp", "4"], timeout: Some(240), ..Default::default() },
+    );
+    run.assert_status(status::SUCCESS);
+    run.assert_line("fuzz: 4 fuzzers, one on each CPU");
+    for range in ["0 to 9999", "10000 to 19999", "20000 to 29999", "30000 to 39999"] {
+        run.assert_contains(&format!("fuzz: calls {range}: "));
+    }
+    run.assert_line("fuzz: 40000 syscalls, 0 oopses, 0 window leaks");
+}
+
+#[test]
+fn a_window_open_on_one_cpu_is_closed_on_the_others() {
+    // CPU 1 copies through its window while CPU 0, with the same user half mapped, reads the
+    // same user page: each of CPU 0's reads is a domain fault.
+    let run = boot_on("2", "test=window-per-cpu lkdtm=ACCESS_USERSPACE", &[]);
+    run.assert_status(status::SUCCESS);
+    let inside = run
+        .lines()
+        .into_iter()
+        .find_map(|line| {
+            line.strip_prefix("window: CPU 1 copied with its window open (")?
+                .split(' ')
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no window line\n{run}"));
+    assert!(inside > 0, "interrupts must land inside CPU 1's windows: they were open\n{run}");
+    run.assert_line(
+        "window: CPU 0 read the same user page 20000 times: 20000 domain faults, 0 reads, 0 other faults",
+    );
+    // Without PAN the same reads succeed: the test can tell.
+    let off = boot_on("2", "test=window-per-cpu lkdtm=ACCESS_USERSPACE pan=off", &[]);
+    off.assert_line(
+        "window: CPU 0 read the same user page 20000 times: 0 domain faults, 20000 reads, 0 other faults",
+    );
 }
 
 #[test]

@@ -64,6 +64,10 @@ pub enum TestHook {
     /// With a second CPU online: CPU 1 reads a vmalloc page, CPU 0 unmaps it, CPU 1 reads it
     /// again (which must fault: the unmapping's TLB invalidation reached every CPU).
     TlbShootdown,
+    /// With a second CPU online: a process on CPU 1 copies through its window while CPU 0,
+    /// with that process's user half mapped, reads the same user page: every read must be a
+    /// domain fault (CPU 1's open window is CPU 1's alone).
+    WindowPerCpu,
 }
 
 impl TestHook {
@@ -77,6 +81,7 @@ impl TestHook {
         ("oops-in-window", TestHook::OopsInWindow),
         ("oops-under-lock", TestHook::OopsUnderLock),
         ("tlb-shootdown", TestHook::TlbShootdown),
+        ("window-per-cpu", TestHook::WindowPerCpu),
     ];
 }
 

@@ -101,8 +101,8 @@ pub fn run(seed: u64, count: u64) -> ! {
         // Only the fuzzer's calls have results (its children, on its CPU, make one call,
         // `exit`). Its own first call is getpid; the rest are fuzz calls: `completed` of them
         // returned, and the call after them, if it was entered, killed it.
-        let completed = u64::from(statistics::results_on(worker.cpu) - worker.results_before)
-            .saturating_sub(1);
+        let completed =
+            u64::from(statistics::results_on(worker.cpu) - worker.results_before).saturating_sub(1);
         match reaped.death {
             Death::Exited(0) => continue,
             Death::Killed { cause: Cause::KernelOops { .. }, .. } => {

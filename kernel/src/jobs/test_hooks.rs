@@ -33,6 +33,7 @@ pub fn run(hook: Option<TestHook>) {
         Some(TestHook::Oops) => read_user_memory_outside_a_window(),
         Some(TestHook::OopsInWindow) | Some(TestHook::OopsUnderLock) => oops_in_a_child(),
         Some(TestHook::TlbShootdown) => unmapped_on_one_cpu_faults_on_another(),
+        Some(TestHook::WindowPerCpu) => a_window_is_one_cpus_alone(),
         Some(TestHook::FailingSelfTest) | None => {}
     }
 }
@@ -59,6 +60,76 @@ fn unmapped_on_one_cpu_faults_on_another() {
     };
     println!("tlb: CPU 1 {} at {address:#010x}, written {MARK:#010x} by CPU 0", show(before));
     println!("tlb: after CPU 0 unmapped it, CPU 1 {}", show(after));
+}
+
+/// A process held on CPU 1 copies 16 KiB rounds through the loopback device (its window open
+/// for most of each round) with CPU 1's tick shortened so that interrupts land inside its
+/// windows, while CPU 0 maps the same process's user half and reads its stack page, again and
+/// again, taking its own ticks between reads. Every read on CPU 0 must be a domain fault:
+/// CPU 0's DACR keeps the user domain closed whatever CPU 1's says.
+#[inline(never)]
+fn a_window_is_one_cpus_alone() {
+    const READS: u32 = 20_000;
+    const SHORT_TICK_MICROSECONDS: u32 = 50;
+    if process::affinity::online_cpus() & 0b10 == 0 {
+        println!("window: needs CPU 1 online");
+        return;
+    }
+    let pid = process::spawn_on("usertest", "copy 1000000", KERNEL_PID, Some(0b10))
+        .expect("the copying process");
+    while !process::with_process(pid, |copier| copier.has_run()).unwrap_or(true) {
+        process::yield_now();
+    }
+    fn set_tick_here(microseconds: u32) -> (u32, u32) {
+        crate::interrupts::set_tick_period(microseconds);
+        (0, 0)
+    }
+    let set_tick = |microseconds: u32| crate::interrupts::call_on(1, set_tick_here, microseconds);
+    let _ = set_tick(SHORT_TICK_MICROSECONDS);
+    let before = invariants::counters();
+    let address = process::USER_STACK_TOP - 4;
+    let (mut reads, mut domain_faults, mut other_faults) = (0u32, 0u32, 0u32);
+    // SAFETY: the copier's space stays in the table until it is collected, which is after
+    // `deactivate` below; this CPU only reads through it.
+    let activated = process::with_process(pid, |copier| match copier.space() {
+        Some(space) => unsafe {
+            space.activate();
+            true
+        },
+        None => false,
+    });
+    if activated == Ok(true) {
+        for _ in 0..READS {
+            // SAFETY: a word-aligned address of the copier's mapped stack page; a read of RAM
+            // has no side effect; IRQs are masked here (the kernel's job runs masked).
+            match unsafe { crate::arch::probe::read(address) } {
+                Ok(_) => reads += 1,
+                Err(dfsr)
+                    if matches!(
+                        crate::fault::FaultStatus::data(dfsr).kind(),
+                        crate::fault::FaultKind::Domain(_)
+                    ) =>
+                {
+                    domain_faults += 1
+                }
+                Err(_) => other_faults += 1,
+            }
+            // This CPU's own ticks arrive in the gap.
+            // SAFETY: no lock is held, and the vectors are installed.
+            unsafe { crate::arch::cpu::unmask_irqs() };
+            let _ = crate::arch::cpu::mask_irqs();
+        }
+    }
+    mm::address_space::deactivate();
+    let inside = invariants::counters().irqs_inside_windows - before.irqs_inside_windows;
+    let _ = set_tick(crate::interrupts::TICK_MICROSECONDS);
+    let _ = process::kill(pid);
+    let _ = process::wait(Some(pid));
+    println!("window: CPU 1 copied with its window open ({inside} interrupts landed inside it)");
+    println!(
+        "window: CPU 0 read the same user page {READS} times: {domain_faults} domain faults, \
+         {reads} reads, {other_faults} other faults"
+    );
 }
 
 /// A value whose `Display` panics: panicking while the panic handler prints it.

@@ -306,6 +306,11 @@ impl Process {
         self.space.as_mut()
     }
 
+    /// True once it has been on a CPU.
+    pub fn has_run(&self) -> bool {
+        self.started
+    }
+
     /// True when its parent ended first and the kernel adopted it.
     pub fn adopted(&self) -> bool {
         self.orphan
