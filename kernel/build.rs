@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "seccomp_bpf",
     "shell",
     "syscall",
+    "taskset",
     "test_execve",
     "tour",
     "true",

@@ -49,6 +49,12 @@ pub mod syscall {
     pub const GETPGID: u32 = 132;
     /// `sched_yield() -> 0`.
     pub const SCHED_YIELD: u32 = 158;
+    /// `sched_setaffinity(pid, length, mask) -> 0`: `pid` (0: the caller) may run only on the
+    /// online CPUs in the `length`-byte bit mask at `mask` (bit n: CPU n).
+    pub const SCHED_SETAFFINITY: u32 = 241;
+    /// `sched_getaffinity(pid, length, mask) -> bytes`: writes `pid`'s CPU mask (4 bytes, the
+    /// kernel's cpumask size) to `mask`; `length` is at least that and a multiple of 4.
+    pub const SCHED_GETAFFINITY: u32 = 242;
     /// `prctl(option, arg2, arg3, arg4, arg5) -> value`: the options of [`crate::prctl`].
     pub const PRCTL: u32 = 172;
     /// `rt_sigreturn() -> r0`: restores the registers and mask a signal handler's frame

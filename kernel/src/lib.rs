@@ -21,7 +21,8 @@
 //!    the fuzzer (`fuzz=`), or the self-tests ([`selftest`]).
 //!    Before the job, [`smp::bring_up`] wakes the other CPUs (`maxcpus=`): each turns on its
 //!    own MMU with the shared kernel tables and its own DACR (window closed), VBAR, GIC CPU
-//!    interface and TPIDRPRW (its [`smp::CpuState`]), then stays idle in WFI.
+//!    interface and tick, with its number in TPIDRPRW for its per-CPU data
+//!    ([`arch::percpu`]), then enters the scheduler's idle loop and runs processes.
 //! 3. The job ends with [`power::poweroff`]: QEMU exits with the kernel's status.
 //!
 //! ## The protection, piece by piece
@@ -57,8 +58,10 @@
 //!
 //! - [`process`]: user programs (the `user/` crate, embedded at build time) loaded by a
 //!   validating ELF loader ([`process::loader`]) into their own address space, each with a
-//!   guarded kernel stack; round-robin scheduling, preemption by the timer at the return to
-//!   user mode; `spawn`/`execve`/`exit`/`wait`/`kill` (`process::lifecycle`, argv and envp
+//!   guarded kernel stack; round-robin scheduling over one run queue for every CPU (each CPU's
+//!   current process, reschedule request and idle state are per CPU; wake-ups by SGI,
+//!   [`arch::ipi`]), preemption by each CPU's own timer at the return to user mode, CPU
+//!   affinity ([`process::affinity`]); locks that know which CPU holds them ([`sync`]); `spawn`/`execve`/`exit`/`wait`/`kill` (`process::lifecycle`, argv and envp
 //!   through [`process::exec`] onto Linux's initial stack, [`process::arguments`]), the
 //!   programs as `/bin` ([`process::programs`]), `mmap` ([`process::mmap`]).
 //! - [`credentials`]: uids, gids and capability sets with Linux's rules for changing them.

@@ -102,8 +102,6 @@ pub const SYS_FLAGSCLR_OFFSET: usize = 0x34;
 /// PL011 UART0 (physical).
 pub const UART0_PHYSICAL: usize = 0x1C09_0000;
 
-/// SP804 dual timer 0/1 (physical).
-pub const TIMER01_PHYSICAL: usize = 0x1C11_0000;
 /// GICv2 distributor (physical).
 pub const GIC_DISTRIBUTOR_PHYSICAL: usize = 0x2C00_1000;
 /// GICv2 CPU interface (physical).
@@ -119,15 +117,11 @@ pub const SYSTEM_REGISTERS: usize = device_virtual(SYSTEM_REGISTERS_PHYSICAL);
 /// PL011 UART0 (virtual).
 pub const UART0: usize = device_virtual(UART0_PHYSICAL);
 
-/// SP804 dual timer 0/1 (virtual).
-pub const TIMER01: usize = device_virtual(TIMER01_PHYSICAL);
 /// GICv2 distributor (virtual).
 pub const GIC_DISTRIBUTOR: usize = device_virtual(GIC_DISTRIBUTOR_PHYSICAL);
 /// GICv2 CPU interface (virtual).
 pub const GIC_CPU_INTERFACE: usize = device_virtual(GIC_CPU_INTERFACE_PHYSICAL);
 
-/// GIC interrupt ID of SP804 timer 0/1 (SPI 2).
-pub const TIMER01_IRQ: u32 = 34;
 /// GIC interrupt ID of UART0 (SPI 5).
 pub const UART0_IRQ: u32 = 37;
 

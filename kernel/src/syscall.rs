@@ -68,6 +68,8 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
             Ok(0)
         }
         number::MMAP2 => mmap2(a0, a1, a2, a3, frame.r[4], frame.r[5]),
+        number::SCHED_SETAFFINITY => sched_setaffinity(a0, a1, UserPtr::new(a2)),
+        number::SCHED_GETAFFINITY => sched_getaffinity(a0, a1, UserPtr::new(a2)),
         number::GETUID32 => identity::get_id(Kind::User, Which::Real),
         number::GETGID32 => identity::get_id(Kind::Group, Which::Real),
         number::GETEUID32 => identity::get_id(Kind::User, Which::Effective),
@@ -122,6 +124,33 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         Ok(value) => value,
         Err(errno) => (errno.number() as i32).wrapping_neg() as u32,
     };
+}
+
+/// The size of a CPU mask (Linux's `cpumask_size()` for 32 CPUs or fewer: one word).
+const CPU_MASK_BYTES: u32 = 4;
+
+/// `sched_setaffinity(pid, length, mask)`, as Linux's: a shorter mask is zero-extended, a
+/// longer one read only as far as the kernel's size; EFAULT for an unreadable mask, then the
+/// errors of [`process::affinity::set_affinity`].
+fn sched_setaffinity(pid: u32, length: u32, mask: UserPtr<u8>) -> SyscallResult {
+    let mut bytes = [0u8; CPU_MASK_BYTES as usize];
+    let count = length.min(CPU_MASK_BYTES) as usize;
+    crate::uaccess::copy_from_user(&mut bytes[..count], mask)?;
+    process::affinity::set_affinity(pid, u32::from_le_bytes(bytes)).map(|()| 0)
+}
+
+/// `sched_getaffinity(pid, length, mask)`, as Linux's: EINVAL when `length` cannot hold a bit
+/// per CPU of the board or is not a multiple of the word size, ESRCH, EFAULT; else the mask
+/// (the process's CPUs that are online) and its size.
+fn sched_getaffinity(pid: u32, length: u32, mask: UserPtr<u8>) -> SyscallResult {
+    let possible = crate::arch::cpu::cluster_cpus();
+    if length.saturating_mul(8) < possible || !length.is_multiple_of(CPU_MASK_BYTES) {
+        return Err(Errno::EINVAL);
+    }
+    let cpus = process::affinity::affinity(pid)? & process::affinity::online_cpus();
+    let count = length.min(CPU_MASK_BYTES);
+    crate::uaccess::copy_to_user(mask, &cpus.to_le_bytes()[..count as usize])?;
+    Ok(count)
 }
 
 /// The calls numbered far above the others (`seccomp`, 383), or ENOSYS: out of line, so that
@@ -421,10 +450,9 @@ fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
     copy_text(buffer, length, &text[..used])
 }
 
-/// Counts of system calls and their results, for the fuzzer's report.
+/// Counts of system calls and their results, for the fuzzer's report: per CPU (each CPU adds
+/// to its own counters; the totals are their sums).
 pub mod statistics {
-    //! Counts of system calls and their results, per CPU (each CPU adds to its own counters;
-    //! the totals are their sums).
     use super::SyscallResult;
     use crate::arch::percpu::{MAX_CPUS, PerCpu};
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -263,3 +263,47 @@ fn a_page_unmapped_on_one_cpu_faults_on_another_at_once() {
     assert!(lines[0].starts_with("tlb: CPU 1 reads 0x5eedf00d at 0xe"), "{run}");
     assert_eq!(lines[1], "tlb: after CPU 0 unmapped it, CPU 1 faults (DFSR 0x007)", "{run}");
 }
+
+#[test]
+fn affinity_is_linux_s_sched_setaffinity_and_taskset() {
+    let input = "taskset -p 0\n\
+                 taskset -c -p 2 1\n\
+                 taskset -p 1\n\
+                 taskset -c 3 provoke ACCESS_USERSPACE\n\
+                 taskset -p 10 1\n\
+                 taskset -c 1,3 /bin/taskset -p 0\n\
+                 syscall 242 0 4 0\n\
+                 syscall 242 0 3 0x7fff0000\n\
+                 syscall 241 0 4 0\n\
+                 syscall 242 999 4 0x7fff0000\n\
+                 capsh --uid=1000 -- -c \"taskset -p 1 1\"\n\
+                 taskset -x\n\
+                 poweroff\n";
+    let run = boot_with(
+        "shell",
+        &BootOptions {
+            input: input.as_bytes(),
+            run_options: &["--smp", "4"],
+            ..Default::default()
+        },
+    );
+    run.assert_status(status::SUCCESS);
+    // A child of the shell starts with the shell's CPUs: all four.
+    run.assert_line("pid 0's current affinity mask: f");
+    run.assert_line("pid 1's current affinity list: 0-3");
+    run.assert_line("pid 1's new affinity list: 2");
+    run.assert_line("pid 1's current affinity mask: 4");
+    // taskset holds itself on CPU 3, then execs the crash type, which oopses there.
+    run.assert_line("CPU: 3 PID: 5 Comm: provoke Not tainted");
+    // CPU 4 is not online: EINVAL, as Linux's for a mask of no active CPU.
+    run.assert_line("taskset: failed to set pid 1's affinity: Invalid argument");
+    // The CPUs set before an execve stay with the new program.
+    run.assert_line("pid 0's current affinity mask: a");
+    run.assert_line("syscall: 242 failed: errno 14 (EFAULT)");
+    run.assert_line("syscall: 242 failed: errno 22 (EINVAL)");
+    run.assert_line("syscall: 241 failed: errno 14 (EFAULT)");
+    run.assert_line("syscall: 242 failed: errno 3 (ESRCH)");
+    // Another user's process needs CAP_SYS_NICE.
+    run.assert_line("taskset: failed to set pid 1's affinity: Operation not permitted");
+    run.assert_line("taskset: invalid option -- 'x'");
+}

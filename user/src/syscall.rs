@@ -87,6 +87,18 @@ pub fn sched_yield() {
     let _ = call(number::SCHED_YIELD, [0; 6]);
 }
 
+/// The CPUs process `pid` (0: this one) may run on, as a mask (bit n: CPU n).
+pub fn sched_getaffinity(pid: u32) -> Result<u32, Errno> {
+    let mut mask = 0u32;
+    call(number::SCHED_GETAFFINITY, [pid, 4, &raw mut mask as u32, 0, 0, 0])?;
+    Ok(mask)
+}
+
+/// Lets process `pid` (0: this one) run only on the CPUs in `mask` (bit n: CPU n).
+pub fn sched_setaffinity(pid: u32, mask: u32) -> Result<(), Errno> {
+    call(number::SCHED_SETAFFINITY, [pid, 4, &raw const mask as u32, 0, 0, 0]).map(|_| ())
+}
+
 /// Maps `length` bytes of zeroed anonymous memory with `protection` (see `abi::protection`).
 pub fn mmap(address: u32, length: usize, protection: u32, flags: u32) -> Result<u32, Errno> {
     call(number::MMAP2, [address, length as u32, protection, flags, u32::MAX, 0])

@@ -2,4 +2,3 @@
 
 pub mod gic;
 pub mod pl011;
-pub mod sp804;

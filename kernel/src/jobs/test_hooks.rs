@@ -89,13 +89,13 @@ fn a_window_is_one_cpus_alone() {
     let before = invariants::counters();
     let address = process::USER_STACK_TOP - 4;
     let (mut reads, mut domain_faults, mut other_faults) = (0u32, 0u32, 0u32);
-    // SAFETY: the copier's space stays in the table until it is collected, which is after
-    // `deactivate` below; this CPU only reads through it.
     let activated = process::with_process(pid, |copier| match copier.space() {
-        Some(space) => unsafe {
-            space.activate();
+        Some(space) => {
+            // SAFETY: the copier's space stays in the table until it is collected, which is
+            // after `deactivate` below; this CPU only reads through it.
+            unsafe { space.activate() };
             true
-        },
+        }
         None => false,
     });
     if activated == Ok(true) {

@@ -5,12 +5,14 @@
 //! [`Context`] while it is off the CPU. Process 0 is the kernel itself: it runs the job the
 //! command line chose, on the boot stack, with no user half.
 //!
-//! The kernel is not preemptible: a process leaves the CPU only in [`schedule`], called when
-//! it blocks, yields, exits, or on its way back to user mode after the timer asked for a
-//! reschedule. So no code runs with a uaccess window open across a switch, and the DACR needs
-//! no saving here. Scheduling is round-robin in pid order; a blocked process is runnable
-//! again as soon as what it waits for is there (checked by the scheduler, so interrupt
-//! handlers never touch the process table).
+//! The kernel is not preemptible: a process leaves its CPU only in [`schedule`], called when
+//! it blocks, yields, exits, or on its way back to user mode after that CPU's timer (or a
+//! reschedule SGI) asked for a reschedule. So no code runs with a uaccess window open across a
+//! switch, and the DACR needs no saving here. Every CPU schedules from the one process table,
+//! round-robin in pid order, taking only processes on no other CPU and allowed on it; a
+//! blocked process is runnable again as soon as what it waits for is there (checked by the
+//! scheduler, so interrupt handlers never touch the process table), and whoever makes it so
+//! wakes the idle CPUs. What runs on each CPU is per CPU (`running`), found through TPIDRPRW.
 
 pub mod arguments;
 pub mod loader;

@@ -105,6 +105,7 @@ programs! {
     "sh" => "SWPAN_USER_SHELL",
     "shell" => "SWPAN_USER_SHELL",
     "syscall" => "SWPAN_USER_SYSCALL",
+    "taskset" => "SWPAN_USER_TASKSET",
     "test_execve" => "SWPAN_USER_TEST_EXECVE",
     "tour" => "SWPAN_USER_TOUR",
     "true" => "SWPAN_USER_TRUE",
