@@ -186,6 +186,7 @@ pub unsafe fn switch_user_table(ttbr0: u32, asid: u8) {
 /// The tables must map the code, stack and data in use now at their current addresses, and the
 /// DACR must be set.
 pub unsafe fn enable(extra_sctlr_set: u32) {
+    join_coherency();
     invalidate_tlb_all();
     invalidate_icache_all();
     let sctlr = (read_sctlr() | SCTLR_M | SCTLR_C | SCTLR_I | SCTLR_Z | extra_sctlr_set)
@@ -193,6 +194,28 @@ pub unsafe fn enable(extra_sctlr_set: u32) {
     // SAFETY: the caller's contract.
     unsafe { write_sctlr(sctlr) };
     MMU_ON.store(true, Ordering::Relaxed);
+}
+
+/// Sets ACTLR.SMP (bit 6), which a Cortex-A15 needs before its caches and MMU are on to take
+/// part in coherency and in the Inner Shareable broadcasts of TLB and cache maintenance
+/// (Cortex-A15 TRM, 4.3.31). QEMU reads it back as 0 and models coherency anyway; real
+/// hardware does not.
+fn join_coherency() {
+    const ACTLR_SMP: u32 = 1 << 6;
+    // SAFETY: ACTLR is writable at PL1 in the Secure state the board boots in (and with
+    // NSACR.NS_SMP in the Non-secure one); setting SMP only joins this core to the cluster's
+    // coherency, which every core of this kernel does before its MMU is on.
+    unsafe {
+        asm!(
+            "mrc p15, 0, {value}, c1, c0, 1",
+            "orr {value}, {value}, {smp}",
+            "mcr p15, 0, {value}, c1, c0, 1",
+            "isb",
+            value = out(reg) _,
+            smp = const ACTLR_SMP,
+            options(nostack, preserves_flags)
+        )
+    };
 }
 
 /// Invalidates every TLB entry.
