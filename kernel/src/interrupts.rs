@@ -5,7 +5,7 @@
 //! the tick only asks for a reschedule, and received bytes go to the console's buffer, which
 //! the scheduler checks.
 
-use crate::arch::percpu::{MAX_CPUS, PerCpu};
+use crate::arch::percpu::{CacheLine, MAX_CPUS, PerCpu};
 use crate::arch::{ipi, timer};
 use crate::console;
 use crate::drivers::gic::{self, Gic, SPURIOUS};
@@ -28,7 +28,8 @@ const _: () = assert!(
 pub const TICK_MICROSECONDS: u32 = 10_000;
 
 /// Each CPU's ticks since it came up.
-static TICKS: PerCpu<AtomicU32> = PerCpu::new([const { AtomicU32::new(0) }; MAX_CPUS]);
+static TICKS: PerCpu<AtomicU32> =
+    PerCpu::new([const { CacheLine::new(AtomicU32::new(0)) }; MAX_CPUS]);
 
 /// Enables the GIC, this CPU's (CPU 0's) tick and the console's receive interrupt, which goes
 /// to CPU 0. Interrupts stay masked in the CPU until something unmasks them.
@@ -92,13 +93,13 @@ const CALL_DONE: u32 = 2;
 
 static CALLS: PerCpu<CallSlot> = PerCpu::new(
     [const {
-        CallSlot {
+        CacheLine::new(CallSlot {
             state: AtomicU32::new(CALL_IDLE),
             function: AtomicU32::new(0),
             argument: AtomicU32::new(0),
             result: AtomicU32::new(0),
             status: AtomicU32::new(0),
-        }
+        })
     }; MAX_CPUS],
 );
 

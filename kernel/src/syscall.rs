@@ -454,7 +454,7 @@ fn lkdtm_list(buffer: UserPtr<u8>, length: u32) -> SyscallResult {
 /// to its own counters; the totals are their sums).
 pub mod statistics {
     use super::SyscallResult;
-    use crate::arch::percpu::{MAX_CPUS, PerCpu};
+    use crate::arch::percpu::{CacheLine, MAX_CPUS, PerCpu};
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
     static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -469,11 +469,11 @@ pub mod statistics {
 
     static COUNTERS: PerCpu<Counters> = PerCpu::new(
         [const {
-            Counters {
+            CacheLine::new(Counters {
                 calls: AtomicU32::new(0),
                 successes: AtomicU32::new(0),
                 failures: [const { AtomicU32::new(0) }; 64],
-            }
+            })
         }; MAX_CPUS],
     );
 

@@ -11,29 +11,42 @@ pub const MAX_CPUS: usize = 4;
 
 /// One `T` per CPU.
 pub struct PerCpu<T> {
-    slots: [T; MAX_CPUS],
+    slots: [CacheLine<T>; MAX_CPUS],
+}
+
+/// A slot on cache lines of its own (a Cortex-A15's are 64 bytes): one CPU's writes never
+/// invalidate a line another CPU's slot is on, and a slot's size is a multiple of 64, so that
+/// finding one is a shift when it is a power of two.
+#[repr(align(64))]
+pub struct CacheLine<T>(T);
+
+impl<T> CacheLine<T> {
+    /// `value` on cache lines of its own.
+    pub const fn new(value: T) -> CacheLine<T> {
+        CacheLine(value)
+    }
 }
 
 impl<T> PerCpu<T> {
-    /// A slot per CPU, CPU 0's first.
-    pub const fn new(slots: [T; MAX_CPUS]) -> PerCpu<T> {
+    /// A slot per CPU, CPU 0's first: `PerCpu::new([const { CacheLine::new(x) }; MAX_CPUS])`.
+    pub const fn new(slots: [CacheLine<T>; MAX_CPUS]) -> PerCpu<T> {
         PerCpu { slots }
     }
 
     /// This CPU's slot.
     #[inline(always)]
     pub fn this(&self) -> &T {
-        &self.slots[this_cpu() as usize % MAX_CPUS]
+        &self.slots[this_cpu() as usize % MAX_CPUS].0
     }
 
     /// CPU `number`'s slot.
     pub fn on(&self, number: u32) -> &T {
-        &self.slots[number as usize]
+        &self.slots[number as usize].0
     }
 
     /// Every CPU's slot with its number, CPU 0's first.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.slots.iter().enumerate().map(|(number, slot)| (number as u32, slot))
+        self.slots.iter().enumerate().map(|(number, slot)| (number as u32, &slot.0))
     }
 }
 

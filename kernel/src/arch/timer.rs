@@ -4,7 +4,9 @@
 //! The timer's condition is level: it stays asserted until the next deadline is written, so
 //! [`rearm`] comes before the interrupt's end.
 
+use super::percpu::{CacheLine, MAX_CPUS, PerCpu};
 use core::arch::asm;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 /// The virtual timer's interrupt: a private peripheral interrupt, banked per CPU.
 pub const VIRTUAL_TIMER_IRQ: u32 = 27;
@@ -24,12 +26,12 @@ pub fn start_periodic(microseconds: u32) {
             options(nostack, preserves_flags)
         )
     };
-    PERIOD.this().store(ticks, core::sync::atomic::Ordering::Relaxed);
+    PERIOD.this().store(ticks, Ordering::Relaxed);
 }
 
 /// Sets this CPU's next deadline one period after now, which clears the interrupt.
 pub fn rearm() {
-    let ticks = PERIOD.this().load(core::sync::atomic::Ordering::Relaxed);
+    let ticks = PERIOD.this().load(Ordering::Relaxed);
     // SAFETY: writing CNTV_TVAL only moves this CPU's deadline.
     unsafe {
         asm!("mcr p15, 0, {}, c14, c3, 0", "isb", in(reg) ticks, options(nostack, preserves_flags))
@@ -44,9 +46,9 @@ pub fn stop() {
     };
 }
 
-static PERIOD: super::percpu::PerCpu<core::sync::atomic::AtomicU32> = super::percpu::PerCpu::new(
-    [const { core::sync::atomic::AtomicU32::new(0) }; super::percpu::MAX_CPUS],
-);
+/// Each CPU's tick period, in counter ticks.
+static PERIOD: PerCpu<AtomicU32> =
+    PerCpu::new([const { CacheLine::new(AtomicU32::new(0)) }; MAX_CPUS]);
 
 fn period_ticks(microseconds: u32) -> u32 {
     let (_, frequency) = super::cpu::physical_count();

@@ -46,7 +46,7 @@ pub fn set_affinity(pid: Pid, mask: u32) -> Result<(), Errno> {
             return Err(Errno::EPERM);
         }
         target.affinity = allowed;
-        target.on_cpu.is_some_and(|cpu| allowed & (1 << cpu) == 0)
+        target.on_cpu().is_some_and(|cpu| allowed & (1 << cpu) == 0)
     };
     if must_move {
         if pid == caller {

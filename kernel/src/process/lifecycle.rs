@@ -17,7 +17,7 @@ use crate::errno::Errno;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::{frames_allocate, frames_free, heap, linear};
 use alloc::boxed::Box;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use swpan_abi::exec::auxv;
 use swpan_abi::{protection, signal};
 
@@ -31,7 +31,7 @@ pub fn before_return_to_user() {
     if take_reschedule_request() {
         schedule();
     }
-    if with_current(|process| process.kill_pending) {
+    if super::running::current_process_killed() {
         exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
     }
 }
@@ -112,14 +112,14 @@ fn spawn_pinned(
         regions: image.regions,
         death: None,
         lkdtm_survived: None,
-        kill_pending: false,
+        kill_pending: AtomicBool::new(false),
         started: false,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
         signals: super::signal_state::SignalState::new(group),
         credentials: credentials.0,
         seccomp,
-        on_cpu: None,
+        on_cpu: AtomicU32::new(Process::NOT_ON_CPU),
         affinity,
     });
     table.processes.insert(pid, process);
@@ -347,7 +347,7 @@ pub fn wait(pid: Option<Pid>) -> Result<Reaped, Errno> {
                 .processes
                 .values()
                 .find(|process| {
-                    matches(process) && process.state == State::Zombie && process.on_cpu.is_none()
+                    matches(process) && process.state == State::Zombie && process.on_cpu().is_none()
                 })
                 .map(|process| process.pid);
             if let Some(zombie) = zombie {
@@ -398,7 +398,7 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
         if process.state == State::Zombie {
             return Err(Errno::ESRCH);
         }
-        process.kill_pending = true;
+        process.kill_pending.store(true, Ordering::Relaxed);
         if let State::Blocked(_) = process.state {
             process.state = State::Runnable;
         }

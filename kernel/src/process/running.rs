@@ -7,8 +7,8 @@
 //! killed process runs on) and `idle` (to wake idle CPUs).
 
 use super::context::Context;
-use super::table::{KERNEL_PID, KERNEL_STACK_SIZE, Pid};
-use crate::arch::percpu::{MAX_CPUS, PerCpu, this_cpu};
+use super::table::{KERNEL_PID, KERNEL_STACK_SIZE, Pid, Process};
+use crate::arch::percpu::{CacheLine, MAX_CPUS, PerCpu, this_cpu};
 use crate::seccomp::Seccomp;
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
@@ -21,8 +21,12 @@ pub const IDLE_PID: Pid = Pid::MAX;
 pub(super) struct Running {
     /// The running pid, or [`IDLE_PID`].
     pub(super) current: AtomicU32,
-    /// The pid this CPU switched away from, until the switch is finished (`finish_switch`).
-    pub(super) previous: AtomicU32,
+    /// The running process's table entry (null in the idle loop): its box stays put, and in
+    /// the table, while it runs here.
+    pub(super) process: AtomicPtr<Process>,
+    /// The process this CPU switched away from, until the switch is finished
+    /// (`finish_switch`); null when it left its idle loop.
+    pub(super) previous: AtomicPtr<Process>,
     /// Set by the tick (and by a reschedule SGI): switch at the next return to user mode.
     pub(super) need_reschedule: AtomicBool,
     /// True while the CPU waits in its idle loop with nothing to run: a reschedule SGI wakes it.
@@ -59,7 +63,8 @@ impl Running {
     const fn new() -> Running {
         Running {
             current: AtomicU32::new(IDLE_PID),
-            previous: AtomicU32::new(IDLE_PID),
+            process: AtomicPtr::new(core::ptr::null_mut()),
+            previous: AtomicPtr::new(core::ptr::null_mut()),
             need_reschedule: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             online: AtomicBool::new(false),
@@ -82,7 +87,7 @@ impl Running {
     }
 }
 
-static RUNNING: PerCpu<Running> = PerCpu::new([const { Running::new() }; MAX_CPUS]);
+static RUNNING: PerCpu<Running> = PerCpu::new([const { CacheLine::new(Running::new()) }; MAX_CPUS]);
 
 /// This CPU's slot.
 #[inline(always)]
@@ -93,6 +98,16 @@ pub(super) fn here() -> &'static Running {
 /// Every CPU's slot with its number.
 pub(super) fn every_cpu() -> impl Iterator<Item = (u32, &'static Running)> {
     RUNNING.iter()
+}
+
+/// True when the process running here was killed: the check on every return to user mode,
+/// without the table lock.
+#[inline(always)]
+pub(super) fn current_process_killed() -> bool {
+    let process = here().process.load(Ordering::Relaxed);
+    // SAFETY: the running process's box stays in the table while it runs on this CPU (it is
+    // freed only after it is off every CPU), and `kill_pending` is atomic.
+    !process.is_null() && unsafe { (*process).killed() }
 }
 
 /// The CPUs that run the scheduler, as a mask (bit n: CPU n).

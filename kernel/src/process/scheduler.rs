@@ -29,13 +29,13 @@ pub(super) fn take_reschedule_request() -> bool {
 
 /// True when `process` can run now on CPU `cpu`.
 fn ready(table: &Table, process: &Process, cpu: u32) -> bool {
-    if process.affinity & (1 << cpu) == 0 || process.on_cpu.is_some_and(|on| on != cpu) {
+    if process.affinity & (1 << cpu) == 0 || process.on_cpu().is_some_and(|on| on != cpu) {
         return false;
     }
     match process.state {
         State::Runnable => true,
         State::Zombie => false,
-        State::Blocked(_) if process.kill_pending => true,
+        State::Blocked(_) if process.killed() => true,
         State::Blocked(Wait::ConsoleInput) => console::input_available(),
         State::Blocked(Wait::Child(pid)) => {
             let mut children =
@@ -45,7 +45,7 @@ fn ready(table: &Table, process: &Process, cpu: u32) -> bool {
             // the process this CPU is leaving.
             children.clone().next().is_none()
                 || children.any(|child| {
-                    child.state == State::Zombie && child.on_cpu.is_none_or(|on| on == cpu)
+                    child.state == State::Zombie && child.on_cpu().is_none_or(|on| on == cpu)
                 })
         }
     }
@@ -84,9 +84,10 @@ fn pick(table: &mut Table, cpu: u32, current: Pid) -> Next {
                 Some(space) => unsafe { space.activate() },
                 None => address_space::deactivate(),
             }
-            chosen.on_cpu = Some(cpu);
+            chosen.set_on_cpu(Some(cpu));
             super::table::note_running(chosen);
             here.current.store(next, Ordering::Relaxed);
+            here.process.store(&raw mut **chosen, Ordering::Relaxed);
             &chosen.context as *const Context
         }
         None if current == IDLE_PID => {
@@ -102,14 +103,17 @@ fn pick(table: &mut Table, cpu: u32, current: Pid) -> Next {
             address_space::deactivate();
             running::note("", 0, core::ptr::null_mut());
             here.current.store(IDLE_PID, Ordering::Relaxed);
+            here.process.store(core::ptr::null_mut(), Ordering::Relaxed);
             here.idle_context().get() as *const Context
         }
     };
-    here.previous.store(current, Ordering::Relaxed);
     let save = if current == IDLE_PID {
+        here.previous.store(core::ptr::null_mut(), Ordering::Relaxed);
         here.idle_context().get()
     } else {
-        &mut table.processes.get_mut(&current).expect("running").context as *mut Context
+        let leaving = table.processes.get_mut(&current).expect("running");
+        here.previous.store(&raw mut **leaving, Ordering::Relaxed);
+        &mut leaving.context as *mut Context
     };
     Next::Switch(save, load)
 }
@@ -145,13 +149,14 @@ pub fn yield_now() {
 /// saved, so it leaves the CPU (another may take it, its parent may collect it) and the idle
 /// CPUs are told.
 fn finish_switch() {
-    let previous = running::here().previous.swap(IDLE_PID, Ordering::Relaxed);
-    if previous == IDLE_PID {
+    let previous = running::here().previous.swap(core::ptr::null_mut(), Ordering::Relaxed);
+    if previous.is_null() {
         return;
     }
-    if let Some(process) = TABLE.lock().processes.get_mut(&previous) {
-        process.on_cpu = None;
-    }
+    // SAFETY: `pick` stored the address of the boxed table entry of the process this CPU
+    // left; that entry cannot be freed before its `on_cpu` is cleared here (its parent and the
+    // orphan reaper wait for that), and only this CPU writes its `on_cpu` while it is set.
+    unsafe { (*previous).set_on_cpu(None) };
     wake_idle_cpus();
 }
 

@@ -100,6 +100,6 @@ impl Process {
     /// Whether a blocking call of this process must return EINTR: it was killed, or a
     /// signal waits to be delivered.
     pub(super) fn interrupted(&self) -> bool {
-        self.kill_pending || self.signals.interrupts()
+        self.killed() || self.signals.interrupts()
     }
 }

@@ -17,7 +17,7 @@ use crate::seccomp::Seccomp;
 use crate::sync::IrqSafeLock;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// A process id.
 pub type Pid = u32;
@@ -160,7 +160,9 @@ pub struct Process {
     pub regions: Regions,
     pub(super) death: Option<Death>,
     pub(super) lkdtm_survived: Option<Survival>,
-    pub(super) kill_pending: bool,
+    /// Killed: it ends at its next return to user mode. Set under the table lock; read without
+    /// it by the CPU running the process, on every return to user mode.
+    pub(super) kill_pending: AtomicBool,
     /// It has been on the CPU. A process killed before it ever ran is ended by `kill` itself:
     /// its first return to user mode comes straight from `switch_context`, past the check of
     /// a pending kill.
@@ -179,7 +181,7 @@ pub struct Process {
     /// The CPU it is on: running there, or switched away from with the switch not finished
     /// yet (its registers are still being saved). No other CPU may take it, and its parent
     /// may not free its kernel stack, until this is `None` again.
-    pub(super) on_cpu: Option<u32>,
+    pub(super) on_cpu: AtomicU32,
     /// The CPUs it may run on: bit n for CPU n (Linux's cpus_allowed, `sched_setaffinity`).
     pub(super) affinity: u32,
 }
@@ -266,7 +268,7 @@ pub fn init() {
         regions: Regions::new(),
         death: None,
         lkdtm_survived: None,
-        kill_pending: false,
+        kill_pending: AtomicBool::new(false),
         started: true,
         orphan: false,
         loopback: alloc::vec::Vec::new(),
@@ -274,10 +276,13 @@ pub fn init() {
         credentials: Credentials::root(),
         seccomp: Seccomp::default(),
         // The kernel's job runs on the boot stack of CPU 0, and stays there.
-        on_cpu: Some(0),
+        on_cpu: AtomicU32::new(0),
         affinity: 1,
     });
-    TABLE.lock().processes.insert(KERNEL_PID, kernel);
+    let mut table = TABLE.lock();
+    table.processes.insert(KERNEL_PID, kernel);
+    let entry = table.processes.get_mut(&KERNEL_PID).expect("just inserted");
+    running::here().process.store(&raw mut **entry, Ordering::Relaxed);
     running::here().current.store(KERNEL_PID, Ordering::Relaxed);
     running::mark_online();
 }
@@ -304,6 +309,28 @@ impl Process {
     /// The address space, for processes that have one.
     pub fn space(&mut self) -> Option<&mut AddressSpace> {
         self.space.as_mut()
+    }
+
+    /// The `on_cpu` of a process on no CPU.
+    pub(super) const NOT_ON_CPU: u32 = u32::MAX;
+
+    /// The CPU it is on (see `on_cpu`), if any.
+    pub(super) fn on_cpu(&self) -> Option<u32> {
+        match self.on_cpu.load(Ordering::Acquire) {
+            Process::NOT_ON_CPU => None,
+            cpu => Some(cpu),
+        }
+    }
+
+    /// Records the CPU it is on, or none. Leaving a CPU is a Release: whoever sees it off
+    /// the CPU sees everything that CPU saved of it.
+    pub(super) fn set_on_cpu(&self, cpu: Option<u32>) {
+        self.on_cpu.store(cpu.unwrap_or(Process::NOT_ON_CPU), Ordering::Release);
+    }
+
+    /// True once it was killed.
+    pub(super) fn killed(&self) -> bool {
+        self.kill_pending.load(Ordering::Relaxed)
     }
 
     /// True once it has been on a CPU.
@@ -356,13 +383,14 @@ pub(super) fn reap_orphans() {
         let orphan = {
             let mut table = TABLE.lock();
             let ended = |process: &Process| process.orphan && process.state == State::Zombie;
-            if table.processes.values().any(|process| ended(process) && process.on_cpu.is_some()) {
+            if table.processes.values().any(|process| ended(process) && process.on_cpu().is_some())
+            {
                 note_orphans_may_have_ended();
             }
             let pid = table
                 .processes
                 .values()
-                .find(|process| ended(process) && process.on_cpu.is_none())
+                .find(|process| ended(process) && process.on_cpu().is_none())
                 .map(|process| process.pid);
             pid.and_then(|pid| table.processes.remove(&pid))
         };
