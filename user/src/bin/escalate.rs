@@ -1,6 +1,7 @@
 //! `escalate`: a privilege escalation through the teaching-only vulnerable driver
 //! (`vulnerable=ops`), the way a real kernel exploit is built.
 //!
+//! 0. Check that the driver is there: `vulnerable_ops(0)` runs the driver's own table.
 //! 1. Find the target: the address of the kernel's `commit_root_credentials` (the analogue of
 //!    Linux's `commit_creds(prepare_kernel_cred(NULL))`), from the kernel's symbol table as a
 //!    Linux exploit reads `/proc/kallsyms`. With `kptr_restrict` hiding kernel addresses the
@@ -44,6 +45,16 @@ fn run(_: &str) -> i32 {
     };
     print_ids("before");
 
+    // SAFETY: table 0 is the driver's own, whose handler only returns a constant.
+    match unsafe { syscall::vulnerable_ops(0) } {
+        Ok(value) => {
+            println!("escalate: vulnerable_ops(0): the driver's own table answers {value:#x}")
+        }
+        Err(errno) => {
+            println!("escalate: vulnerable_ops: {errno} (boot with vulnerable=ops)");
+            return 1;
+        }
+    }
     let target = match syscall::kallsyms_lookup(TARGET) {
         Ok(0) => {
             println!(
@@ -78,7 +89,7 @@ fn run(_: &str) -> i32 {
     // The kernel read the table through a pointer the compiler cannot see: keep it alive.
     core::hint::black_box(&table);
     if let Err(errno) = result {
-        println!("escalate: vulnerable_ops: {errno} (boot with vulnerable=ops)");
+        println!("escalate: vulnerable_ops: {errno}");
         return 1;
     }
     print_ids("after");
