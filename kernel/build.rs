@@ -15,6 +15,7 @@ const PROGRAMS: &[&str] = &[
     "bench",
     "capsh",
     "dmesg",
+    "escalate",
     "fuzz",
     "getcap",
     "provoke",

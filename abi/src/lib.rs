@@ -127,6 +127,35 @@ pub mod syscall {
     /// `bin_entry(index, &mut BinEntry) -> 0`: entry `index` of `/bin` (ENOENT past the last),
     /// as `ls -l` shows it.
     pub const BIN_ENTRY: u32 = 0x0f_010a;
+    /// `kallsyms_lookup(name) -> address`: the address of the kernel symbol `name` (a string),
+    /// as `/proc/kallsyms` lists it: 0 when `kptr_restrict` hides kernel addresses from the
+    /// caller (1 without CAP_SYSLOG, or 2), ENOENT for a name the table lacks.
+    pub const KALLSYMS_LOOKUP: u32 = 0x0f_010b;
+    /// `vulnerable_ops(table) -> value`: a deliberately vulnerable driver, for teaching only,
+    /// that exists only with `vulnerable=ops` on the command line (ENOSYS otherwise). It
+    /// calls through the [`crate::vulnerable::Operations`] table at `table` (its own table
+    /// for 0), reading the table with plain loads, never `copy_from_user`: the bug. Numbered
+    /// apart from the calls above, in the same ARM private range, so that it is never taken
+    /// for one of them.
+    pub const VULNERABLE_OPS: u32 = 0x0f_0200;
+}
+
+/// The teaching-only vulnerable driver's interface ([`syscall::VULNERABLE_OPS`]).
+pub mod vulnerable {
+    /// An operations table, the shape of a kernel's `struct file_operations`, cut to one
+    /// function: the driver calls `handler(data)` and returns what it returns. Both fields
+    /// are 32-bit addresses or values, in this order.
+    #[repr(C)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Operations {
+        /// The address of the function the driver calls.
+        pub handler: u32,
+        /// The one argument it passes.
+        pub data: u32,
+    }
+
+    /// What the driver's own table's handler returns: proof that the safe path ran.
+    pub const DEFAULT_RESULT: u32 = 0x0000_0D05;
 }
 
 /// `execve`'s limits and the auxiliary vector it leaves on the new program's stack.

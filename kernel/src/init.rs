@@ -29,6 +29,9 @@ pub extern "C" fn kernel_main(entry_cpsr: u32) -> ! {
     klog::init(command_line.dmesg_restrict, command_line.kptr_restrict);
     print_banner(Psr(entry_cpsr), line);
     print_protections(protections);
+    if command_line.vulnerable_ops {
+        lkdtm::vulnerable_ops::enable();
+    }
     process::init();
     process::prepare_idle_loop_on_boot_cpu().expect("the boot CPU's idle stack");
     lkdtm::init(command_line.test_hook);

@@ -229,6 +229,12 @@ impl<'a> Kallsyms<'a> {
         Some(Location { name: self.name(entry.name_offset)?, offset, size: entry.size })
     }
 
+    /// The address of the symbol called `name` (the first, in address order, if several
+    /// share it), as `/proc/kallsyms` answers a search by name; `None` when no symbol has it.
+    pub fn address_of(&self, name: &str) -> Option<u32> {
+        self.iter().find(|&(_, _, found)| found == Some(name)).map(|(address, _, _)| address)
+    }
+
     /// The symbols in address order, as `(address, size, name)`; the name is `None` if it is
     /// corrupted.
     pub fn iter(&self) -> Iter<'a> {
@@ -321,6 +327,19 @@ mod tests {
         assert_eq!(&blob[40..45], b"a\0bc\0");
         assert_eq!(used, 45);
         assert!(blob[used..].iter().all(|&byte| byte == 0));
+    }
+
+    #[test]
+    fn names_find_their_addresses() {
+        let (blob, _) = encoded(SYMBOLS);
+        let table = Kallsyms::parse(&blob).unwrap();
+        assert_eq!(table.address_of("kernel_main"), Some(0x8000_0040));
+        assert_eq!(table.address_of("swpan::oops::fatal_exception"), Some(0x8000_0100));
+        assert_eq!(table.address_of("last"), Some(0x8000_0200));
+        assert_eq!(table.address_of("kernel"), None, "a prefix is not a name");
+        assert_eq!(table.address_of(""), None);
+        let (twice, _) = encoded(&[(0x10, 0, "same"), (0x20, 0, "same")]);
+        assert_eq!(Kallsyms::parse(&twice).unwrap().address_of("same"), Some(0x10));
     }
 
     #[test]

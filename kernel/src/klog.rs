@@ -13,6 +13,10 @@
 //! The text is rendered for each reader ([`crate::logbuf`]): fields printed with
 //! [`crate::logbuf::Kptr`] (the oops report's registers) read as zeros unless `kptr_restrict`
 //! and the reader's credentials allow the real values.
+//!
+//! The same rule governs `kallsyms_lookup` ([`symbol_address`]), the kernel's symbol table
+//! searched by name: Linux v4.3's `/proc/kallsyms` prints its addresses with `%pK`, so a
+//! reader the rule censors sees zeros.
 
 use crate::console::LOG;
 use crate::errno::Errno;
@@ -64,6 +68,16 @@ pub fn syslog(action: u32, buffer: UserPtr<u8>, length: u32) -> Result<u32, Errn
         }
         _ => Err(Errno::EINVAL),
     }
+}
+
+/// `kallsyms_lookup(name)`: the address of kernel symbol `name`, or 0 when `kptr_restrict`
+/// censors kernel addresses for the caller; ENOENT when the table has no such symbol (or the
+/// kernel was built without one).
+pub fn symbol_address(name: &str) -> Result<u32, Errno> {
+    let address =
+        crate::symbols::table().and_then(|table| table.address_of(name)).ok_or(Errno::ENOENT)?;
+    let censor = logbuf::censors_pointers(KPTR_RESTRICT.load(Ordering::Relaxed), &current_reader());
+    Ok(if censor { 0 } else { address })
 }
 
 /// Copies the newest lines that fit in `length` bytes to `buffer`, a piece at a time: the

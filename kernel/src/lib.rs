@@ -72,7 +72,9 @@
 //!   children ([`seccomp::chain`]); the calls and the check before every system call are in
 //!   `seccomp_calls` (docs/seccomp.md).
 //! - [`lkdtm`]: lkdtm's perms family (14 crash types, ACCESS_USERSPACE_LINEAR for the
-//!   linear-map alias) and EXHAUST_STACK, run by `provoke`.
+//!   linear-map alias) and EXHAUST_STACK, run by `provoke`; beside it, off unless the command
+//!   line says `vulnerable=ops`, a deliberately vulnerable driver for teaching
+//!   (`lkdtm::vulnerable_ops`), which `/bin/escalate` exploits.
 //!
 //! ## Where the rest is
 //!

@@ -117,6 +117,7 @@ pub fn dispatch(frame: &mut TrapFrame, entry_dacr: u32) {
         number::SYSLOG => klog::syslog(a0, UserPtr::new(a1), a2),
         number::GETSTATUS => identity::get_status(UserPtr::new(a0)),
         number::BIN_ENTRY => programs::bin_entry(a0, UserPtr::new(a1)),
+        number::KALLSYMS_LOOKUP => kallsyms_lookup(UserPtr::new(a0)),
         _ => beyond_the_table(frame),
     };
     statistics::count_result(result);
@@ -153,12 +154,14 @@ fn sched_getaffinity(pid: u32, length: u32, mask: UserPtr<u8>) -> SyscallResult 
     Ok(count)
 }
 
-/// The calls numbered far above the others (`seccomp`, 383), or ENOSYS: out of line, so that
-/// the dispatcher's jump table keeps its one range check.
+/// The calls numbered far above the others (`seccomp`, 383, and the teaching-only
+/// `vulnerable_ops`, ENOSYS unless `vulnerable=ops`), or ENOSYS: out of line, so that the
+/// dispatcher's jump table keeps its one range check.
 #[inline(never)]
 fn beyond_the_table(frame: &TrapFrame) -> SyscallResult {
     match frame.r[7] {
         number::SECCOMP => seccomp_calls::seccomp(frame.r[0], frame.r[1], frame.r[2]),
+        number::VULNERABLE_OPS => lkdtm::vulnerable_ops::call(frame.r[0]),
         _ => Err(Errno::ENOSYS),
     }
 }
@@ -401,6 +404,12 @@ fn provoke(name: UserPtr<u8>) -> SyscallResult {
     capability_calls::require_root_file()?;
     let name = user_string(name, &mut buffer)?;
     lkdtm::provoke(name).map(|()| 0)
+}
+
+fn kallsyms_lookup(name: UserPtr<u8>) -> SyscallResult {
+    let mut buffer = Guarded::<128>::new();
+    let name = user_string(name, &mut buffer)?;
+    klog::symbol_address(name)
 }
 
 fn uaccess_report(report: UserPtr<DacrReport>, entry_dacr: u32) -> SyscallResult {

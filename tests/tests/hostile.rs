@@ -128,7 +128,7 @@ fn init_runs_one_program_and_passes_on_its_verdict() {
     let run = boot("init=nosuchprogram");
     run.assert_status(status::USAGE);
     run.assert_contains(
-        "init: no program 'nosuchprogram'; the programs are: ambient badptr bench capsh dmesg fuzz getcap",
+        "init: no program 'nosuchprogram'; the programs are: ambient badptr bench capsh dmesg escalate fuzz getcap",
     );
 }
 

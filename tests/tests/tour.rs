@@ -108,4 +108,51 @@ fn make_run_tours_three_boots_and_tabulates_them() {
         "{text}"
     );
     assert!(text.contains("with xpfo=off it succeeds."), "{text}");
+    // The student's escalation: a fake table in user memory, so only PAN stops it.
+    assert!(
+        table.iter().any(|line| line
+            .starts_with("escalate (fake ops)      blocked (page domain fault at 0x7ff")
+            && line.matches("FAIL: the student became root").count() == 2),
+        "{text}"
+    );
+    assert!(text.contains("so it succeeds in both boots without PAN."), "{text}");
+}
+
+#[test]
+fn without_the_vulnerable_driver_the_tour_has_no_escalation_step() {
+    let run = boot("tour");
+    run.assert_contains("== Step 6: summary.");
+    run.assert_lacks("escalate (fake ops)");
+}
+
+#[test]
+fn the_protected_tour_blocks_the_escalation_at_the_fake_table() {
+    let run = boot("tour vulnerable=ops kptr_restrict=0");
+    run.assert_status(status::SUCCESS);
+    run.assert_contains("== Step 6: a privilege escalation. ");
+    run.assert_contains("== Step 7: summary.");
+    let line = run
+        .lines()
+        .into_iter()
+        .find(|line| line.starts_with("escalate: fake operations table at "))
+        .unwrap_or_else(|| panic!("no fake table:\n{run}"))
+        .to_owned();
+    let table = &line["escalate: fake operations table at ".len()..][..10];
+    run.assert_line(&format!("tour: escalate (fake ops): blocked (page domain fault at {table})"));
+    run.assert_line(&format!(
+        "  escalate (fake ops)      PAN (DACR)       blocked   blocked (page domain fault at {table})"
+    ));
+    run.assert_line("swpan tour: every attack ended as the protections say it must.");
+}
+
+#[test]
+fn without_pan_the_tour_s_escalation_makes_the_student_root() {
+    let run = boot("tour pan=off vulnerable=ops kptr_restrict=0");
+    run.assert_status(status::SUCCESS);
+    run.assert_line("escalate: after: uid=0(root) gid=0(root)");
+    run.assert_line("tour: escalate (fake ops): FAIL: the student became root");
+    run.assert_line(
+        "  escalate (fake ops)      none             succeeds  FAIL: the student became root",
+    );
+    run.assert_line("swpan tour: every attack ended as the protections say it must.");
 }

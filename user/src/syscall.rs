@@ -225,6 +225,27 @@ pub fn provoke(name: &str) -> Result<(), Errno> {
     call(number::PROVOKE, [name_c, 0, 0, 0, 0, 0]).map(|_| ())
 }
 
+/// The address of kernel symbol `name`, as `/proc/kallsyms` shows it to this process: 0 when
+/// `kptr_restrict` hides kernel addresses from it.
+pub fn kallsyms_lookup(name: &str) -> Result<u32, Errno> {
+    let mut buffer = [0u8; 128];
+    let name_c = to_c_string(name, &mut buffer)?;
+    call(number::KALLSYMS_LOOKUP, [name_c, 0, 0, 0, 0, 0])
+}
+
+/// The teaching-only vulnerable driver (`vulnerable=ops`): the kernel calls through the
+/// operations table at address `table` and returns what the handler returned.
+///
+/// # Safety
+///
+/// The kernel calls whatever handler the table names, in kernel mode: the point of the
+/// driver is that nothing checks it. `table` must be 0 (the driver's own table) or the
+/// address of a table whose handler is one the caller means the kernel to run.
+pub unsafe fn vulnerable_ops(table: u32) -> Result<u32, Errno> {
+    // SAFETY: the caller vouches for the table (this function's contract).
+    check(unsafe { raw(number::VULNERABLE_OPS, [table, 0, 0, 0, 0, 0]) })
+}
+
 /// Powers the machine off; QEMU exits with `status`.
 pub fn poweroff(status: ExitStatus) -> Result<(), Errno> {
     call(number::POWEROFF, [u32::from(status.code()), 0, 0, 0, 0, 0]).map(|_| ())

@@ -128,6 +128,9 @@ pub struct CommandLine<'a> {
     /// At most this many CPUs run (Linux's `maxcpus=`): CPU 0 and, of the others the board
     /// has, those numbered below it.
     pub max_cpus: u8,
+    /// The deliberately vulnerable operations driver (`vulnerable=ops`), for teaching only:
+    /// a system call that follows a user pointer to an operations table and calls through it.
+    pub vulnerable_ops: bool,
     /// A failure path to exercise, for tests only.
     pub test_hook: Option<TestHook>,
     /// The words after the first `--`: the arguments of the `init=` program (argv[1] on),
@@ -154,6 +157,7 @@ impl Default for CommandLine<'_> {
             dmesg_restrict: true,
             kptr_restrict: 1,
             max_cpus: MAX_CPUS,
+            vulnerable_ops: false,
             test_hook: None,
             init_arguments: "",
         }
@@ -216,6 +220,11 @@ pub const KEYS: &[KeyInfo] = &[
         key: "maxcpus",
         value: "=1|2|3|4",
         help: "bring up at most this many of the board's CPUs (default 4)",
+    },
+    KeyInfo {
+        key: "vulnerable",
+        value: "=ops",
+        help: "a deliberately vulnerable driver, for teaching only (default: none)",
     },
     KeyInfo {
         key: "test",
@@ -355,6 +364,10 @@ pub fn parse(line: &str) -> Result<CommandLine<'_>, Error<'_>> {
                 parsed.max_cpus = lookup(info, value, &[("1", 1), ("2", 2), ("3", 3), ("4", 4)])?;
                 None
             }
+            "vulnerable" => {
+                parsed.vulnerable_ops = lookup(info, value, &[("ops", true)])?;
+                None
+            }
             "test" => {
                 parsed.test_hook = Some(lookup(info, value, TestHook::NAMES)?);
                 None
@@ -480,6 +493,23 @@ mod tests {
             parse("maxcpus=0"),
             Err(Error::BadValue { key: "maxcpus", value: "0", expected: "=1|2|3|4" })
         );
+    }
+
+    #[test]
+    fn the_vulnerable_driver_is_off_unless_asked_for() {
+        assert!(!parse("").unwrap().vulnerable_ops);
+        assert!(!parse("pan=off pxn=off xpfo=off").unwrap().vulnerable_ops);
+        let line = parse("vulnerable=ops pan=off init=sh").unwrap();
+        assert!(line.vulnerable_ops && !line.pan);
+        assert_eq!(
+            parse("vulnerable=all"),
+            Err(Error::BadValue { key: "vulnerable", value: "all", expected: "=ops" })
+        );
+        assert_eq!(
+            parse("vulnerable"),
+            Err(Error::BadValue { key: "vulnerable", value: "", expected: "=ops" })
+        );
+        assert_eq!(parse("vulnerable=ops vulnerable=ops"), Err(Error::Repeated("vulnerable")));
     }
 
     #[test]

@@ -6,20 +6,27 @@
 //! 4. lkdtm ACCESS_USERSPACE_LINEAR (ret2dir): the same user page reached through its alias in
 //!    the kernel's linear map, which PAN does not cover and exclusive page-frame ownership
 //!    (`xpfo=on`) removes;
-//! 5. a summary table.
+//! 6. with `vulnerable=ops` (as `make run` boots it): a privilege escalation, `/bin/escalate`
+//!    run by the student against the deliberately vulnerable driver: a fake operations table
+//!    in user memory, which only PAN stops (docs/course/14-privilege-escalation.md);
+//! 7. a summary table.
 //!
 //! With `pan=off` (and `pxn=off`, `xpfo=off`) the same tour shows the attacks succeeding. It
 //! powers off with 0 when every attack ended as this boot's protections say it must (blocked
 //! when the protection that covers it is on, successful when it is off), 1 otherwise.
 
-use super::lkdtm::{Outcome, print_summary, run_one};
+use super::lkdtm::{FailureReason, Outcome, print_summary, run_one};
 use crate::arch::mmu;
 use crate::domain;
 use crate::memory_map::{DEVICE_WINDOWS, RAM_BASE, RAM_END, USER_END, USER_START, VECTORS};
 use crate::mm::Protections;
 use crate::power::{self, ExitStatus};
 use crate::println;
-use crate::process::{self, Death, KERNEL_PID};
+use crate::process::arguments::Arguments;
+use crate::process::{self, Cause, Death, KERNEL_PID};
+
+/// The escalation's name in the summary tables.
+const ESCALATION: &str = "escalate (fake ops)";
 
 fn step(number: u32, what: &str) {
     println!();
@@ -71,6 +78,28 @@ fn run_user_process() -> bool {
     }
 }
 
+/// Runs `/bin/escalate` as the student (`capsh --user=student -- -c escalate`), a child of
+/// the kernel: blocked when an oops killed it, failed (the student became root) when it
+/// exited with 0, which it does only after running its root shell.
+fn run_escalation() -> Outcome {
+    let words = ["capsh", "--user=student", "--", "-c", "escalate"];
+    let started = Arguments::from_words(words)
+        .and_then(|argv| process::spawn_with("capsh", &argv, KERNEL_PID))
+        .and_then(|pid| process::wait(Some(pid)));
+    let outcome = match started {
+        Ok(reaped) => match reaped.death {
+            Death::Killed { cause: Cause::KernelOops { status, address, .. }, .. } => {
+                Outcome::Blocked { fault: status.kind(), address }
+            }
+            Death::Exited(0) => Outcome::Failed(FailureReason::Survived("the student became root")),
+            death => Outcome::Failed(FailureReason::Ended(death)),
+        },
+        Err(errno) => Outcome::Failed(FailureReason::NotStarted(errno)),
+    };
+    println!("tour: {ESCALATION}: {outcome}");
+    outcome
+}
+
 /// The `tour` job.
 pub fn run(protections: Protections) -> ! {
     let pxn = crate::mm::address_space::privileged_execute_never();
@@ -120,8 +149,20 @@ pub fn run(protections: Protections) -> ! {
         print_summary(name, &outcome);
         outcomes[index] = Some((outcome, *protected));
     }
+    let mut summary_step = 6;
+    let escalation = crate::lkdtm::vulnerable_ops::enabled().then(|| {
+        step(
+            6,
+            "a privilege escalation. The student hands the deliberately vulnerable driver \
+             (vulnerable=ops) a fake\n  operations table in user memory whose handler is the \
+             kernel's commit_root_credentials.",
+        );
+        println!("  No user code runs, so PXN cannot help; the table is user data, so PAN can.");
+        summary_step = 7;
+        (run_escalation(), protections.pan)
+    });
 
-    step(6, "summary.");
+    step(summary_step, "summary.");
     println!("  {:<24} {:<16} {:<9} {}", "attack", "protection", "expected", "observed");
     let mut as_expected = user_process_ran;
     for ((name, _, _, _), outcome) in attacks.iter().zip(outcomes) {
@@ -137,6 +178,13 @@ pub fn run(protections: Protections) -> ! {
         let expected = if protected { "blocked" } else { "succeeds" };
         as_expected &= blocked == protected;
         println!("  {name:<24} {protection:<16} {expected:<9} {outcome}");
+    }
+    if let Some((outcome, protected)) = escalation {
+        let blocked = matches!(outcome, Outcome::Blocked { .. });
+        let (protection, expected) =
+            if protected { ("PAN (DACR)", "blocked") } else { ("none", "succeeds") };
+        as_expected &= blocked == protected;
+        println!("  {ESCALATION:<24} {protection:<16} {expected:<9} {outcome}");
     }
     println!();
     if as_expected {

@@ -10,6 +10,7 @@
 mod bugs;
 pub mod failure_paths;
 mod perms;
+pub mod vulnerable_ops;
 
 use crate::errno::Errno;
 use crate::process;

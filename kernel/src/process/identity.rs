@@ -2,7 +2,7 @@
 //! process's credentials, read and changed by the rules of [`crate::credentials`].
 
 use super::table::{TABLE, current_pid, with_current};
-use crate::credentials::{Id, Kind};
+use crate::credentials::{Credentials, Id, Kind};
 use crate::errno::Errno;
 use crate::uaccess::{UserPtr, copy_record_to_user, put_user};
 use swpan_abi::ProcessStatus;
@@ -71,6 +71,23 @@ pub fn set_real_effective_saved(
     })
     .map(|()| 0)
 }
+
+/// Makes the running process root with every capability: the effect of Linux's
+/// `commit_creds(prepare_kernel_cred(NULL))`, the kernel's own credentials installed on the
+/// caller. swpan's kernel has no caller of its own for it; it is here, under a plain symbol
+/// name, as the target that a kernel exploit calls (docs/course/14-privilege-escalation.md),
+/// the way Linux exploits call those two functions. Takes and ignores one word and returns 0,
+/// the shape of an operations-table handler.
+#[unsafe(no_mangle)]
+pub extern "C" fn commit_root_credentials(_unused: u32) -> u32 {
+    with_current(|process| process.credentials = Credentials::root());
+    0
+}
+
+/// Keeps [`commit_root_credentials`] in the image (and in the symbol table) although nothing
+/// calls it by name: the linker drops what no one references.
+#[used]
+static KEEP_COMMIT_ROOT_CREDENTIALS: extern "C" fn(u32) -> u32 = commit_root_credentials;
 
 /// `getstatus(&mut ProcessStatus)`: the running process's identity and credentials.
 pub fn get_status(destination: UserPtr<ProcessStatus>) -> Result<u32, Errno> {

@@ -97,6 +97,7 @@ programs! {
     "bench" => "SWPAN_USER_BENCH",
     "capsh" => "SWPAN_USER_CAPSH",
     "dmesg" => "SWPAN_USER_DMESG",
+    "escalate" => "SWPAN_USER_ESCALATE",
     "fuzz" => "SWPAN_USER_FUZZ",
     "getcap" => "SWPAN_USER_GETCAP",
     "provoke" => "SWPAN_USER_PROVOKE",
