@@ -191,9 +191,32 @@ pub fn run() -> bool {
     drop(pages);
     if pan {
         seccomp_interpreter();
+        smp_primitives();
         return xpfo();
     }
     true
+}
+
+/// What the multi-CPU kernel's own primitives cost, in instructions: an uncontended round trip
+/// of the IRQ-safe lock (IRQs masked, LDREX/STREX taken, the holder noted, all undone), and the
+/// broadcast invalidation of one page's TLB entries (TLBIMVAIS between `dsb ish` and
+/// `dsb ish; isb`). Under `-icount` QEMU runs the CPUs in turn, so the figures count the
+/// instructions this CPU executes, never the time another CPU takes to answer a broadcast or
+/// to release a lock.
+fn smp_primitives() {
+    let lock = crate::sync::IrqSafeLock::new(0u32);
+    let lock = black_box(&lock);
+    report(
+        "lock_round_trip",
+        instructions(&mut move || {
+            *lock.lock() += 1;
+        }),
+    );
+    let page = black_box(USER_BUFFER);
+    report(
+        "tlb_shootdown_page",
+        instructions(&mut move || crate::arch::mmu::invalidate_tlb_page(page, 1)),
+    );
 }
 
 /// Straight-line instructions in each long filter [`seccomp_interpreter`] runs.

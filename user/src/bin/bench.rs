@@ -162,6 +162,9 @@ fn pan_suffix() -> &'static str {
 }
 
 fn instruction_counts(boot_to_user: u32) -> i32 {
+    // One CPU's figures, whatever the board has: this process, and the partner of the context
+    // switch that inherits it, stay on CPU 0.
+    let _ = syscall::sched_setaffinity(0, 1);
     println!("bench: boot_to_user {boot_to_user}");
     let suffix = pan_suffix();
     let null = instructions(&mut null_syscall);
