@@ -6,6 +6,8 @@ KERNEL  := target/$(TARGET)/release/kernel
 CARGO   := cargo
 # Extra words for the kernel command line: make run CMDLINE="selftest"
 CMDLINE ?=
+# The board's CPUs for `make run CMDLINE=...` and `make shell` (1 to 4): make shell SMP=4
+SMP ?= 1
 LLVM_BIN = $(shell rustc --print sysroot)/lib/rustlib/$(HOST)/bin
 # Every part of docs/ that comes from a run is made by one tool (tools/docgen/README.md).
 DOCGEN  := CARGO=$(CARGO) tools/docgen/docgen
@@ -77,12 +79,12 @@ run: build qemu-present
 ifeq ($(strip $(CMDLINE)),)
 	qemu/tour $(KERNEL)
 else
-	qemu/run $(KERNEL) $(CMDLINE)
+	qemu/run --smp $(SMP) $(KERNEL) $(CMDLINE)
 endif
 
 # The interactive shell; piped input works too: printf 'provoke ACCESS_USERSPACE\npoweroff\n' | make shell
 shell: build qemu-present
-	@qemu/run --timeout 3600 $(KERNEL) shell $(CMDLINE)
+	@qemu/run --timeout 3600 --smp $(SMP) $(KERNEL) shell $(CMDLINE)
 
 selftest: build qemu-present
 	qemu/run $(KERNEL) selftest
