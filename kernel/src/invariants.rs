@@ -8,16 +8,32 @@
 
 use crate::arch::exception::{self, ExceptionKind};
 use crate::arch::mmu;
+use crate::arch::percpu::{CacheLine, MAX_CPUS, PerCpu};
 use crate::arch::trap_frame::TrapFrame;
 use crate::console::EmergencyWriter;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-static ENTRY_VIOLATIONS: AtomicU32 = AtomicU32::new(0);
-static WINDOW_LEAKS: AtomicU32 = AtomicU32::new(0);
-static SWITCH_VIOLATIONS: AtomicU32 = AtomicU32::new(0);
-/// IRQs that arrived while the interrupted kernel code had a window open.
-static IRQS_INSIDE_WINDOWS: AtomicU32 = AtomicU32::new(0);
+/// One CPU's counts.
+struct CpuCounters {
+    entry_violations: AtomicU32,
+    window_leaks: AtomicU32,
+    switch_violations: AtomicU32,
+    /// IRQs that arrived while the interrupted kernel code had a window open.
+    irqs_inside_windows: AtomicU32,
+}
+
+/// Each CPU counts its own (no cache line bounces between CPUs); [`counters`] sums them.
+static COUNTERS: PerCpu<CpuCounters> = PerCpu::new(
+    [const {
+        CacheLine::new(CpuCounters {
+            entry_violations: AtomicU32::new(0),
+            window_leaks: AtomicU32::new(0),
+            switch_violations: AtomicU32::new(0),
+            irqs_inside_windows: AtomicU32::new(0),
+        })
+    }; MAX_CPUS],
+);
 
 /// The counters, for the fuzzer's summary and the self-tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,13 +48,25 @@ pub struct Counters {
     pub irqs_inside_windows: u32,
 }
 
-/// The counters now.
+/// The counters now, summed over every CPU.
 pub fn counters() -> Counters {
+    COUNTERS.iter().fold(Counters::default(), |sum, (_, cpu)| Counters {
+        entry_violations: sum.entry_violations + cpu.entry_violations.load(Ordering::Relaxed),
+        window_leaks: sum.window_leaks + cpu.window_leaks.load(Ordering::Relaxed),
+        switch_violations: sum.switch_violations + cpu.switch_violations.load(Ordering::Relaxed),
+        irqs_inside_windows: sum.irqs_inside_windows
+            + cpu.irqs_inside_windows.load(Ordering::Relaxed),
+    })
+}
+
+/// The counters of CPU `number` alone.
+pub fn counters_on(number: u32) -> Counters {
+    let cpu = COUNTERS.on(number);
     Counters {
-        entry_violations: ENTRY_VIOLATIONS.load(Ordering::Relaxed),
-        window_leaks: WINDOW_LEAKS.load(Ordering::Relaxed),
-        switch_violations: SWITCH_VIOLATIONS.load(Ordering::Relaxed),
-        irqs_inside_windows: IRQS_INSIDE_WINDOWS.load(Ordering::Relaxed),
+        entry_violations: cpu.entry_violations.load(Ordering::Relaxed),
+        window_leaks: cpu.window_leaks.load(Ordering::Relaxed),
+        switch_violations: cpu.switch_violations.load(Ordering::Relaxed),
+        irqs_inside_windows: cpu.irqs_inside_windows.load(Ordering::Relaxed),
     }
 }
 
@@ -64,14 +92,14 @@ pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
         && exception::pan_enabled()
         && crate::domain::window_open(frame.dacr)
     {
-        IRQS_INSIDE_WINDOWS.fetch_add(1, Ordering::Relaxed);
+        COUNTERS.this().irqs_inside_windows.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 #[cold]
 #[inline(never)]
 fn entry_violation(kind: ExceptionKind, frame: &TrapFrame, found: u32, expected: u32) {
-    ENTRY_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
+    COUNTERS.this().entry_violations.fetch_add(1, Ordering::Relaxed);
     report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);
 }
 
@@ -90,7 +118,7 @@ pub fn check_return_to_user(frame: &TrapFrame, pid: impl FnOnce() -> u32) {
 #[cold]
 #[inline(never)]
 fn window_leak(frame: &TrapFrame, pid: u32, found: u32, expected: u32) {
-    WINDOW_LEAKS.fetch_add(1, Ordering::Relaxed);
+    COUNTERS.this().window_leaks.fetch_add(1, Ordering::Relaxed);
     report(
         "window left open on the return to user mode",
         format_args!("pid {pid}, user pc {:#010x}", frame.pc),
@@ -106,7 +134,7 @@ pub fn check_switch(pid: u32) {
     let found = mmu::read_dacr();
     let expected = exception::kernel_dacr();
     if found != expected {
-        SWITCH_VIOLATIONS.fetch_add(1, Ordering::Relaxed);
+        COUNTERS.this().switch_violations.fetch_add(1, Ordering::Relaxed);
         report(
             "context switch with a window open",
             format_args!("leaving pid {pid}"),

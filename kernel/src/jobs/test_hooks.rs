@@ -86,7 +86,7 @@ fn a_window_is_one_cpus_alone() {
     }
     let set_tick = |microseconds: u32| crate::interrupts::call_on(1, set_tick_here, microseconds);
     let _ = set_tick(SHORT_TICK_MICROSECONDS);
-    let before = invariants::counters();
+    let before = invariants::counters_on(1);
     let address = process::USER_STACK_TOP - 4;
     let (mut reads, mut domain_faults, mut other_faults) = (0u32, 0u32, 0u32);
     let activated = process::with_process(pid, |copier| match copier.space() {
@@ -121,7 +121,7 @@ fn a_window_is_one_cpus_alone() {
         }
     }
     mm::address_space::deactivate();
-    let inside = invariants::counters().irqs_inside_windows - before.irqs_inside_windows;
+    let inside = invariants::counters_on(1).irqs_inside_windows - before.irqs_inside_windows;
     let _ = set_tick(crate::interrupts::TICK_MICROSECONDS);
     let _ = process::kill(pid);
     let _ = process::wait(Some(pid));
