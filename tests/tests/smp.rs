@@ -307,3 +307,21 @@ fn affinity_is_linux_s_sched_setaffinity_and_taskset() {
     run.assert_line("taskset: failed to set pid 1's affinity: Operation not permitted");
     run.assert_line("taskset: invalid option -- 'x'");
 }
+
+#[test]
+fn signals_capabilities_seccomp_and_bad_pointers_work_on_four_cpus() {
+    // Each program's own checks (usertest's signal, credential and fault cases, Linux's
+    // seccomp_bpf and test_execve selftests in KTAP, every bad pointer to every call) pass
+    // with the program and its children spread over four CPUs.
+    for (program, ktap_cases) in
+        [("usertest", 0), ("seccomp_bpf", 48), ("test_execve", 21), ("badptr", 0)]
+    {
+        let run = boot_on("4", &format!("init={program}"), &[]);
+        run.assert_status(status::SUCCESS);
+        run.assert_line("smp: 4 CPUs online");
+        run.assert_contains(&format!("init: {program} exited with status 0"));
+        run.assert_lacks("not ok");
+        let passed = run.lines().into_iter().filter(|line| line.starts_with("ok ")).count();
+        assert_eq!(passed, ktap_cases, "{program}'s KTAP cases\n{run}");
+    }
+}
