@@ -38,6 +38,7 @@ mod address_map;
 mod address_space;
 mod console;
 mod dacr_report;
+mod descriptors;
 mod error;
 mod facts;
 mod linear_map;
@@ -57,6 +58,12 @@ pub fn address_map_svg(console: &str) -> Result<String, Error> {
 /// with `xpfo=on`) beside that of `without_defence` (the same job with `xpfo=off`).
 pub fn linear_map_svg(with_defence: &str, without_defence: &str) -> Result<String, Error> {
     linear_map::svg(with_defence, without_defence)
+}
+
+/// The short-descriptor bit layouts (SVG): an L1 section, an L1 page-table pointer and an L2
+/// small page, with the entries the kernel writes, all from the kernel's own encoders.
+pub fn descriptors_svg() -> String {
+    descriptors::svg()
 }
 
 /// The sequence diagram (SVG) of a system call crossing the uaccess window, with the DACR at
