@@ -25,7 +25,7 @@ help:
 	@echo "make selftest   boot with the self-tests only"
 	@echo "make debug      boot halted, with gdb-multiarch attached (qemu/debug.gdb)"
 	@echo "make docs       regenerate everything in docs/ that comes from a run (excerpts, matrices, pictures)"
-	@echo "make pictures   redraw docs/address-map.svg, docs/linear-map.svg and docs/syscall-sequence.svg from real boots"
+	@echo "make pictures   redraw docs/address-map.svg, docs/linear-map.svg and docs/syscall-sequence.svg from real boots, docs/descriptors.svg and docs/exception-path.svg from the kernel's encoders and sources"
 	@echo "make matrix     regenerate docs/lkdtm-matrix.md and docs/bad-pointers.md from real boots"
 	@echo "make compare-linux  Debian's armhf Linux on the same board: same bench, same attacks (docs/linux-side-by-side.md)"
 	@echo "make fuzz       1,000,000 random system calls (SEED=n)"
@@ -155,6 +155,8 @@ pictures: build qemu-present
 	$(DOCGEN) pictures address-map target/ptdump-console.txt docs/address-map.svg
 	$(DOCGEN) pictures linear-map target/ptdump-console.txt target/ptdump-xpfo-off-console.txt docs/linear-map.svg
 	$(DOCGEN) pictures syscall-sequence target/tour-console.txt docs/syscall-sequence.svg
+	$(DOCGEN) pictures descriptors docs/descriptors.svg
+	$(DOCGEN) pictures exception-path kernel/src/trap.rs kernel/src/arch/vectors.s docs/exception-path.svg
 
 # The lkdtm outcome matrix and the bad-pointer matrix in docs/, from real boots laid out by
 # tools/docgen (tests/tests/matrix.rs and tests/tests/hostile.rs check them).

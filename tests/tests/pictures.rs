@@ -1,7 +1,9 @@
 //! The pictures in the README and the course come from the kernel's own output: redrawn from
 //! fresh boots, exactly as `make pictures` captures them, they must be the committed files.
 
-use docgen::pictures::{address_map_svg, linear_map_svg, syscall_sequence_svg};
+use docgen::pictures::{
+    address_map_svg, descriptors_svg, exception_path_svg, linear_map_svg, syscall_sequence_svg,
+};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use swpan_tests::{kernel, root};
@@ -46,4 +48,20 @@ fn the_syscall_sequence_is_drawn_from_the_tour() {
     let fresh = syscall_sequence_svg(&capture).unwrap_or_else(|error| panic!("{error}"));
     let committed = std::fs::read_to_string(root().join("docs/syscall-sequence.svg")).unwrap();
     assert_eq!(committed, fresh, "docs/syscall-sequence.svg is out of date: make pictures");
+}
+
+#[test]
+fn the_descriptor_layouts_are_drawn_from_the_kernel_encoders() {
+    let committed = std::fs::read_to_string(root().join("docs/descriptors.svg")).unwrap();
+    assert_eq!(committed, descriptors_svg(), "docs/descriptors.svg is out of date: make pictures");
+}
+
+#[test]
+fn the_exception_path_is_drawn_from_the_kernel_sources() {
+    let source = |path: &str| std::fs::read_to_string(root().join(path)).unwrap();
+    let fresh =
+        exception_path_svg(&source("kernel/src/trap.rs"), &source("kernel/src/arch/vectors.s"))
+            .unwrap_or_else(|error| panic!("{error}"));
+    let committed = std::fs::read_to_string(root().join("docs/exception-path.svg")).unwrap();
+    assert_eq!(committed, fresh, "docs/exception-path.svg is out of date: make pictures");
 }

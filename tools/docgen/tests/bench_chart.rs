@@ -1,5 +1,7 @@
-//! The SVG chart: a well-formed document with one line per measured series, each series
-//! drawn distinguishably, its points where the counts put them, and the same bytes every time.
+//! The SVG chart: a well-formed document with, for each copy size, a bar for what the window's
+//! own instructions are of the copy and a bar for what the uaccess copy adds over a kernel
+//! memcpy, each as long as the run's counts make it, its value printed, and the same bytes
+//! every time.
 
 mod common;
 
@@ -33,16 +35,22 @@ fn elements<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The (x, y) pairs of a polyline.
-fn polyline_points(polyline: &str) -> Vec<(f64, f64)> {
-    attribute(polyline, "points")
-        .expect("points")
-        .split(' ')
-        .map(|pair| {
-            let (x, y) = pair.split_once(',').expect("x,y");
-            (x.parse().expect("a number"), y.parse().expect("a number"))
+/// The bars of a share's colour, as (left, width), top to bottom (legend swatches included).
+fn bars(svg: &str, colour: &str) -> Vec<(f64, f64)> {
+    elements(svg, "rect")
+        .into_iter()
+        .filter(|rect| attribute(rect, "fill") == Some(colour))
+        .map(|rect| {
+            let number =
+                |name| attribute(rect, name).expect(name).parse::<f64>().expect("a number");
+            (number("x"), number("width"))
         })
         .collect()
+}
+
+/// The contents of every `<text>` element, in order.
+fn texts(svg: &str) -> Vec<String> {
+    common::texts(svg)
 }
 
 #[test]
@@ -55,90 +63,62 @@ fn the_chart_is_a_well_formed_svg_document() {
 }
 
 #[test]
-fn the_chart_has_a_title_axis_titles_and_the_size_ticks() {
-    let chart = chart::chart(&fixture("bench.json"));
-    assert!(chart.contains(">Copy cost per byte against copy size</text>"));
-    assert!(chart.contains(">copy size (bytes, log2 scale)</text>"));
-    assert!(chart.contains(">instructions per byte (log scale)</text>"));
-    for size in ["8", "64", "512", "4096", "65536"] {
-        assert!(chart.contains(&format!(">{size}</text>")), "tick {size}");
+fn the_chart_has_a_title_the_sizes_the_axis_and_the_legend() {
+    let texts = texts(&chart::chart(&fixture("bench.json")));
+    assert_eq!(texts[0], "What the uaccess window costs, per copy size");
+    assert!(texts[1].ends_with("the window is 6 instructions"), "{}", texts[1]);
+    for wanted in ["8 B", "64 B", "4 KiB", "64 KiB", "-100 %", "0 %", "100 %"] {
+        assert!(texts.iter().any(|text| text == wanted), "{wanted} in {texts:#?}");
     }
-    // 0.137 to 5.9 instructions per byte: the decades 0.1 to 10, with 2 and 5 between.
-    for label in ["0.1", "0.2", "0.5", "1", "2", "5", "10"] {
-        assert!(chart.contains(&format!("text-anchor=\"end\">{label}</text>")), "tick {label}");
+    for share in &chart::SHARES {
+        assert!(texts.iter().any(|text| text == share.label), "legend {}", share.label);
     }
+    assert!(texts.iter().any(|text| text.starts_with("Linux: ")), "the Linux note");
 }
 
+/// The fixture's counts: window 6; copy_from_user 47, 79, 562, 8754 against memcpy 26, 58,
+/// 600, 9240 for 8, 64, 4096 and 65536 bytes.
 #[test]
-fn each_series_is_one_polyline_through_its_four_sizes() {
+fn each_share_is_the_counts_ratio_printed_and_drawn() {
     let chart = chart::chart(&fixture("bench.json"));
-    let polylines = elements(&chart, "polyline");
-    assert_eq!(polylines.len(), 4, "{chart}");
-    for polyline in &polylines {
-        let points = polyline_points(polyline);
-        assert_eq!(points.len(), 4, "{polyline}");
-        // Sizes grow to the right at an even step per factor of 8 (8 -> 64) and per factor
-        // of 16 (4096 -> 65536): log2 spacing 3 : 6 : 4.
-        let steps: Vec<f64> = points.windows(2).map(|pair| pair[1].0 - pair[0].0).collect();
-        assert!(steps.iter().all(|step| *step > 0.0));
-        assert!((steps[0] / 3.0 - steps[1] / 6.0).abs() < 0.1, "{steps:?}");
-        assert!((steps[1] / 6.0 - steps[2] / 4.0).abs() < 0.1, "{steps:?}");
+    let texts = texts(&chart);
+    // 6/47, 21/47, 6/79, 21/79, 6/562, -38/562, 6/8754, -486/8754.
+    for value in ["13 %", "45 %", "7.6 %", "27 %", "1.1 %", "-6.8 %", "0.1 %", "-5.6 %"] {
+        assert!(texts.iter().any(|text| text == value), "{value} in {texts:#?}");
     }
-    for label in
-        ["copy_from_user (pan on)", "copy_to_user (pan on)", "copy_from_user (pan off)", "memcpy"]
-    {
-        assert!(chart.contains(&format!(">{label}</text>")), "legend {label}");
-    }
+    let window = bars(&chart, chart::SHARES[0].colour);
+    let over_memcpy = bars(&chart, chart::SHARES[1].colour);
+    // Four sizes and a legend swatch each.
+    assert_eq!((window.len(), over_memcpy.len()), (5, 5));
+    // The window's share falls with the size, and every window bar starts at 0 %.
+    let zero = window[0].0;
+    assert!(window[..4].iter().all(|bar| bar.0 == zero), "{window:?}");
+    assert!(window[..4].windows(2).all(|pair| pair[1].1 < pair[0].1), "{window:?}");
+    // 13 % of the half axis (250 pixels for 100 %).
+    assert!((window[0].1 - 250.0 * 6.0 / 47.0).abs() < 0.1, "{window:?}");
+    // The uaccess copy beats memcpy at 4 KiB and 64 KiB: those bars end at 0 %, on the left.
+    assert!(over_memcpy[2].0 < zero && (over_memcpy[2].0 + over_memcpy[2].1 - zero).abs() < 0.1);
+    assert!(over_memcpy[0].0 == zero && over_memcpy[1].0 == zero);
 }
 
 #[test]
-fn the_cost_per_byte_falls_with_size_and_memcpy_beats_small_copies() {
-    let chart = chart::chart(&fixture("bench.json"));
-    let polylines = elements(&chart, "polyline");
-    let from_user = polyline_points(polylines[0]);
-    let memcpy = polyline_points(polylines[3]);
-    // Larger y is lower on the canvas, so fewer instructions per byte.
-    assert!(from_user.windows(2).all(|pair| pair[1].1 > pair[0].1), "{from_user:?}");
-    assert!(memcpy[0].1 > from_user[0].1, "an 8-byte memcpy is cheaper per byte");
+fn a_share_beyond_the_axis_is_drawn_to_its_edge_and_says_so() {
+    let mut counts: std::collections::BTreeMap<String, u64> =
+        counts_of(&std::fs::read_to_string(fixture_path("bench.json")).unwrap());
+    counts.insert("memcpy_65536".to_owned(), 10 * 8754);
+    let chart = chart::chart(&Metrics::from_counts(counts).expect("valid"));
+    let texts = texts(&chart);
+    assert!(texts.iter().any(|text| text == "-900 % (off the axis)"), "{texts:#?}");
+    let over_memcpy = bars(&chart, chart::SHARES[1].colour);
+    assert!((over_memcpy[3].1 - 250.0).abs() < 0.1, "clamped to -100 %: {over_memcpy:?}");
 }
 
 #[test]
-fn the_series_differ_in_colour_dashes_and_markers() {
-    let chart = chart::chart(&fixture("bench.json"));
-    let polylines = elements(&chart, "polyline");
-    let mut colours: Vec<&str> =
-        polylines.iter().map(|line| attribute(line, "stroke").expect("a colour")).collect();
-    let mut dashes: Vec<&str> = polylines
-        .iter()
-        .map(|line| attribute(line, "stroke-dasharray").unwrap_or("solid"))
-        .collect();
-    colours.dedup();
-    dashes.sort_unstable();
-    dashes.dedup();
-    assert_eq!(colours.len(), 4);
-    assert_eq!(dashes.len(), 4);
-    // Four points plus a legend sample each: circles, squares, triangles and diamonds.
-    assert_eq!(elements(&chart, "circle").len(), 5);
-    assert_eq!(elements(&chart, "rect").len(), 1 + 5, "the background and the squares");
-    assert_eq!(elements(&chart, "polygon").len(), 10, "the triangles and the diamonds");
-}
-
-#[test]
-fn the_legend_says_when_pan_off_overlaps_pan_on() {
-    let same = chart::chart(&fixture("bench.json"));
-    assert_eq!(same.matches(">overlaps copy_from_user (pan on)</text>").count(), 1);
-    let different = chart::chart(&fixture("bench-missed.json"));
-    assert!(!different.contains(">overlaps "));
-}
-
-#[test]
-fn series_that_were_not_measured_have_no_line_and_say_so() {
+fn sizes_that_were_not_measured_say_so() {
     let chart = chart::chart(&fixture("bench-minimal.json"));
     assert_well_formed(&chart);
-    let polylines = elements(&chart, "polyline");
-    assert_eq!(polylines.len(), 2, "copy_from_user and memcpy at 4096 and 65536");
-    assert!(polylines.iter().all(|line| polyline_points(line).len() == 2));
-    assert_eq!(chart.matches(">not measured</text>").count(), 2);
+    assert_eq!(chart.matches(">not measured</text>").count(), 4, "8 and 64 bytes, two bars each");
+    assert_eq!(bars(&chart, chart::SHARES[0].colour).len(), 2 + 1);
 }
 
 #[test]
@@ -146,4 +126,23 @@ fn the_same_input_gives_the_same_bytes() {
     let metrics = fixture("bench.json");
     assert_eq!(chart::chart(&metrics), chart::chart(&metrics));
     assert_eq!(chart::chart(&fixture("bench.json")), chart::chart(&metrics));
+}
+
+/// The path of a fixture.
+fn fixture_path(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// The counts of a flat JSON object of non-negative integers, read without a JSON library.
+fn counts_of(json: &str) -> std::collections::BTreeMap<String, u64> {
+    json.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .split(',')
+        .filter(|pair| !pair.trim().is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once(':').expect("name: value");
+            (name.trim().trim_matches('"').to_owned(), value.trim().parse().expect("a count"))
+        })
+        .collect()
 }

@@ -1,79 +1,82 @@
 //! The address-space picture from real ptdump captures: every range and every gap of the
-//! whole 32-bit space appears with its range, size and label, the guard page and the NULL
-//! gap are named, the TTBR0/TTBR1 split is marked, and the same capture gives the same bytes.
+//! whole 32-bit space appears with its range, size, label and what it holds, the guard page,
+//! the NULL gap (mmap_min_addr, 64 KiB) and the frames processes own are named, the
+//! TTBR0/TTBR1 split is marked, and the same capture gives the same bytes.
 
 mod common;
 
 use common::{assert_matches_expected, assert_well_formed, fixture, position, texts};
 use docgen::pictures::{Error, address_map_svg};
 
-/// The ranges of `ptdump-sample.txt`, with their sizes, domains and detail columns.
-const SAMPLE_RANGES: [(&str, &str, &str, [&str; 7]); 10] = [
+/// The ranges of `ptdump-sample.txt`, with their sizes, domains, detail columns and what
+/// they hold.
+const SAMPLE_RANGES: [(&str, &str, &str, [&str; 8]); 10] = [
     (
         "0x00100000-0x00102fff",
         "12K",
         "dom 1 USER",
-        ["k:RO", "u:RO", "x", "pxn", "WBWA", "ng", "page"],
+        ["k:RO", "u:RO", "x", "pxn", "WBWA", "ng", "page", "program text"],
     ),
     (
         "0x00103000-0x00103fff",
         "4K",
         "dom 1 USER",
-        ["k:RO", "u:RO", "nx", "pxn", "WBWA", "ng", "page"],
+        ["k:RO", "u:RO", "nx", "pxn", "WBWA", "ng", "page", "program rodata"],
     ),
     (
         "0x7fff0000-0x7fffffff",
         "64K",
         "dom 1 USER",
-        ["k:RW", "u:RW", "nx", "pxn", "WBWA", "ng", "page"],
+        ["k:RW", "u:RW", "nx", "pxn", "WBWA", "ng", "page", "user stack"],
     ),
     (
         "0x80000000-0x80032fff",
         "204K",
         "dom 0 KERNEL",
-        ["k:RO", "u:--", "x", ".", "WBWA", "global", "page"],
+        ["k:RO", "u:--", "x", ".", "WBWA", "global", "page", "kernel text"],
     ),
     (
         "0x80033000-0x80086fff",
         "336K",
         "dom 0 KERNEL",
-        ["k:RO", "u:--", "nx", ".", "WBWA", "global", "page"],
+        ["k:RO", "u:--", "nx", ".", "WBWA", "global", "page", "kernel rodata"],
     ),
     (
         "0x80087000-0x8009cfff",
         "88K",
         "dom 0 KERNEL",
-        ["k:RW", "u:--", "nx", ".", "WBWA", "global", "page"],
+        ["k:RW", "u:--", "nx", ".", "WBWA", "global", "page", "kernel data, bss"],
     ),
     (
         "0x8009e000-0x80ffffff",
         "15752K",
         "dom 0 KERNEL",
-        ["k:RW", "u:--", "nx", ".", "WBWA", "global", "page"],
+        ["k:RW", "u:--", "nx", ".", "WBWA", "global", "page", "stacks, heap, RAM"],
     ),
     (
         "0x81000000-0x87ffffff",
         "112M",
         "dom 0 KERNEL",
-        ["k:RW", "u:--", "nx", "pxn", "WBWA", "global", "section"],
+        ["k:RW", "u:--", "nx", "pxn", "WBWA", "global", "section", "RAM (linear map)"],
     ),
     (
         "0xf8000000-0xf82fffff",
         "3M",
         "dom 2 IO",
-        ["k:RW", "u:--", "nx", "pxn", "DEVICE", "global", "section"],
+        ["k:RW", "u:--", "nx", "pxn", "DEVICE", "global", "section", "devices"],
     ),
     (
         "0xffff0000-0xffff0fff",
         "4K",
         "dom 3 VECTORS",
-        ["k:RO", "u:--", "x", ".", "WBWA", "global", "page"],
+        ["k:RO", "u:--", "x", ".", "WBWA", "global", "page", "exception vectors"],
     ),
 ];
 
 /// The gaps of `ptdump-sample.txt`, with their sizes and what the band says.
-const SAMPLE_GAPS: [(&str, &str, &str); 6] = [
-    ("0x00000000-0x000fffff", "1M", "NULL gap"),
+const SAMPLE_GAPS: [(&str, &str, &str); 7] = [
+    ("0x00000000-0x0000ffff", "64K", "NULL gap"),
+    ("0x00010000-0x000fffff", "960K", "unmapped"),
     ("0x00104000-0x7ffeffff", "~2047M", "unmapped"),
     ("0x8009d000-0x8009dfff", "4K", "guard page"),
     ("0x88000000-0xf7ffffff", "1792M", "unmapped"),
@@ -92,7 +95,7 @@ fn every_range_appears_with_its_size_domain_and_permissions() {
         let at = position(&texts, range);
         assert_eq!(texts[at + 1], size, "{range}");
         assert_eq!(texts[at + 2], domain, "{range}");
-        assert_eq!(texts[at + 3..at + 10], details, "{range}");
+        assert_eq!(texts[at + 3..at + 11], details, "{range}");
     }
 }
 
@@ -105,8 +108,28 @@ fn every_gap_appears_with_its_size_and_label() {
     }
     let guard = position(&texts, "0x8009d000-0x8009dfff");
     assert!(texts[guard + 3].starts_with("guard page"), "{}", texts[guard + 3]);
-    let null = position(&texts, "0x00000000-0x000fffff");
-    assert_eq!(texts[null + 3], "NULL gap: unmapped, so NULL dereferences fault");
+    let null = position(&texts, "0x00000000-0x0000ffff");
+    assert_eq!(
+        texts[null + 3],
+        "NULL gap: the first 64K (mmap_min_addr) are never mapped, so NULL dereferences fault"
+    );
+}
+
+/// The holes xpfo leaves in RAM's linear map are frames a process owns, not guard pages: in
+/// the xpfo=on capture only the boot stack's guard is a guard page.
+#[test]
+fn holes_in_the_linear_map_above_the_guard_are_owned_frames() {
+    let texts = texts(&address_map_svg(&fixture("ptdump-xpfo-on.txt")).expect("draws"));
+    let label = |range: &str| texts[position(&texts, range) + 2].clone();
+    assert_eq!(label("0x80179000-0x80179fff"), "guard page");
+    for hole in ["0x80590000-0x80590fff", "0x80592000-0x8059dfff", "0x8059f000-0x805adfff"] {
+        assert_eq!(label(hole), "owned by a process", "{hole}");
+    }
+    assert_eq!(texts.iter().filter(|text| *text == "guard page").count(), 1);
+    let holds = |range: &str| texts[position(&texts, range) + 10].clone();
+    assert_eq!(holds("0x8017a000-0x8058ffff"), "stacks, heap, RAM");
+    assert_eq!(holds("0x80591000-0x80591fff"), "RAM (linear map)");
+    assert_eq!(holds("0xe0001000-0xe0004fff"), "vmalloc: kernel stacks");
 }
 
 #[test]

@@ -1,281 +1,240 @@
-//! The chart: the cost of a copy per byte against its size, as SVG text written by hand.
+//! The chart: what the uaccess window costs as a share of each copy, as SVG text written by
+//! hand.
 //!
-//! Four series (`copy_from_user` and `copy_to_user` with PAN on, `copy_from_user` with PAN
-//! off, and the kernel's `memcpy`) are drawn over a log2 size axis and a log10
-//! instructions-per-byte axis. Lines that coincide, such as PAN on and off when the window
-//! costs nothing measurable, must stay visible, so each series has its own colour, dash
-//! pattern and marker shape (filled or hollow, nested by size), and the legend names the
-//! series another one overlaps. Every coordinate is printed with one decimal by the shared
-//! writer ([`crate::svg`]), so the same input always gives the same bytes.
+//! For each copy size of the run, two horizontal bars on a percent axis:
+//!
+//! - **the window's own instructions**, `window_open_close / copy_from_user_N`: the DACR
+//!   writes and barriers that make the copy a uaccess copy, which a kernel built without PAN
+//!   would not run;
+//! - **everything the uaccess copy adds over a kernel copy**,
+//!   `(copy_from_user_N - memcpy_N) / copy_from_user_N`: the window, the exception-table
+//!   discipline and whatever the two copy loops do differently. When the uaccess copy is the
+//!   faster of the two this is negative, and the bar points left.
+//!
+//! The axis runs from -100 % to +100 %; a share beyond it is drawn to the edge with an open end
+//! and its value printed, so nothing is hidden. Every figure comes from the run: the chart
+//! states no number of its own. Linux's side-by-side runs (docs/linux-side-by-side.md) have no
+//! per-size copy figures, so the chart says Linux has none to stand beside swpan's. Every
+//! coordinate is printed with one decimal by the shared writer ([`crate::svg`]), so the same
+//! input always gives the same bytes.
 
-use super::metrics::{COPY_SIZES, CopyCosts, Metrics};
-use super::scale::{self, LogScale, Tick};
+use super::metrics::{CopyCosts, Metrics};
 use crate::svg::{Anchor, Svg, Text};
 
 /// The canvas width, in pixels.
 const WIDTH: i32 = 800;
-/// The canvas height, in pixels.
-const HEIGHT: i32 = 460;
-/// The plot area's left edge.
-const PLOT_LEFT: f64 = 80.0;
-/// The plot area's right edge.
-const PLOT_RIGHT: f64 = 520.0;
+/// The plot area's left edge (-100 %).
+const PLOT_LEFT: f64 = 150.0;
+/// The plot area's right edge (+100 %).
+const PLOT_RIGHT: f64 = 650.0;
 /// The plot area's top edge.
-const PLOT_TOP: f64 = 60.0;
-/// The plot area's bottom edge.
-const PLOT_BOTTOM: f64 = 380.0;
-/// How far inside the plot area the smallest and largest sizes sit, so their markers clear
-/// the frame.
-const X_INSET: f64 = 20.0;
-/// Where the legend starts.
-const LEGEND_LEFT: f64 = 545.0;
-/// The vertical distance between two legend entries.
-const LEGEND_SPACING: f64 = 36.0;
-/// The length of a tick mark.
-const TICK_LENGTH: f64 = 5.0;
-/// The sizes labelled on the x axis (every power of two between gets an unlabelled tick).
-const LABELLED_SIZES: [u32; 5] = [8, 64, 512, 4096, 65536];
+const PLOT_TOP: f64 = 90.0;
+/// The height of one size's group of bars.
+const GROUP_HEIGHT: f64 = 56.0;
+/// The height of one bar.
+const BAR_HEIGHT: f64 = 16.0;
+/// The share at each end of the axis, in percent.
+const AXIS_LIMIT: f64 = 100.0;
+/// The shares labelled on the axis, in percent.
+const AXIS_TICKS: [i32; 5] = [-100, -50, 0, 50, 100];
 
-/// How a series marks its measured points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Marker {
-    /// A small filled circle.
-    Circle,
-    /// A hollow square, larger than the circle.
-    Square,
-    /// A hollow triangle, larger than the square.
-    Triangle,
-    /// A filled diamond.
-    Diamond,
-}
-
-/// One line of the chart: how it looks and which count of a [`CopyCosts`] it plots.
-struct SeriesStyle {
+/// One kind of bar: how it looks and what share of a copy it measures.
+pub struct Share {
     /// The legend's name for it.
-    label: &'static str,
+    pub label: &'static str,
     /// Its colour.
-    colour: &'static str,
-    /// Its `stroke-dasharray`, or `None` for a solid line.
-    dashes: Option<&'static str>,
-    /// Its marker shape.
-    marker: Marker,
-    /// Which count it plots.
-    count: fn(&CopyCosts) -> Option<u64>,
+    pub colour: &'static str,
+    /// The share in percent, from the run's window cost and one size's copies; `None` when
+    /// the run lacks a figure it needs.
+    pub percent: fn(u64, &CopyCosts) -> Option<f64>,
 }
 
-/// The series, in legend and drawing order; later ones are drawn on top, so the hollow
-/// markers come after the filled one they may surround.
-const SERIES: [SeriesStyle; 4] = [
-    SeriesStyle {
-        label: "copy_from_user (pan on)",
+/// The bars of each size, top to bottom.
+pub const SHARES: [Share; 2] = [
+    Share {
+        label: "the window: window_open_close / copy_from_user",
         colour: "#1f77b4",
-        dashes: None,
-        marker: Marker::Circle,
-        count: |copies| copies.copy_from_user,
+        percent: |window, copies| percent_of(window as f64, copies.copy_from_user?),
     },
-    SeriesStyle {
-        label: "copy_to_user (pan on)",
-        colour: "#d62728",
-        dashes: Some("8 4"),
-        marker: Marker::Square,
-        count: |copies| copies.copy_to_user,
-    },
-    SeriesStyle {
-        label: "copy_from_user (pan off)",
-        colour: "#2ca02c",
-        dashes: Some("2 3"),
-        marker: Marker::Triangle,
-        count: |copies| copies.copy_from_user_pan_off,
-    },
-    SeriesStyle {
-        label: "memcpy",
-        colour: "#555555",
-        dashes: Some("10 3 2 3"),
-        marker: Marker::Diamond,
-        count: |copies| copies.memcpy,
+    Share {
+        label: "uaccess over a kernel copy: (copy_from_user - memcpy) / copy_from_user",
+        colour: "#ff7f0e",
+        percent: |_, copies| {
+            let from_user = copies.copy_from_user?;
+            percent_of(from_user as f64 - copies.memcpy? as f64, from_user)
+        },
     },
 ];
 
-/// One measured point: a copy size and its instruction count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Point {
-    /// The size copied, in bytes.
-    size: u32,
-    /// The instructions the copy took.
-    instructions: u64,
+/// `part` as a percentage of `whole` instructions; `None` for an empty whole.
+fn percent_of(part: f64, whole: u64) -> Option<f64> {
+    // Counts stay far below 2^53, where u64 to f64 is exact.
+    (whole > 0).then(|| 100.0 * part / whole as f64)
 }
 
-impl Point {
-    /// Instructions per byte copied.
-    fn per_byte(self) -> f64 {
-        // Counts stay far below 2^53, where u64 to f64 is exact.
-        self.instructions as f64 / f64::from(self.size)
-    }
+/// The horizontal position of a share, clamped to the axis.
+fn position(percent: f64) -> f64 {
+    let clamped = percent.clamp(-AXIS_LIMIT, AXIS_LIMIT);
+    PLOT_LEFT + (clamped + AXIS_LIMIT) / (2.0 * AXIS_LIMIT) * (PLOT_RIGHT - PLOT_LEFT)
 }
 
-/// The measured points of a series; counts of zero are left out, as a log axis cannot show
-/// them.
-fn points(metrics: &Metrics, style: &SeriesStyle) -> Vec<Point> {
-    metrics
-        .copies
-        .iter()
-        .filter(|copies| copies.size > 0)
-        .filter_map(|copies| {
-            let instructions = (style.count)(copies).filter(|count| *count > 0)?;
-            Some(Point { size: copies.size, instructions })
-        })
-        .collect()
+/// A share as the chart prints it: one decimal below 10 %, whole percent above.
+pub fn percent_text(percent: f64) -> String {
+    if percent.abs() < 10.0 { format!("{percent:.1} %") } else { format!("{percent:.0} %") }
 }
 
 /// The chart of one run, as a complete SVG document.
 pub fn chart(metrics: &Metrics) -> String {
-    let series: Vec<Vec<Point>> = SERIES.iter().map(|style| points(metrics, style)).collect();
-    let per_byte: Vec<f64> = series.iter().flatten().map(|point| point.per_byte()).collect();
-    let (low_exponent, high_exponent) = scale::decade_range(&per_byte);
-    let smallest_size = COPY_SIZES.iter().copied().min().unwrap_or(1);
-    let largest_size = COPY_SIZES.iter().copied().max().unwrap_or(2);
-    let x = LogScale::new(
-        f64::from(smallest_size),
-        f64::from(largest_size),
-        PLOT_LEFT + X_INSET,
-        PLOT_RIGHT - X_INSET,
-    );
-    let y =
-        LogScale::new(10_f64.powi(low_exponent), 10_f64.powi(high_exponent), PLOT_BOTTOM, PLOT_TOP);
-
+    let sizes: Vec<&CopyCosts> = metrics.copies.iter().filter(|copies| copies.size > 0).collect();
+    let plot_bottom = PLOT_TOP + GROUP_HEIGHT * sizes.len() as f64;
     let mut svg = Svg::new();
     svg.text(
-        &Text::plain(f64::from(WIDTH) / 2.0, 30.0, 16, "Copy cost per byte against copy size")
-            .anchor(Anchor::Middle),
+        &Text::plain(
+            f64::from(WIDTH) / 2.0,
+            30.0,
+            16,
+            "What the uaccess window costs, per copy size",
+        )
+        .anchor(Anchor::Middle),
     );
-    x_axis(&mut svg, &x, &scale::octave_ticks(smallest_size, largest_size, &LABELLED_SIZES));
-    y_axis(&mut svg, &y, &scale::decade_ticks(low_exponent, high_exponent));
-    for (style, points) in SERIES.iter().zip(&series) {
-        draw_series(&mut svg, style, points, &x, &y);
+    svg.text(
+        &Text::plain(
+            f64::from(WIDTH) / 2.0,
+            52.0,
+            12,
+            &format!(
+                "share of one copy_from_user's instructions (pan=on); the window is {} instructions",
+                metrics.window_open_close
+            ),
+        )
+        .anchor(Anchor::Middle)
+        .fill("#555555"),
+    );
+    axis(&mut svg, plot_bottom);
+    for (index, copies) in sizes.iter().enumerate() {
+        group(&mut svg, metrics.window_open_close, copies, PLOT_TOP + GROUP_HEIGHT * index as f64);
     }
-    legend(&mut svg, &series);
-    svg.finish(WIDTH, HEIGHT, "swpan: copy cost per byte against copy size", "white")
+    let height = legend(&mut svg, plot_bottom + 48.0);
+    svg.finish(WIDTH, height, "swpan: what the uaccess window costs, per copy size", "white")
 }
 
 /// The paint of a grid line.
 const GRID: &str = r##"stroke="#e0e0e0""##;
-/// The paint of an axis and its ticks.
+/// The paint of an axis.
 const AXIS: &str = r#"stroke="black""#;
 
-/// The x axis: its line, a tick per octave with grid lines at the labelled ones, and its title.
-fn x_axis(svg: &mut Svg, x: &LogScale, ticks: &[Tick]) {
-    for tick in ticks {
-        let position = x.position(tick.value);
-        let length = if tick.label.is_some() { TICK_LENGTH } else { TICK_LENGTH / 2.0 };
-        if let Some(label) = &tick.label {
-            svg.line((position, PLOT_TOP), (position, PLOT_BOTTOM), GRID);
-            svg.text(
-                &Text::plain(position, PLOT_BOTTOM + TICK_LENGTH + 14.0, 12, label)
-                    .anchor(Anchor::Middle),
-            );
-        }
-        svg.line((position, PLOT_BOTTOM), (position, PLOT_BOTTOM + length), AXIS);
+/// The percent axis under the bars, its grid and its title, and the zero line.
+fn axis(svg: &mut Svg, plot_bottom: f64) {
+    for tick in AXIS_TICKS {
+        let x = position(f64::from(tick));
+        svg.line((x, PLOT_TOP), (x, plot_bottom), if tick == 0 { AXIS } else { GRID });
+        svg.line((x, plot_bottom), (x, plot_bottom + 5.0), AXIS);
+        svg.text(
+            &Text::plain(x, plot_bottom + 19.0, 12, &format!("{tick} %")).anchor(Anchor::Middle),
+        );
     }
-    svg.line((PLOT_LEFT, PLOT_BOTTOM), (PLOT_RIGHT, PLOT_BOTTOM), AXIS);
+    svg.line((PLOT_LEFT, plot_bottom), (PLOT_RIGHT, plot_bottom), AXIS);
     svg.text(
         &Text::plain(
             (PLOT_LEFT + PLOT_RIGHT) / 2.0,
-            PLOT_BOTTOM + 50.0,
-            13,
-            "copy size (bytes, log2 scale)",
+            plot_bottom + 38.0,
+            12,
+            "share of copy_from_user (left of 0: the uaccess copy is the cheaper)",
         )
         .anchor(Anchor::Middle),
     );
 }
 
-/// The y axis: its line, the decade ticks with grid lines at the labelled ones, and its title.
-fn y_axis(svg: &mut Svg, y: &LogScale, ticks: &[Tick]) {
-    for tick in ticks {
-        let position = y.position(tick.value);
-        let length = if tick.label.is_some() { TICK_LENGTH } else { TICK_LENGTH / 2.0 };
-        if let Some(label) = &tick.label {
-            svg.line((PLOT_LEFT, position), (PLOT_RIGHT, position), GRID);
-            svg.text(
-                &Text::plain(PLOT_LEFT - TICK_LENGTH - 4.0, position + 4.0, 12, label)
-                    .anchor(Anchor::End),
-            );
-        }
-        svg.line((PLOT_LEFT - length, position), (PLOT_LEFT, position), AXIS);
-    }
-    svg.line((PLOT_LEFT, PLOT_TOP), (PLOT_LEFT, PLOT_BOTTOM), AXIS);
+/// One size's bars from `top`, with the size on the left and each share's value.
+fn group(svg: &mut Svg, window: u64, copies: &CopyCosts, top: f64) {
     svg.text(
-        &Text::plain(24.0, (PLOT_TOP + PLOT_BOTTOM) / 2.0, 13, "instructions per byte (log scale)")
-            .anchor(Anchor::Middle)
-            .rotated(-90),
+        &Text::plain(PLOT_LEFT - 12.0, top + GROUP_HEIGHT / 2.0 + 4.0, 13, &size_text(copies.size))
+            .anchor(Anchor::End),
     );
-}
-
-/// The `stroke-dasharray` attribute of a style, or nothing for a solid line.
-fn dash_attribute(style: &SeriesStyle) -> String {
-    style.dashes.map(|dashes| format!(r#" stroke-dasharray="{dashes}""#)).unwrap_or_default()
-}
-
-/// One series: a polyline through its points, then a marker on each.
-fn draw_series(svg: &mut Svg, style: &SeriesStyle, points: &[Point], x: &LogScale, y: &LogScale) {
-    if points.is_empty() {
-        return;
-    }
-    let coordinates: Vec<(f64, f64)> = points
-        .iter()
-        .map(|point| (x.position(f64::from(point.size)), y.position(point.per_byte())))
-        .collect();
-    svg.polyline(
-        &coordinates,
-        &format!(
-            r#"fill="none" stroke="{}" stroke-width="2"{}"#,
-            style.colour,
-            dash_attribute(style)
-        ),
-    );
-    for (x, y) in coordinates {
-        marker(svg, style, x, y);
-    }
-}
-
-/// A marker of the style's shape centred on (`x`, `y`).
-fn marker(svg: &mut Svg, style: &SeriesStyle, x: f64, y: f64) {
-    let colour = style.colour;
-    let hollow = format!(r#"fill="none" stroke="{colour}" stroke-width="1.5""#);
-    match style.marker {
-        Marker::Circle => svg.circle(x, y, 3.5, &format!(r#"fill="{colour}""#)),
-        Marker::Square => svg.rect(x - 5.0, y - 5.0, 10.0, 10.0, &hollow),
-        Marker::Triangle => {
-            svg.polygon(&[(x, y - 10.0), (x - 9.0, y + 6.0), (x + 9.0, y + 6.0)], &hollow);
-        }
-        Marker::Diamond => svg.polygon(
-            &[(x, y - 5.0), (x + 5.0, y), (x, y + 5.0), (x - 5.0, y)],
-            &format!(r#"fill="{colour}""#),
-        ),
-    }
-}
-
-/// The legend: a sample of each line with its marker and name, and under it which earlier
-/// series it overlaps, or that it was not measured.
-fn legend(svg: &mut Svg, series: &[Vec<Point>]) {
-    for (index, (style, points)) in SERIES.iter().zip(series).enumerate() {
-        let top = PLOT_TOP + 10.0 + LEGEND_SPACING * index as f64;
-        svg.line(
-            (LEGEND_LEFT, top),
-            (LEGEND_LEFT + 40.0, top),
-            &format!(r#"stroke="{}" stroke-width="2"{}"#, style.colour, dash_attribute(style)),
-        );
-        marker(svg, style, LEGEND_LEFT + 20.0, top);
-        svg.text(&Text::plain(LEGEND_LEFT + 50.0, top + 4.0, 12, style.label));
-        let note = if points.is_empty() {
-            Some("not measured".to_owned())
-        } else {
-            series[..index]
-                .iter()
-                .position(|earlier| earlier == points)
-                .map(|earlier| format!("overlaps {}", SERIES[earlier].label))
+    let zero = position(0.0);
+    for (index, share) in SHARES.iter().enumerate() {
+        let bar_top = top + 8.0 + (BAR_HEIGHT + 4.0) * index as f64;
+        let baseline = bar_top + BAR_HEIGHT - 4.0;
+        let Some(percent) = (share.percent)(window, copies) else {
+            svg.text(&Text::plain(zero + 6.0, baseline, 11, "not measured").fill("#555555"));
+            continue;
         };
-        if let Some(note) = note {
-            svg.text(&Text::plain(LEGEND_LEFT + 50.0, top + 17.0, 10, &note).fill("#555555"));
+        let end = position(percent);
+        let (left, right) = if end < zero { (end, zero) } else { (zero, end) };
+        svg.rect(left, bar_top, right - left, BAR_HEIGHT, &format!(r#"fill="{}""#, share.colour));
+        let beyond = percent.abs() > AXIS_LIMIT;
+        if beyond {
+            // An open end: the bar goes on past the axis.
+            let edge = if percent < 0.0 { left } else { right };
+            svg.line((edge, bar_top - 2.0), (edge, bar_top + BAR_HEIGHT + 2.0), GRID);
         }
+        let label =
+            format!("{}{}", percent_text(percent), if beyond { " (off the axis)" } else { "" });
+        let text = if percent < 0.0 {
+            Text::plain(zero + 6.0, baseline, 11, &label)
+        } else {
+            Text::plain(right + 6.0, baseline, 11, &label)
+        };
+        svg.text(&text);
+    }
+}
+
+/// A copy size as the chart labels it: `8 B`, `4 KiB`, `64 KiB`.
+fn size_text(size: u32) -> String {
+    if size >= 1024 && size.is_multiple_of(1024) {
+        format!("{} KiB", size / 1024)
+    } else {
+        format!("{size} B")
+    }
+}
+
+/// The legend from `y`: each bar's colour and formula, and what Linux has to compare; returns
+/// the picture's height.
+fn legend(svg: &mut Svg, y: f64) -> i32 {
+    for (index, share) in SHARES.iter().enumerate() {
+        let top = y + 22.0 * index as f64;
+        svg.rect(PLOT_LEFT - 100.0, top, 24.0, 12.0, &format!(r#"fill="{}""#, share.colour));
+        svg.text(&Text::plain(PLOT_LEFT - 68.0, top + 11.0, 12, share.label));
+    }
+    let note_y = y + 22.0 * SHARES.len() as f64 + 12.0;
+    svg.text(
+        &Text::plain(
+            PLOT_LEFT - 100.0,
+            note_y,
+            11,
+            "Linux: its side-by-side runs measure no copy by size, so there is no Linux bar to \
+             stand beside these.",
+        )
+        .fill("#555555"),
+    );
+    // Whole pixels below the last line of text.
+    note_y as i32 + 16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_print_with_one_decimal_below_ten_percent() {
+        assert_eq!(percent_text(1.2422), "1.2 %");
+        assert_eq!(percent_text(-7.5), "-7.5 %");
+        assert_eq!(percent_text(13.33), "13 %");
+        assert_eq!(percent_text(-755.3), "-755 %");
+    }
+
+    #[test]
+    fn the_axis_maps_minus_100_to_plus_100_and_clamps_beyond() {
+        assert_eq!(position(-100.0), PLOT_LEFT);
+        assert_eq!(position(100.0), PLOT_RIGHT);
+        assert_eq!(position(0.0), (PLOT_LEFT + PLOT_RIGHT) / 2.0);
+        assert_eq!(position(-755.0), PLOT_LEFT);
+    }
+
+    #[test]
+    fn sizes_read_in_bytes_or_kib() {
+        assert_eq!(size_text(8), "8 B");
+        assert_eq!(size_text(4096), "4 KiB");
+        assert_eq!(size_text(65536), "64 KiB");
     }
 }

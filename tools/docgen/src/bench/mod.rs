@@ -16,9 +16,9 @@
 //!    job (its window and its user entry/exit with software PAN);
 //! 3. [`report`] lays the counts and verdicts out as titled sections of rows;
 //! 4. [`table`] renders those as aligned text or GitHub Markdown;
-//! 5. [`chart`] draws the copy cost per byte against the size, with the docs' own SVG writer
-//!    ([`crate::svg`]; no font or plotting library, so it builds and renders the same on any
-//!    machine).
+//! 5. [`chart`] draws what the uaccess window costs as a share of each copy size, with the
+//!    docs' own SVG writer ([`crate::svg`]; no font or plotting library, so it builds and
+//!    renders the same on any machine).
 //!
 //! Every output is a pure function of the input: no floating point reaches the tables, and
 //! the chart prints its coordinates with fixed precision, so the same `bench.json` always
@@ -28,7 +28,6 @@ pub mod chart;
 mod decimal;
 pub mod metrics;
 pub mod report;
-mod scale;
 pub mod table;
 pub mod targets;
 

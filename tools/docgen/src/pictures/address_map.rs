@@ -3,26 +3,27 @@
 //!
 //! Each row gives a band's inclusive range and size on the left, the band itself in the
 //! middle (coloured by domain, or hatched where nothing is mapped) and, on the right, the
-//! range's permissions as ptdump prints them, or what the gap is. Sizes run from 4 KiB to
+//! range's permissions as ptdump prints them and what it holds (kernel text, rodata, data,
+//! the stacks and heap, the vmalloc area, ...), or what the gap is. Sizes run from 4 KiB to
 //! almost 2 GiB, so a band's height is a minimum plus a term in the logarithm of its size:
 //! the picture says it is not to scale. A strip heads each half with its translation table
 //! base register and the dump's section titles; a heavy rule marks the TTBR0/TTBR1 split.
 
-use super::address_space::{Band, BandContent, Gap, Half, HalfMap, address_space};
+use super::address_space::{Band, BandContent, Gap, Half, HalfMap, Role, address_space};
 use super::error::Error;
 use super::facts::{
-    DACR_KERNEL, DOMAINS, Domain, DomainAccess, IO, KERNEL, PAGE_SIZE, SECTION_SIZE, USER, VECTORS,
-    access_of, dacr_text,
+    DACR_KERNEL, DOMAINS, Domain, DomainAccess, IO, KERNEL, MMAP_MIN_ADDR, PAGE_SIZE, SECTION_SIZE,
+    USER, VECTORS, access_of, dacr_text,
 };
 use super::ptdump::{self, MappedRange, Ptdump};
 use crate::svg::{Anchor, Svg, Text};
 
 /// The picture's width, in pixels.
-const WIDTH: i32 = 900;
+const WIDTH: i32 = 1040;
 /// The left edge of everything but the title.
 const LEFT: i32 = 20;
 /// The right edge of the half strips and row rules.
-const RIGHT: i32 = 880;
+const RIGHT: i32 = 1020;
 /// Where the range column's text starts.
 const RANGE_X: i32 = LEFT;
 /// Where the size column's text ends.
@@ -36,6 +37,8 @@ const BAND_WIDTH: i32 = 196;
 const DETAIL_X: [i32; 7] = [468, 516, 564, 600, 644, 708, 772];
 /// The detail columns' headings.
 const DETAIL_HEADINGS: [&str; 7] = ["kernel", "user", "exec", "PXN", "memory", "ASID", "level"];
+/// Where the column saying what a range holds starts.
+const ROLE_X: i32 = 838;
 /// Where a half strip's address range starts.
 const STRIP_RANGE_X: i32 = 84;
 /// The smallest band height, for a single 4 KiB page.
@@ -62,6 +65,7 @@ pub fn svg(console: &str) -> Result<String, Error> {
 fn draw(ptdump: &Ptdump, halves: &[HalfMap<'_>; 2]) -> String {
     let mut svg = Svg::new();
     define_hatches(&mut svg);
+    svg.define_hatch("owned", "#fff5e6", "#fdae6b");
     let mut y = heading(&mut svg, ptdump);
     for half in halves {
         y = half_strip(&mut svg, half, y);
@@ -111,6 +115,7 @@ fn heading(svg: &mut Svg, ptdump: &Ptdump) -> i32 {
     for (x, heading) in DETAIL_X.into_iter().zip(DETAIL_HEADINGS) {
         svg.text(&Text::new(x, headings_y, 11, heading).fill(GREY));
     }
+    svg.text(&Text::new(ROLE_X, headings_y, 11, "holds").fill(GREY));
     headings_y + 8
 }
 
@@ -151,7 +156,7 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
     svg.line((LEFT, y), (RIGHT, y), r##"stroke="#e4e4e4""##);
     let range = format!("{:#010x}-{:#010x}", band.first, band.last);
     match band.content {
-        BandContent::Mapped(mapping) => {
+        BandContent::Mapped(mapping, role) => {
             svg.text(&Text::new(RANGE_X, baseline, ROW_FONT, &range).monospace());
             svg.text(
                 &Text::new(SIZE_END, baseline, ROW_FONT, &mapping.size_text)
@@ -171,6 +176,8 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
             for (x, field) in DETAIL_X.into_iter().zip(details(mapping)) {
                 svg.text(&Text::new(x, baseline, ROW_FONT, &field).monospace());
             }
+            let holds = Text::new(ROLE_X, baseline, ROW_FONT, role.label());
+            svg.text(&if role == Role::KernelText { holds.bold() } else { holds });
         }
         BandContent::Gap(gap) => {
             svg.text(&Text::new(RANGE_X, baseline, ROW_FONT, &range).monospace().fill(GREY));
@@ -180,14 +187,21 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
                     .anchor(Anchor::End)
                     .fill(GREY),
             );
+            let null_note = format!(
+                "NULL gap: the first {}K (mmap_min_addr) are never mapped, so NULL dereferences fault",
+                MMAP_MIN_ADDR / 1024
+            );
             let (pattern, inside, note) = match gap {
-                Gap::NeverMapped => {
-                    ("unmapped", "NULL gap", Some("NULL gap: unmapped, so NULL dereferences fault"))
-                }
+                Gap::NeverMapped => ("unmapped", "NULL gap", Some(null_note.as_str())),
                 Gap::GuardPage => (
                     "guard",
                     "guard page",
                     Some("guard page: one page left unmapped, so running into it faults"),
+                ),
+                Gap::OwnedFrames => (
+                    "owned",
+                    "owned by a process",
+                    Some("frames a process owns: out of the linear map while it does (xpfo)"),
                 ),
                 Gap::Unmapped => ("unmapped", "unmapped", None),
             };
@@ -289,7 +303,11 @@ fn legend(svg: &mut Svg, y: i32) -> i32 {
         .push((r#"fill="url(#unmapped)""#.to_owned(), "unmapped: every access faults".to_owned()));
     entries.push((
         r#"fill="url(#guard)""#.to_owned(),
-        "guard page: 4 KiB unmapped between two kernel ranges".to_owned(),
+        "guard page: 4 KiB unmapped below a stack or beside a vmalloc allocation".to_owned(),
+    ));
+    entries.push((
+        r#"fill="url(#owned)""#.to_owned(),
+        "owned by a process: user frames out of RAM's linear map (xpfo=on)".to_owned(),
     ));
     let first_row = y + 14;
     let rows = entries.len().div_ceil(2);

@@ -1,5 +1,5 @@
-//! Why a picture could not be drawn: what is missing from a console capture, or which of its
-//! lines is wrong and how.
+//! Why a picture could not be drawn: what is missing from a console capture, which of its
+//! lines is wrong and how, or what a kernel source no longer holds.
 
 use std::fmt;
 
@@ -28,6 +28,11 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// A kernel source the exception-path picture reads no longer holds what it draws.
+    Source {
+        /// What is missing or out of order.
+        problem: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -48,6 +53,7 @@ impl fmt::Display for Error {
             Error::MalformedDacrLine { line, problem } => {
                 write!(formatter, "line {line}: malformed DACR report line: {problem}")
             }
+            Error::Source { problem } => write!(formatter, "kernel source: {problem}"),
         }
     }
 }

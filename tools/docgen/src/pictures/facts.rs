@@ -20,6 +20,14 @@ pub const SECTION_SIZE: u64 = descriptor::SECTION_SIZE as u64;
 /// The first address translated through TTBR1: the end of the user half.
 pub const TTBR1_FIRST: u32 = swpan::memory_map::USER_END as u32;
 
+/// The end of the NULL gap: no user mapping starts below it (Linux's `mmap_min_addr`).
+pub const MMAP_MIN_ADDR: u32 = swpan::memory_map::MMAP_MIN_ADDR as u32;
+
+/// The first address of the vmalloc area.
+pub const VMALLOC_START: u32 = swpan::memory_map::VMALLOC_START as u32;
+/// The end of the vmalloc area (exclusive).
+pub const VMALLOC_END: u32 = swpan::memory_map::VMALLOC_END as u32;
+
 /// The first address of RAM's linear map (RAM at its physical address).
 pub const RAM_FIRST: u32 = swpan::memory_map::RAM_BASE as u32;
 /// The end of RAM's linear map (exclusive).

@@ -38,7 +38,9 @@ mod address_map;
 mod address_space;
 mod console;
 mod dacr_report;
+mod descriptors;
 mod error;
+mod exception_path;
 mod facts;
 mod linear_map;
 mod ptdump;
@@ -57,6 +59,19 @@ pub fn address_map_svg(console: &str) -> Result<String, Error> {
 /// with `xpfo=on`) beside that of `without_defence` (the same job with `xpfo=off`).
 pub fn linear_map_svg(with_defence: &str, without_defence: &str) -> Result<String, Error> {
     linear_map::svg(with_defence, without_defence)
+}
+
+/// The short-descriptor bit layouts (SVG): an L1 section, an L1 page-table pointer and an L2
+/// small page, with the entries the kernel writes, all from the kernel's own encoders.
+pub fn descriptors_svg() -> String {
+    descriptors::svg()
+}
+
+/// The exception path with software PAN (SVG): vector, entry stub, the data abort handler's
+/// decisions in their source order, the return, and a fault and an interrupt inside a window,
+/// read from the kernel's `trap.rs` and `arch/vectors.s`.
+pub fn exception_path_svg(trap_rs: &str, vectors_s: &str) -> Result<String, Error> {
+    exception_path::svg(trap_rs, vectors_s)
 }
 
 /// The sequence diagram (SVG) of a system call crossing the uaccess window, with the DACR at
