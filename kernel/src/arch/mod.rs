@@ -14,6 +14,8 @@ pub mod cpu;
 #[cfg(target_arch = "arm")]
 pub mod exception;
 #[cfg(target_arch = "arm")]
+mod memory_routines;
+#[cfg(target_arch = "arm")]
 pub mod mmu;
 #[cfg(target_arch = "arm")]
 pub mod pmu;
