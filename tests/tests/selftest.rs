@@ -40,6 +40,7 @@ const SELFTESTS: &[&str] = &[
     "uaccess.copy_to_user_copies",
     "uaccess.copy_from_unmapped_is_efault",
     "uaccess.partial_copy_zero_fills",
+    "uaccess.a_fault_in_every_block_of_a_turn",
     "uaccess.copy_to_read_only_is_efault",
     "uaccess.kernel_and_wrapping_ranges_refused",
     "uaccess.get_and_put_user",
