@@ -65,6 +65,7 @@ const SELFTESTS: &[&str] = &[
     "regressions.user_cache_flush_opens_the_window",
     "invariants.a_leaked_window_is_counted",
     "invariants.an_open_window_at_entry_is_counted",
+    "invariants.the_return_path_counts_a_leaked_window",
     "invariants.a_switch_inside_a_window_is_counted",
 ];
 

@@ -29,13 +29,19 @@ const SPAWN_HEAP_MARGIN: usize = 64 * 1024;
 /// Called on every return to user mode: switches if the timer asked, and ends the process if
 /// it was killed.
 pub fn before_return_to_user() {
-    if NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
+    // A load first: the exclusive swap only when the timer asked.
+    if NEED_RESCHEDULE.load(Ordering::Relaxed) && NEED_RESCHEDULE.swap(false, Ordering::Relaxed) {
         schedule();
     }
-    if with_current(|process| process.kill_pending) {
+    if KILLS_PENDING.load(Ordering::Relaxed) != 0 && with_current(|process| process.kill_pending) {
         exit_current(Death::Killed { signal: signal::SIGKILL, cause: Cause::Signal });
     }
 }
+
+/// How many started processes have a kill pending and have not exited yet: while it is 0 the
+/// way back to user mode needs no look at the process table. Changed under the table lock,
+/// where `kill_pending` is set and where a process with it set exits.
+static KILLS_PENDING: AtomicU32 = AtomicU32::new(0);
 
 /// Starts the embedded program `name` as a child of `parent`, with argv `[name, argument]`
 /// (`[name]` when `argument` is empty): `spawn`'s fast path.
@@ -283,6 +289,9 @@ pub fn exit_current(death: Death) -> ! {
     let (space, seccomp) = {
         let mut table = TABLE.lock();
         let process = table.processes.get_mut(&pid).expect("the running process is in the table");
+        if process.kill_pending {
+            KILLS_PENDING.fetch_sub(1, Ordering::Relaxed);
+        }
         // Its filters go now (the last holder frees them), not when it is collected.
         let seccomp = core::mem::take(&mut process.seccomp);
         super::table::note_running_seccomp_dropped();
@@ -372,6 +381,9 @@ pub fn kill(pid: Pid) -> Result<(), Errno> {
         let process = table.processes.get_mut(&pid).ok_or(Errno::ESRCH)?;
         if process.state == State::Zombie {
             return Err(Errno::ESRCH);
+        }
+        if !process.kill_pending && process.started {
+            KILLS_PENDING.fetch_add(1, Ordering::Relaxed);
         }
         process.kill_pending = true;
         if let State::Blocked(_) = process.state {
