@@ -5,6 +5,9 @@
 //! (the fuzzer counts window leaks instead of dying on the first). A context switch that finds
 //! the window open also closes it, so the next process never inherits it. The checks cost a
 //! CP15 read and a compare per exception (measured by `make bench`), so they are always on.
+//! Those of a system call are in its entry and exit assembly (`arch/vectors.s`): the entry
+//! compares once it has closed the window, and every return to user mode compares before it
+//! writes the user DACR; a mismatch comes here, to [`entry_violation`] and [`window_leak`].
 
 use crate::arch::exception::{self, ExceptionKind};
 use crate::arch::mmu;
@@ -96,9 +99,11 @@ pub fn check_entry(kind: ExceptionKind, frame: &TrapFrame) {
     }
 }
 
+/// Reports and counts a kernel entry that found the DACR `found` instead of `expected` (the
+/// system call entry's own check in `arch/vectors.s` calls it through `trap.rs`).
 #[cold]
 #[inline(never)]
-fn entry_violation(kind: ExceptionKind, frame: &TrapFrame, found: u32, expected: u32) {
+pub fn entry_violation(kind: ExceptionKind, frame: &TrapFrame, found: u32, expected: u32) {
     COUNTERS.this().entry_violations.fetch_add(1, Ordering::Relaxed);
     report("kernel entry", format_args!("{kind} from pc {:#010x}", frame.pc), found, expected);
 }
@@ -115,9 +120,11 @@ pub fn check_return_to_user(frame: &TrapFrame, pid: impl FnOnce() -> u32) {
     }
 }
 
+/// Reports and counts a return to user mode that found the window open (the DACR `found`
+/// instead of `expected`); every return to user mode checks it in `arch/vectors.s`.
 #[cold]
 #[inline(never)]
-fn window_leak(frame: &TrapFrame, pid: u32, found: u32, expected: u32) {
+pub fn window_leak(frame: &TrapFrame, pid: u32, found: u32, expected: u32) {
     COUNTERS.this().window_leaks.fetch_add(1, Ordering::Relaxed);
     report(
         "window left open on the return to user mode",

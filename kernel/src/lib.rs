@@ -81,7 +81,8 @@
 //! The modules form layers, each importing only the ones below it (docs/architecture.md,
 //! checked by `tests/tests/layers.rs`).
 //!
-//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CP15, CPU operations); it imports
+//! - [`arch`]: ARMv7-A specifics (modes, trap frame, vectors, CP15, CPU operations, and
+//!   `memcpy`, `memmove` and `memset` in assembly); it imports
 //!   nothing of the kernel's but [`domain`] and [`memory_map`].
 //! - [`jobs`]: what the kernel runs after boot; [`kernel_benchmarks`]: the kernel-side half of
 //!   `make bench`; [`selftest`]: the in-kernel self-tests.

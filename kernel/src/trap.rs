@@ -76,7 +76,7 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
         frame.dacr = kernel_dacr();
         oops::fatal_exception(frame, &Event::new(ExceptionKind::SupervisorCall))
     }
-    invariants::check_entry(ExceptionKind::SupervisorCall, frame);
+    // The entry stub has checked the DACR (`dacr_wrong_at_syscall_entry` below).
     let entry_dacr = mmu::read_dacr();
     // System calls run with interrupts on: a long copy can be interrupted, the window
     // included (the IRQ entry closes it and the return reopens it).
@@ -88,14 +88,30 @@ extern "C" fn handle_supervisor_call(frame: &mut TrapFrame) {
 }
 
 /// The way back to user mode after a system call, an interrupt or a fault a handler takes:
-/// the scheduler's turn, a pending signal, the DACR check.
+/// the scheduler's turn, a pending signal. The DACR check follows in the return path itself
+/// (`return_to_user_*` in `arch/vectors.s`, [`dacr_wrong_at_return_to_user`]).
 #[inline(always)]
 fn return_to_user(frame: &mut TrapFrame) {
     process::before_return_to_user();
     if process::signals_may_be_pending() {
         signal::deliver_pending(frame);
     }
-    invariants::check_return_to_user(frame, process::current_pid);
+}
+
+/// Called by the system call entry stub when the DACR it reads back after closing the window
+/// is not the kernel-mode value (`found`): reported and counted. Returns the frame, which the
+/// stub passes on to [`handle_supervisor_call`].
+#[unsafe(no_mangle)]
+extern "C" fn dacr_wrong_at_syscall_entry(frame: &mut TrapFrame, found: u32) -> &mut TrapFrame {
+    invariants::entry_violation(ExceptionKind::SupervisorCall, frame, found, kernel_dacr());
+    frame
+}
+
+/// Called by the return to user mode when it finds the DACR (`found`) not closed: the kernel
+/// left a window open. Reported and counted; the return then writes the user DACR.
+#[unsafe(no_mangle)]
+extern "C" fn dacr_wrong_at_return_to_user(frame: &TrapFrame, found: u32) {
+    invariants::window_leak(frame, process::current_pid(), found, kernel_dacr());
 }
 
 /// A fault or undefined instruction in user mode is the process's own: a signal. With a

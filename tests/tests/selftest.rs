@@ -20,6 +20,9 @@ const SELFTESTS: &[&str] = &[
     "memory.vmalloc_guard_pages_fault",
     "memory.vmalloc_allocations_never_touch",
     "memory.boot_stack_guard_is_unmapped",
+    "memory_routines.memcpy_every_size_and_alignment",
+    "memory_routines.memmove_overlapping_both_ways",
+    "memory_routines.memset_every_size_and_alignment",
     "xpfo.owned_frame_alias_faults",
     "xpfo.unmapped_frame_is_back_and_zeroed",
     "xpfo.dropped_space_frees_frames_zeroed",
@@ -37,6 +40,7 @@ const SELFTESTS: &[&str] = &[
     "uaccess.copy_to_user_copies",
     "uaccess.copy_from_unmapped_is_efault",
     "uaccess.partial_copy_zero_fills",
+    "uaccess.a_fault_in_every_block_of_a_turn",
     "uaccess.copy_to_read_only_is_efault",
     "uaccess.kernel_and_wrapping_ranges_refused",
     "uaccess.get_and_put_user",
@@ -61,6 +65,7 @@ const SELFTESTS: &[&str] = &[
     "regressions.user_cache_flush_opens_the_window",
     "invariants.a_leaked_window_is_counted",
     "invariants.an_open_window_at_entry_is_counted",
+    "invariants.the_return_path_counts_a_leaked_window",
     "invariants.a_switch_inside_a_window_is_counted",
 ];
 

@@ -16,6 +16,8 @@ pub mod exception;
 #[cfg(target_arch = "arm")]
 pub mod ipi;
 #[cfg(target_arch = "arm")]
+mod memory_routines;
+#[cfg(target_arch = "arm")]
 pub mod mmu;
 #[cfg(target_arch = "arm")]
 pub mod percpu;

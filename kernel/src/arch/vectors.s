@@ -19,6 +19,13 @@
 //   reports it and powers off), so `return_to_user` never sees a kernel frame;
 // - the return to kernel mode restores the saved DACR; the return to user mode writes
 //   DACR_USER, whatever the frame says. `rfeia` is context synchronizing: no isb needed.
+//
+// The DACR invariants of a system call (invariants.rs) are checked here, one compare each:
+// the syscall entry, once it has closed the window, reads the DACR back and compares it with
+// the kernel-mode value of its set; every return to user mode compares the DACR with the same
+// value before it writes DACR_USER, so a window left open by the kernel is caught whatever
+// path led there. A mismatch calls out of line into Rust (trap.rs), which reports and counts it;
+// the common path is an `mrc`, a `cmp` and a branch not taken.
 
 // Absolute symbols for tools that read the kernel ELF (tools/windowcheck): the DACR values
 // and where the trap frame keeps the interrupted DACR.
@@ -82,7 +89,13 @@ exception_vectors_nopan:
 // and reports the overflow instead of the CPU looping in the abort vector. What is lost is the
 // first abort's return address and DFAR (the nested abort overwrote them); r0-r12 and LR_svc
 // still hold the overflowing code's.
-.macro EXCEPTION_ENTRY name, lr_offset, handler, dacr, return, overflow=0
+// Sets Z when the DACR holds `expected`, the kernel-mode value of this vector set.
+.macro DACR_IS expected, scratch
+    mrc     p15, 0, \scratch, c3, c0, 0
+    cmp     \scratch, #\expected
+.endm
+
+.macro EXCEPTION_ENTRY name, lr_offset, handler, dacr, return, overflow=0, check=0
     .type \name, %function
 \name:
     .if \lr_offset
@@ -114,6 +127,11 @@ exception_vectors_nopan:
     // callee-saved, so it still holds the frame address when the handler returns.
     mov     r4, sp
     bic     sp, sp, #7
+    .if \check
+    // The entry check of a system call: r1 = the DACR found; the report returns the frame.
+    DACR_IS \check, r1
+    blne    dacr_wrong_at_syscall_entry
+    .endif
     bl      \handler
     mov     sp, r4
     b       \return
@@ -133,7 +151,7 @@ exception_vectors_nopan:
     EXCEPTION_ENTRY reset_vector_entry_\suffix, 0, handle_reset_vector, DACR_SAVE_CLOSE, exception_return_\suffix
     // The undefined-instruction handler works out the instruction's size from SPSR.T.
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_SAVE_CLOSE, exception_return_\suffix
-    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix
+    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_CLOSE, return_to_user_\suffix, 0, {DACR_KERNEL}
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_SAVE_CLOSE, exception_return_\suffix
     EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_SAVE_CLOSE, exception_return_\suffix, 1
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_SAVE_CLOSE, exception_return_\suffix
@@ -142,7 +160,7 @@ exception_vectors_nopan:
     .else
     EXCEPTION_ENTRY reset_vector_entry_\suffix, 0, handle_reset_vector, DACR_UNTOUCHED, exception_return_\suffix
     EXCEPTION_ENTRY undefined_instruction_entry_\suffix, 0, handle_undefined_instruction, DACR_UNTOUCHED, exception_return_\suffix
-    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_UNTOUCHED, return_to_user_\suffix
+    EXCEPTION_ENTRY supervisor_call_entry_\suffix, 0, handle_supervisor_call, DACR_UNTOUCHED, return_to_user_\suffix, 0, {DACR_USER}
     EXCEPTION_ENTRY prefetch_abort_entry_\suffix, 4, handle_prefetch_abort, DACR_UNTOUCHED, exception_return_\suffix
     EXCEPTION_ENTRY data_abort_entry_\suffix, 8, handle_data_abort, DACR_UNTOUCHED, exception_return_\suffix, 1
     EXCEPTION_ENTRY unused_vector_entry_\suffix, 0, handle_unused_vector, DACR_UNTOUCHED, exception_return_\suffix
@@ -159,6 +177,15 @@ exception_vectors_nopan:
     ldmia   sp, {{r0-r12}}
     add     sp, sp, #({FRAME_SIZE} - 8)
     rfeia   sp!                             // pop the return address into PC, SPSR into CPSR
+.endm
+
+// The return check found r1 = the DACR: report it (r0 = the frame), then go on.
+.macro RETURN_CHECK_FAILED
+    mov     r0, sp
+    mov     r4, sp
+    bic     sp, sp, #7
+    bl      dacr_wrong_at_return_to_user
+    mov     sp, r4
 .endm
 
     ENTRY_SET pan, 1
@@ -180,15 +207,40 @@ exception_return_pan:
     .global return_to_user_pan
     .type return_to_user_pan, %function
 return_to_user_pan:
+    DACR_IS {DACR_KERNEL}, r1
+    bne     2f
+1:
     mov     r1, #{DACR_USER}
     mcr     p15, 0, r1, c3, c0, 0
     RESTORE_AND_RETURN
+2:
+    RETURN_CHECK_FAILED
+    b       1b
     .size return_to_user_pan, . - return_to_user_pan
 
+// With pan=off the DACR is DACR_USER throughout; the kernel-mode frames return here too.
     .global exception_return_nopan
     .type exception_return_nopan, %function
 exception_return_nopan:
     .global return_to_user_nopan
 return_to_user_nopan:
+    DACR_IS {DACR_USER}, r1
+    bne     2f
+1:
     RESTORE_AND_RETURN
+2:
+    RETURN_CHECK_FAILED
+    b       1b
     .size exception_return_nopan, . - exception_return_nopan
+
+// The two compares a system call's DACR checks make, on their own, for `make bench`
+// (kernel_benchmarks.rs): what the checks cost, less the call and the return.
+    .global dacr_checks_of_a_system_call
+    .type dacr_checks_of_a_system_call, %function
+dacr_checks_of_a_system_call:
+    DACR_IS {DACR_KERNEL}, r1
+    bne     1f
+    DACR_IS {DACR_KERNEL}, r1
+1:
+    bx      lr
+    .size dacr_checks_of_a_system_call, . - dacr_checks_of_a_system_call

@@ -49,7 +49,7 @@ pub fn run(mode: BenchMode) -> ! {
     };
     pmu::allow_user_reads(false);
     if mode == BenchMode::Instructions {
-        ok &= crate::kernel_benchmarks::run();
+        ok &= crate::kernel_benchmarks::run(crate::syscall::write_through_console_buffer);
     }
     println!("bench: done");
     power::poweroff(if ok { ExitStatus::Success } else { ExitStatus::Failure })

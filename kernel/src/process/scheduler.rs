@@ -24,7 +24,9 @@ pub fn request_reschedule() {
 /// Takes this CPU's reschedule request, if any.
 #[inline(always)]
 pub(super) fn take_reschedule_request() -> bool {
-    running::here().need_reschedule.swap(false, Ordering::Relaxed)
+    // A load first: the exclusive swap only when something asked.
+    let request = &running::here().need_reschedule;
+    request.load(Ordering::Relaxed) && request.swap(false, Ordering::Relaxed)
 }
 
 /// True when `process` can run now on CPU `cpu`.

@@ -17,6 +17,10 @@ pub const CASES: &[Case] = &[
         run: an_open_window_at_entry_is_counted,
     },
     Case {
+        name: "invariants.the_return_path_counts_a_leaked_window",
+        run: the_return_path_counts_a_leaked_window,
+    },
+    Case {
         name: "invariants.a_switch_inside_a_window_is_counted",
         run: a_switch_inside_a_window_is_counted,
     },
@@ -87,4 +91,74 @@ fn a_switch_inside_a_window_is_counted(test: &mut Test) {
         invariants::counters().switch_violations,
         expected,
     );
+}
+
+unsafe extern "C" {
+    /// The return to user mode of the pan vector set (`arch/vectors.s`).
+    fn return_to_user_pan() -> !;
+}
+
+/// Runs the real return-to-user path (`return_to_user_pan`) with the DACR set to `dacr`, on
+/// a trap frame that returns here, to SVC mode, with every register as it was. The path
+/// checks the DACR, then writes DACR_USER and returns; the window is closed again after.
+fn through_the_return_path(dacr: u32) {
+    let irqs = crate::arch::cpu::mask_irqs();
+    // SAFETY: the frame is built below SP from the registers as they are (the user-mode SP and
+    // LR included) and returns to label 1 in the mode and with the flags of now, so the return
+    // path's restore changes nothing but r0, which is declared clobbered, and SP ends where it
+    // began; IRQs are masked, so nothing runs with the window open but the path's own check
+    // and report; the window is closed before the block ends.
+    unsafe {
+        core::arch::asm!(
+            "sub sp, sp, #{size}",
+            "stmia sp, {{r0-r12}}",
+            "add r0, sp, #{sp_usr}",
+            "stmia r0, {{sp, lr}}^",
+            "str lr, [sp, #{lr_svc}]",
+            "adr r0, 1f",
+            "str r0, [sp, #{pc}]",
+            "mrs r0, cpsr",
+            "str r0, [sp, #{spsr}]",
+            "mcr p15, 0, r2, c3, c0, 0",
+            "isb",
+            "b {return_path}",
+            "1:",
+            "mov r0, #{kernel}",
+            "mcr p15, 0, r0, c3, c0, 0",
+            "isb",
+            size = const crate::arch::trap_frame::FRAME_SIZE,
+            sp_usr = const crate::arch::trap_frame::FRAME_SP_USR,
+            lr_svc = const crate::arch::trap_frame::FRAME_LR_SVC,
+            pc = const crate::arch::trap_frame::FRAME_PC,
+            spsr = const crate::arch::trap_frame::FRAME_SPSR,
+            kernel = const crate::domain::DACR_KERNEL,
+            return_path = sym return_to_user_pan,
+            in("r2") dacr,
+            out("r0") _,
+        )
+    };
+    crate::arch::cpu::restore_irqs(irqs);
+}
+
+/// The check in the return-to-user assembly itself: a return with the window closed counts
+/// nothing, one with the window open counts a leak (and still returns).
+fn the_return_path_counts_a_leaked_window(test: &mut Test) {
+    if !pan() {
+        // The pan=off return path compares with the one DACR there is.
+        return;
+    }
+    let before = invariants::counters().window_leaks;
+    through_the_return_path(crate::domain::DACR_KERNEL);
+    test.check_eq(
+        "leaks after a return with the window closed",
+        invariants::counters().window_leaks,
+        before,
+    );
+    through_the_return_path(crate::domain::DACR_USER);
+    test.check_eq(
+        "leaks after a return with the window open",
+        invariants::counters().window_leaks,
+        before + 1,
+    );
+    test.check_eq("the DACR after", crate::arch::mmu::read_dacr(), crate::domain::DACR_KERNEL);
 }

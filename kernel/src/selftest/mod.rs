@@ -19,6 +19,7 @@ mod exceptions;
 mod fixture;
 mod invariant_checks;
 mod memory;
+mod memory_routines;
 mod mmu_tables;
 mod ownership;
 mod pan;
@@ -49,6 +50,7 @@ const SUITES: &[&[Case]] = &[
     exceptions::CASES,
     mmu_tables::CASES,
     memory::CASES,
+    memory_routines::CASES,
     ownership::CASES,
     pan::CASES,
     uaccess::CASES,

@@ -20,6 +20,10 @@ pub const CASES: &[Case] = &[
     Case { name: "uaccess.copy_to_user_copies", run: copy_to_user_copies },
     Case { name: "uaccess.copy_from_unmapped_is_efault", run: copy_from_unmapped_is_efault },
     Case { name: "uaccess.partial_copy_zero_fills", run: partial_copy_zero_fills },
+    Case {
+        name: "uaccess.a_fault_in_every_block_of_a_turn",
+        run: a_fault_in_every_block_of_a_turn,
+    },
     Case { name: "uaccess.copy_to_read_only_is_efault", run: copy_to_read_only_is_efault },
     Case {
         name: "uaccess.kernel_and_wrapping_ranges_refused",
@@ -97,9 +101,9 @@ fn copy_from_unmapped_is_efault(test: &mut Test) {
 
 fn partial_copy_zero_fills(test: &mut Test) {
     let _pages = UserPages::new();
-    // `readable` bytes at the end of the read-only page, then the unmapped page. The lengths
-    // reach each place a copy can fault: the first or second block of a pair, the single
-    // block after the pairs, the words, the bytes.
+    // `readable` bytes at the end of the read-only page, then the unmapped page, copied into
+    // a buffer of any alignment (a_fault_in_every_block_of_a_turn faults in each block of the
+    // aligned loop).
     for (readable, lengths) in [(16usize, &[64usize, 40, 20, 17][..]), (44, &[64, 60][..])] {
         let start = fixture::UNMAPPED - readable as u32;
         for &length in lengths {
@@ -120,6 +124,63 @@ fn partial_copy_zero_fills(test: &mut Test) {
                 buffer[length..].iter().all(|&byte| byte == 0xAA),
             );
         }
+    }
+    check_window_closed(test);
+}
+
+/// A word-aligned kernel buffer, so that a copy with an aligned user address takes the block
+/// loop.
+#[repr(align(4))]
+struct AlignedBuffer([u8; 300]);
+
+/// Faults in each of the eight blocks of a copy loop turn, in the single blocks after it, and
+/// in the words: the copies report EFAULT with the window closed, and `copy_from_user`
+/// copies everything before the faulting block (the count left is exact to a block, 32 bytes)
+/// and zeroes the rest; `copy_to_user` and `clear_user` write everything before it.
+fn a_fault_in_every_block_of_a_turn(test: &mut Test) {
+    let _pages = UserPages::new();
+    const BLOCK: usize = 32;
+    for readable in [0usize, 8, 40, 72, 104, 136, 168, 200, 232, 264, 292] {
+        let mut buffer = AlignedBuffer([0xAA; 300]);
+        let start = fixture::UNMAPPED - readable as u32;
+        let result = copy_from_user(&mut buffer.0, user(start));
+        test.check_eq("copy_from_user across into an unmapped page", result, Err(Errno::EFAULT));
+        let copied = (0..buffer.0.len())
+            .find(|&index| buffer.0[index] != pattern(4096 - readable + index))
+            .unwrap_or(buffer.0.len());
+        if copied > readable || copied + BLOCK <= readable {
+            test.fail(format_args!(
+                "{readable} readable bytes: copy_from_user copied {copied}, expected {} to {readable}",
+                readable - readable % BLOCK
+            ));
+        }
+        test.check("the rest is zero-filled", buffer.0[copied..].iter().all(|&byte| byte == 0));
+
+        // Into the read-only page after the read-write one.
+        let start = fixture::READ_ONLY - readable as u32;
+        let data = AlignedBuffer([0x5C; 300]);
+        test.check_eq(
+            "copy_to_user across into a read-only page",
+            copy_to_user(user(start), &data.0),
+            Err(Errno::EFAULT),
+        );
+        let mut back = AlignedBuffer([0; 300]);
+        let whole_blocks = readable - readable % BLOCK;
+        let _ = copy_from_user(&mut back.0[..readable], user(start));
+        test.check(
+            "copy_to_user wrote the blocks before the fault",
+            back.0[..whole_blocks].iter().all(|&byte| byte == 0x5C),
+        );
+        test.check_eq(
+            "clear_user across into a read-only page",
+            clear_user(user(start), 300),
+            Err(Errno::EFAULT),
+        );
+        let _ = copy_from_user(&mut back.0[..readable], user(start));
+        test.check(
+            "clear_user cleared the blocks before the fault",
+            back.0[..whole_blocks].iter().all(|&byte| byte == 0),
+        );
     }
     check_window_closed(test);
 }

@@ -1,5 +1,6 @@
-//! The user-access routines: each is one `asm!` block that opens the window, touches user
-//! memory with instructions listed in the exception table, and closes the window.
+//! The user-access routines: each is one `asm!` block, or for the copies and `clear_user` one
+//! assembly function, that opens the window, touches user memory with instructions listed in
+//! the exception table, and closes the window.
 //!
 //! A listed instruction that takes a translation or permission fault resumes at its fixup,
 //! which is (or leads straight to) the block's closing sequence, with the registers as they
@@ -44,15 +45,236 @@ macro_rules! kernel_access {
     };
 }
 
-/// The bytes one `ldm`/`stm` of the copy loops moves: seven registers. The pointers and the
-/// count take r0-r2 and the saved DACR r12; LR is left alone, so that an oops inside a window
-/// reports the real return address (r6, r11 and SP are not the compiler's to give). The loop
-/// moves two blocks per turn, then one more block if one is left, then words and bytes.
-const BLOCK: u32 = 28;
+/// An exception-table entry for one access of a copy loop: `user` lists a user access with
+/// its fixup, `kernel` an access to the kernel's buffer (never fixed up).
+macro_rules! listed {
+    (user, $instruction:literal, $fixup:literal) => {
+        extable!($instruction, $fixup)
+    };
+    (kernel, $instruction:literal, $fixup:literal) => {
+        kernel_access!($instruction)
+    };
+}
+
+/// The bytes one `ldm`/`stm` of the copy loops moves: eight registers, r3-r10.
+pub const BLOCK: u32 = 32;
+
+/// The blocks one turn of the copy loops moves.
+pub const BLOCKS_PER_TURN: u32 = 8;
+
+/// A user copy routine in assembly, `name(destination r0, source r1, count r2) -> r0`, the
+/// bytes not copied. `$load` and `$store` say which side is user memory (`user`) and which the
+/// kernel's buffer (`kernel`). It saves r4-r10 before the window opens and restores them after
+/// it closes, so nothing inside touches the stack; r12 holds the DACR to restore.
+///
+/// Co-aligned pointers move eight [`BLOCK`]s per loop turn (the count lowered by the whole
+/// turn first), then single blocks, words and bytes; other pointers move bytes. A fault in the
+/// n-th block of a turn resumes at the fixup that adds back the 8 - n + 1 blocks not copied
+/// (label 91 adds all eight, 98 one), so the count left says how far the copy got, rounded
+/// down to a block.
+macro_rules! user_copy_routine {
+    ($name:literal, $load:ident, $store:ident) => {
+        core::arch::global_asm!(
+            concat!(".pushsection .text.", $name, ", \"ax\""),
+            ".arm",
+            ".balign 4",
+            concat!(".global ", $name),
+            concat!(".type ", $name, ", %function"),
+            concat!($name, ":"),
+            "push {{r4-r10}}",
+            window_open!("r12", "r3"),
+            "orr r3, r0, r1",
+            "tst r3, #3",
+            "bne 60f",
+            "subs r2, r2, #{turn}",
+            "blo 30f",
+            "20: ldm r1!, {{r3-r10}}",
+            listed!($load, "20b", "91f"),
+            "21: stm r0!, {{r3-r10}}",
+            listed!($store, "21b", "91f"),
+            "22: ldm r1!, {{r3-r10}}",
+            listed!($load, "22b", "92f"),
+            "23: stm r0!, {{r3-r10}}",
+            listed!($store, "23b", "92f"),
+            "24: ldm r1!, {{r3-r10}}",
+            listed!($load, "24b", "93f"),
+            "25: stm r0!, {{r3-r10}}",
+            listed!($store, "25b", "93f"),
+            "26: ldm r1!, {{r3-r10}}",
+            listed!($load, "26b", "94f"),
+            "27: stm r0!, {{r3-r10}}",
+            listed!($store, "27b", "94f"),
+            "28: ldm r1!, {{r3-r10}}",
+            listed!($load, "28b", "95f"),
+            "29: stm r0!, {{r3-r10}}",
+            listed!($store, "29b", "95f"),
+            "40: ldm r1!, {{r3-r10}}",
+            listed!($load, "40b", "96f"),
+            "41: stm r0!, {{r3-r10}}",
+            listed!($store, "41b", "96f"),
+            "42: ldm r1!, {{r3-r10}}",
+            listed!($load, "42b", "97f"),
+            "43: stm r0!, {{r3-r10}}",
+            listed!($store, "43b", "97f"),
+            "44: ldm r1!, {{r3-r10}}",
+            listed!($load, "44b", "98f"),
+            "45: stm r0!, {{r3-r10}}",
+            listed!($store, "45b", "98f"),
+            "subs r2, r2, #{turn}",
+            "bhs 20b",
+            // Single blocks: the count is the count left less one block.
+            "30:",
+            "adds r2, r2, #{turn} - {block}",
+            "blo 50f",
+            "31: ldm r1!, {{r3-r10}}",
+            listed!($load, "31b", "98f"),
+            "32: stm r0!, {{r3-r10}}",
+            listed!($store, "32b", "98f"),
+            "subs r2, r2, #{block}",
+            "bhs 31b",
+            "50:",
+            "add r2, r2, #{block}",
+            // Words.
+            "51:",
+            "cmp r2, #4",
+            "blo 60f",
+            "52: ldr r3, [r1], #4",
+            listed!($load, "52b", "99f"),
+            "53: str r3, [r0], #4",
+            listed!($store, "53b", "99f"),
+            "sub r2, r2, #4",
+            "b 51b",
+            // Bytes.
+            "60:",
+            "cmp r2, #0",
+            "beq 99f",
+            "61: ldrb r3, [r1], #1",
+            listed!($load, "61b", "99f"),
+            "62: strb r3, [r0], #1",
+            listed!($store, "62b", "99f"),
+            "sub r2, r2, #1",
+            "b 60b",
+            "91: add r2, r2, #{block}",
+            "92: add r2, r2, #{block}",
+            "93: add r2, r2, #{block}",
+            "94: add r2, r2, #{block}",
+            "95: add r2, r2, #{block}",
+            "96: add r2, r2, #{block}",
+            "97: add r2, r2, #{block}",
+            "98: add r2, r2, #{block}",
+            "99:",
+            window_close!("r12"),
+            "mov r0, r2",
+            "pop {{r4-r10}}",
+            "bx lr",
+            concat!(".size ", $name, ", . - ", $name),
+            ".popsection",
+            block = const BLOCK,
+            turn = const BLOCK * BLOCKS_PER_TURN,
+            user_client = const USER_CLIENT_BIT,
+            user_access = const USER_ACCESS,
+            kernel_buffer = const KERNEL_BUFFER,
+        );
+    };
+}
+
+user_copy_routine!("uaccess_copy_from_user", user, kernel);
+user_copy_routine!("uaccess_copy_to_user", kernel, user);
+
+// uaccess_clear_user(destination r0, count r1) -> r0, the bytes not cleared: the copy loop's
+// shape with eight zero registers stored per `stm`, and the same fixups.
+core::arch::global_asm!(
+    ".pushsection .text.uaccess_clear_user, \"ax\"",
+    ".arm",
+    ".balign 4",
+    ".global uaccess_clear_user",
+    ".type uaccess_clear_user, %function",
+    "uaccess_clear_user:",
+    "push {{r4-r10}}",
+    "mov r2, r1",
+    "mov r3, #0",
+    "mov r4, #0",
+    "mov r5, #0",
+    "mov r6, #0",
+    "mov r7, #0",
+    "mov r8, #0",
+    "mov r9, #0",
+    "mov r10, #0",
+    window_open!("r12", "r1"),
+    "tst r0, #3",
+    "bne 60f",
+    "subs r2, r2, #{turn}",
+    "blo 30f",
+    "20: stm r0!, {{r3-r10}}",
+    extable!("20b", "91f"),
+    "21: stm r0!, {{r3-r10}}",
+    extable!("21b", "92f"),
+    "22: stm r0!, {{r3-r10}}",
+    extable!("22b", "93f"),
+    "23: stm r0!, {{r3-r10}}",
+    extable!("23b", "94f"),
+    "24: stm r0!, {{r3-r10}}",
+    extable!("24b", "95f"),
+    "25: stm r0!, {{r3-r10}}",
+    extable!("25b", "96f"),
+    "26: stm r0!, {{r3-r10}}",
+    extable!("26b", "97f"),
+    "27: stm r0!, {{r3-r10}}",
+    extable!("27b", "98f"),
+    "subs r2, r2, #{turn}",
+    "bhs 20b",
+    "30:",
+    "adds r2, r2, #{turn} - {block}",
+    "blo 50f",
+    "31: stm r0!, {{r3-r10}}",
+    extable!("31b", "98f"),
+    "subs r2, r2, #{block}",
+    "bhs 31b",
+    "50:",
+    "add r2, r2, #{block}",
+    "51:",
+    "cmp r2, #4",
+    "blo 60f",
+    "53: str r3, [r0], #4",
+    extable!("53b", "99f"),
+    "sub r2, r2, #4",
+    "b 51b",
+    "60:",
+    "cmp r2, #0",
+    "beq 99f",
+    "62: strb r3, [r0], #1",
+    extable!("62b", "99f"),
+    "sub r2, r2, #1",
+    "b 60b",
+    "91: add r2, r2, #{block}",
+    "92: add r2, r2, #{block}",
+    "93: add r2, r2, #{block}",
+    "94: add r2, r2, #{block}",
+    "95: add r2, r2, #{block}",
+    "96: add r2, r2, #{block}",
+    "97: add r2, r2, #{block}",
+    "98: add r2, r2, #{block}",
+    "99:",
+    window_close!("r12"),
+    "mov r0, r2",
+    "pop {{r4-r10}}",
+    "bx lr",
+    ".size uaccess_clear_user, . - uaccess_clear_user",
+    ".popsection",
+    block = const BLOCK,
+    turn = const BLOCK * BLOCKS_PER_TURN,
+    user_client = const USER_CLIENT_BIT,
+    user_access = const USER_ACCESS,
+);
+
+unsafe extern "C" {
+    fn uaccess_copy_from_user(destination: *mut u8, source: u32, count: u32) -> u32;
+    fn uaccess_copy_to_user(destination: u32, source: *const u8, count: u32) -> u32;
+    fn uaccess_clear_user(destination: u32, count: u32) -> u32;
+}
 
 /// Copies `count` bytes from user `source` to kernel `destination`; returns how many bytes
-/// were not copied (0 on success). Word-aligned pointers move [`BLOCK`] bytes per
-/// `ldm`/`stm`.
+/// were not copied (0 on success).
 ///
 /// # Safety
 ///
@@ -60,82 +282,9 @@ const BLOCK: u32 = 28;
 /// must have passed `access_ok`.
 #[inline(always)]
 pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) -> u32 {
-    let not_copied: u32;
-    // SAFETY: the caller's contract; every user load is listed with a fixup that closes the
-    // window.
-    unsafe {
-        asm!(
-            window_open!("r12", "r3"),
-            "orr r3, r0, r1",
-            "tst r3, #3",
-            "bne 5f",
-            // Pairs of blocks: the count is lowered before the pair moves.
-            "subs r2, r2, #{pair}",
-            "blo 3f",
-            "2:",
-            "20: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("20b", "9f"),
-            "23: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("23b"),
-            "26: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("26b", "10f"),
-            "27: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("27b"),
-            "subs r2, r2, #{pair}",
-            "bhs 2b",
-            "3:",
-            "add r2, r2, #{pair}",
-            // One more block if there is one: the count is lowered once it moved.
-            "cmp r2, #{block}",
-            "blo 4f",
-            "28: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("28b", "8f"),
-            "29: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("29b"),
-            "sub r2, r2, #{block}",
-            // Words.
-            "4:",
-            "cmp r2, #4",
-            "blo 5f",
-            "21: ldr r3, [r1], #4",
-            extable!("21b", "8f"),
-            "24: str r3, [r0], #4",
-            kernel_access!("24b"),
-            "sub r2, r2, #4",
-            "b 4b",
-            // Bytes.
-            "5:",
-            "cmp r2, #0",
-            "beq 8f",
-            "22: ldrb r3, [r1], #1",
-            extable!("22b", "8f"),
-            "25: strb r3, [r0], #1",
-            kernel_access!("25b"),
-            "sub r2, r2, #1",
-            "b 5b",
-            // A fault in a pair: both blocks were already taken off the count, and the first
-            // moved if the second faulted.
-            "9:",
-            "add r2, r2, #{block}",
-            "10:",
-            "add r2, r2, #{block}",
-            "8:",
-            window_close!("r12"),
-            out("r12") _,
-            out("r3") _,
-            block = const BLOCK,
-            pair = const 2 * BLOCK,
-            user_client = const USER_CLIENT_BIT,
-            user_access = const USER_ACCESS,
-            kernel_buffer = const KERNEL_BUFFER,
-            inout("r0") destination => _,
-            inout("r1") source => _,
-            inout("r2") count => not_copied,
-            out("r4") _, out("r5") _, out("r7") _, out("r8") _, out("r9") _, out("r10") _,
-            options(nostack),
-        )
-    };
-    not_copied
+    // SAFETY: the caller's contract; every user load of the routine is listed with a fixup
+    // that leads to its close.
+    unsafe { uaccess_copy_from_user(destination, source, count) }
 }
 
 /// Copies `count` bytes from kernel `source` to user `destination`; returns how many bytes
@@ -147,76 +296,9 @@ pub unsafe fn raw_copy_from_user(destination: *mut u8, source: u32, count: u32) 
 /// must have passed `access_ok`.
 #[inline(always)]
 pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) -> u32 {
-    let not_copied: u32;
-    // SAFETY: the caller's contract; every user store is listed with a fixup that closes the
-    // window.
-    unsafe {
-        asm!(
-            window_open!("r12", "r3"),
-            "orr r3, r0, r1",
-            "tst r3, #3",
-            "bne 5f",
-            "subs r2, r2, #{pair}",
-            "blo 3f",
-            "2:",
-            "23: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("23b"),
-            "20: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("20b", "9f"),
-            "27: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("27b"),
-            "26: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("26b", "10f"),
-            "subs r2, r2, #{pair}",
-            "bhs 2b",
-            "3:",
-            "add r2, r2, #{pair}",
-            "cmp r2, #{block}",
-            "blo 4f",
-            "29: ldm r1!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            kernel_access!("29b"),
-            "28: stm r0!, {{r3, r4, r5, r7, r8, r9, r10}}",
-            extable!("28b", "8f"),
-            "sub r2, r2, #{block}",
-            "4:",
-            "cmp r2, #4",
-            "blo 5f",
-            "24: ldr r3, [r1], #4",
-            kernel_access!("24b"),
-            "21: str r3, [r0], #4",
-            extable!("21b", "8f"),
-            "sub r2, r2, #4",
-            "b 4b",
-            "5:",
-            "cmp r2, #0",
-            "beq 8f",
-            "25: ldrb r3, [r1], #1",
-            kernel_access!("25b"),
-            "22: strb r3, [r0], #1",
-            extable!("22b", "8f"),
-            "sub r2, r2, #1",
-            "b 5b",
-            "9:",
-            "add r2, r2, #{block}",
-            "10:",
-            "add r2, r2, #{block}",
-            "8:",
-            window_close!("r12"),
-            out("r12") _,
-            out("r3") _,
-            block = const BLOCK,
-            pair = const 2 * BLOCK,
-            user_client = const USER_CLIENT_BIT,
-            user_access = const USER_ACCESS,
-            kernel_buffer = const KERNEL_BUFFER,
-            inout("r0") destination => _,
-            inout("r1") source => _,
-            inout("r2") count => not_copied,
-            out("r4") _, out("r5") _, out("r7") _, out("r8") _, out("r9") _, out("r10") _,
-            options(nostack),
-        )
-    };
-    not_copied
+    // SAFETY: the caller's contract; every user store of the routine is listed with a fixup
+    // that leads to its close.
+    unsafe { uaccess_copy_to_user(destination, source, count) }
 }
 
 /// Writes `count` zero bytes at user `destination`; returns how many were not written.
@@ -226,41 +308,8 @@ pub unsafe fn raw_copy_to_user(destination: u32, source: *const u8, count: u32) 
 /// `[destination, destination + count)` must have passed `access_ok`.
 #[inline(always)]
 pub unsafe fn raw_clear_user(destination: u32, count: u32) -> u32 {
-    let not_cleared: u32;
-    // SAFETY: the caller's contract; every user store is listed.
-    unsafe {
-        asm!(
-            window_open!("{saved}", "{scratch}"),
-            "mov {zero}, #0",
-            "tst r0, #3",
-            "bne 5f",
-            "4:",
-            "cmp r2, #4",
-            "blo 5f",
-            "21: str {zero}, [r0], #4",
-            extable!("21b", "8f"),
-            "sub r2, r2, #4",
-            "b 4b",
-            "5:",
-            "cmp r2, #0",
-            "beq 8f",
-            "22: strb {zero}, [r0], #1",
-            extable!("22b", "8f"),
-            "sub r2, r2, #1",
-            "b 5b",
-            "8:",
-            window_close!("{saved}"),
-            saved = out(reg) _,
-            scratch = out(reg) _,
-            zero = out(reg) _,
-            user_client = const USER_CLIENT_BIT,
-            user_access = const USER_ACCESS,
-            inout("r0") destination => _,
-            inout("r2") count => not_cleared,
-            options(nostack),
-        )
-    };
-    not_cleared
+    // SAFETY: the caller's contract; every user store of the routine is listed.
+    unsafe { uaccess_clear_user(destination, count) }
 }
 
 /// Reads a byte, half-word or word from user `source`. Returns (value, faulted).

@@ -54,14 +54,14 @@ fn the_text_report_shows_every_count_in_its_row() {
     assert_eq!(row(&report, "window_open_close")[1], "6");
     assert_eq!(row(&report, "get_user")[1], "21");
     assert_eq!(row(&report, "put_user")[1], "19");
-    assert_eq!(row(&report, "null_syscall_pan_on")[1], "143");
-    assert_eq!(row(&report, "null_syscall_pan_off")[1], "139");
+    assert_eq!(row(&report, "null_syscall_pan_on")[1], "139");
+    assert_eq!(row(&report, "null_syscall_pan_off")[1], "135");
     assert_eq!(row(&report, "invariant_checks")[1], "18");
     assert_eq!(row(&report, "write_4096")[1], "2214");
     assert_eq!(row(&report, "read_4096")[1], "2266");
     assert_eq!(row(&report, "context_switch")[1], "312");
     assert_eq!(row(&report, "boot_to_user")[1], "1843207");
-    // 143 - 139.
+    // 139 - 135.
     assert_eq!(row(&report, "pan")[..5], ["pan", "on", "-", "pan", "off"]);
     assert_eq!(row(&report, "pan")[5], "4");
 }
@@ -80,12 +80,25 @@ fn the_signal_and_execve_figures_are_system_call_rows_with_what_they_measure() {
 #[test]
 fn the_copy_rows_hold_the_counts_the_ratio_and_pan_off() {
     let report = text(&fixture("bench.json"));
-    // bytes, copy_from_user, copy_to_user, memcpy, ratio, from pan=off, to pan=off.
-    assert_eq!(row(&report, "8"), ["8", "47", "45", "26", "1.81", "47", "45"]);
-    assert_eq!(row(&report, "64"), ["64", "79", "77", "58", "1.36", "79", "77"]);
+    // bytes, copy_from_user, copy_to_user, memcpy, ratio, from pan=off, to pan=off,
+    // clear_user, then Linux's copy_from_user, memcpy and clear_user (docgen::bench::linux).
+    assert_eq!(
+        row(&report, "8"),
+        ["8", "47", "45", "26", "1.81", "47", "45", "30", "47", "34", "-"]
+    );
+    assert_eq!(
+        row(&report, "64"),
+        ["64", "79", "77", "58", "1.36", "79", "77", "40", "59", "46", "-"]
+    );
     // 562 / 600 = 0.9367, 8754 / 9240 = 0.9474.
-    assert_eq!(row(&report, "4096"), ["4096", "562", "560", "600", "0.94", "562", "560"]);
-    assert_eq!(row(&report, "65536"), ["65536", "8754", "8752", "9240", "0.95", "8754", "8752"]);
+    assert_eq!(
+        row(&report, "4096"),
+        ["4096", "562", "560", "600", "0.94", "562", "560", "300", "694", "681", "2085"]
+    );
+    assert_eq!(
+        row(&report, "65536"),
+        ["65536", "8754", "8752", "9240", "0.95", "8754", "8752", "4500", "10294", "10281", "-"]
+    );
 }
 
 #[test]
@@ -150,7 +163,14 @@ fn the_fixture_meets_every_target() {
         ["null_syscall_pan_on", "-", "null_syscall_pan_off", "<=", "5", "4", "5"]
     );
     assert_eq!(syscall[7], "met");
-    assert!(report.ends_with("\n3 of 3 targets met.\n"), "{report}");
+    let ahead: Vec<Vec<&str>> =
+        targets[6..11].iter().map(|line| line.split_whitespace().collect()).collect();
+    assert_eq!(ahead[0][..6], ["null_syscall_pan_on", "<=", "140", "139", "140", "met"]);
+    assert_eq!(ahead[1][..6], ["memcpy_8", "<=", "34", "26", "34", "met"]);
+    assert_eq!(ahead[2][..6], ["memcpy_4096", "<=", "681", "600", "681", "met"]);
+    assert_eq!(ahead[3][..6], ["memcpy_65536", "<=", "10281", "9240", "10281", "met"]);
+    assert_eq!(ahead[4][..6], ["clear_user_4096", "<", "2085", "300", "2084", "met"]);
+    assert!(report.ends_with("\n8 of 8 targets met.\n"), "{report}");
     assert!(!report.contains("missed"));
 }
 
@@ -161,13 +181,16 @@ fn a_run_over_the_limits_is_reported_as_missed() {
     let targets = section(&report, "Targets");
     let verdicts: Vec<Vec<&str>> =
         targets[3..].iter().map(|line| line.split_whitespace().collect()).collect();
-    // window 8 > 6; 640 > 1.02 x 600 = 612.00; 151 - 142 = 9 > 5.
+    // window 8 > 6; 640 > 1.02 x 600 = 612.00; 151 - 142 = 9 > 5; 151 > 140; no clear_user.
     assert_eq!(verdicts[0][3..6], ["8", "6", "missed"]);
     assert_eq!(verdicts[1][5..8], ["640", "612.00", "missed"]);
     assert_eq!(verdicts[2][5..8], ["9", "5", "missed"]);
+    assert_eq!(verdicts[3][3..6], ["151", "140", "missed"]);
+    assert_eq!(verdicts[7][3..7], ["-", "2084", "not", "measured"]);
     assert!(report.ends_with(
-        "\n0 of 3 targets met; missed: window_open_close <= 6, copy_from_user_4096 <= 1.02 x \
-         memcpy_4096, null_syscall_pan_on - null_syscall_pan_off <= 5.\n"
+        "\n3 of 8 targets met; missed: window_open_close <= 6, copy_from_user_4096 <= 1.02 x \
+         memcpy_4096, null_syscall_pan_on - null_syscall_pan_off <= 5, null_syscall_pan_on <= \
+         140; not measured: clear_user_4096 < 2085.\n"
     ));
 }
 
@@ -185,8 +208,19 @@ fn each_target_holds_at_its_limit_and_fails_one_past_it() {
     // 1.02 x 601 = 613.02: 613 fits, 614 does not.
     assert_eq!(verdicts(&[("memcpy_4096", 601), ("copy_from_user_4096", 613)])[1], Met);
     assert_eq!(verdicts(&[("memcpy_4096", 601), ("copy_from_user_4096", 614)])[1], Missed);
-    assert_eq!(verdicts(&[("null_syscall_pan_on", 144)])[2], Met);
-    assert_eq!(verdicts(&[("null_syscall_pan_on", 145)])[2], Missed);
+    assert_eq!(verdicts(&[("null_syscall_pan_on", 140)])[2], Met);
+    assert_eq!(verdicts(&[("null_syscall_pan_on", 141)])[2], Missed);
+    // Ahead of Linux: a null system call, memcpy at three sizes, clear_user.
+    assert_eq!(verdicts(&[("null_syscall_pan_on", 140)])[3], Met);
+    assert_eq!(verdicts(&[("null_syscall_pan_on", 141), ("null_syscall_pan_off", 141)])[3], Missed);
+    assert_eq!(verdicts(&[("memcpy_8", 34)])[4], Met);
+    assert_eq!(verdicts(&[("memcpy_8", 35)])[4], Missed);
+    assert_eq!(verdicts(&[("memcpy_4096", 681), ("copy_from_user_4096", 600)])[5], Met);
+    assert_eq!(verdicts(&[("memcpy_4096", 682), ("copy_from_user_4096", 600)])[5], Missed);
+    assert_eq!(verdicts(&[("memcpy_65536", 10281)])[6], Met);
+    assert_eq!(verdicts(&[("memcpy_65536", 10282)])[6], Missed);
+    assert_eq!(verdicts(&[("clear_user_4096", 2084)])[7], Met);
+    assert_eq!(verdicts(&[("clear_user_4096", 2085)])[7], Missed);
 }
 
 #[test]
@@ -198,7 +232,7 @@ fn the_copy_limit_is_printed_exactly() {
 
 #[test]
 fn pan_off_slower_than_pan_on_gives_a_negative_difference_that_meets_the_target() {
-    let metrics = fixture_with(&[("null_syscall_pan_off", 146)]);
+    let metrics = fixture_with(&[("null_syscall_pan_off", 142)]);
     let report = text(&metrics);
     assert_eq!(row(&report, "pan")[5], "-3");
     assert_eq!(targets::evaluate(&metrics)[2].verdict, Verdict::Met);
@@ -216,8 +250,11 @@ fn ratios_round_half_up_and_a_zero_memcpy_has_none() {
 #[test]
 fn optional_counts_that_were_not_measured_show_as_a_dash() {
     let report = text(&fixture("bench-minimal.json"));
-    assert_eq!(row(&report, "8"), ["8", "-", "-", "-", "-", "-", "-"]);
-    assert_eq!(row(&report, "4096"), ["4096", "562", "-", "600", "0.94", "-", "-"]);
+    assert_eq!(row(&report, "8"), ["8", "-", "-", "-", "-", "-", "-", "-", "47", "34", "-"]);
+    assert_eq!(
+        row(&report, "4096"),
+        ["4096", "562", "-", "600", "0.94", "-", "-", "-", "694", "681", "2085"]
+    );
     for name in [
         "invariant_checks",
         "write_4096",
@@ -228,7 +265,13 @@ fn optional_counts_that_were_not_measured_show_as_a_dash() {
     ] {
         assert_eq!(row(&report, name)[1], "-", "{name}");
     }
-    assert!(report.ends_with("\n3 of 3 targets met.\n"));
+    assert!(
+        report.ends_with(
+            "\n5 of 8 targets met; missed: null_syscall_pan_on <= 140; not measured: memcpy_8 \
+             <= 34, clear_user_4096 < 2085.\n"
+        ),
+        "{report}"
+    );
 }
 
 #[test]
@@ -254,15 +297,20 @@ fn the_markdown_has_the_same_numbers_in_github_tables() {
     ] {
         assert!(markdown.contains(&format!("\n{heading}\n\n|")), "{heading}");
     }
-    assert!(markdown.contains("\n| metric | instructions | measures |\n| --- | ---: | --- |\n"));
+    assert!(markdown.contains(
+        "\n| metric | instructions | measures | Linux 6.1 |\n| --- | ---: | --- | ---: |\n"
+    ));
     assert!(markdown.contains("\n| `window_open_close` | 6 | "));
-    assert!(markdown.contains("\n| 4096 | 562 | 560 | 600 | 0.94 | 562 | 560 |\n"));
+    assert!(
+        markdown
+            .contains("\n| 4096 | 562 | 560 | 600 | 0.94 | 562 | 560 | 300 | 694 | 681 | 2085 |\n")
+    );
     assert!(markdown.contains("\n| `boot_to_user` | 1843207 | "));
     assert!(
         markdown
             .contains("\n| `copy_from_user_4096 <= 1.02 x memcpy_4096` | 562 | 612.00 | met | ")
     );
-    assert!(markdown.ends_with("\n3 of 3 targets met.\n"));
+    assert!(markdown.ends_with("\n8 of 8 targets met.\n"));
     // Every table row has as many cells as its header.
     for table in markdown.split("\n\n").filter(|block| block.starts_with('|')) {
         let cells: Vec<usize> = table.lines().map(|line| line.matches(" |").count()).collect();
@@ -282,7 +330,7 @@ fn markdown_keeps_odd_metric_names_inside_their_cell() {
 
 #[test]
 fn the_seccomp_targets_appear_with_the_figures_and_hold_at_their_limits() {
-    assert_eq!(targets::evaluate(&fixture_with(&[])).len(), 3, "no seccomp figures, no target");
+    assert_eq!(targets::evaluate(&fixture_with(&[])).len(), 8, "no seccomp figures, no target");
     // RET alone 100; 1024 instructions at 10.00 each: 10340 is 10.00, 10346 rounds to 10.01.
     let seccomp = |allow_all: u64, jump: u64| {
         let metrics = fixture_with(&[
@@ -294,8 +342,8 @@ fn the_seccomp_targets_appear_with_the_figures_and_hold_at_their_limits() {
             ("seccomp_filter_jump", jump),
         ]);
         let judged = targets::evaluate(&metrics);
-        assert_eq!(judged.len(), 5);
-        (judged[3].verdict, judged[4].verdict, judged[4].measured.clone())
+        assert_eq!(judged.len(), 10);
+        (judged[8].verdict, judged[9].verdict, judged[9].measured.clone())
     };
     use Verdict::{Met, Missed};
     assert_eq!(seccomp(195, 10340), (Met, Met, "10.00".to_owned()));
@@ -303,7 +351,7 @@ fn the_seccomp_targets_appear_with_the_figures_and_hold_at_their_limits() {
     let partial = fixture_with(&[("null_syscall_seccomp_allow_all", 180)]);
     let judged = targets::evaluate(&partial);
     assert_eq!(
-        (judged[3].verdict, judged[4].verdict),
+        (judged[8].verdict, judged[9].verdict),
         (Verdict::NotMeasured, Verdict::NotMeasured)
     );
 }

@@ -4,7 +4,7 @@
 //! With no argument, under `-icount shift=0`, it prints instruction counts:
 //! `boot_to_user` (the cycle counter at this program's first statement: the kernel starts
 //! counting at its first instruction), a null system call round trip (`getpid`), 4 KiB
-//! written to the null device (the console's write path without the device) and read back
+//! written to the null device (which, as Linux's, reads none of them) and read back
 //! from the loopback, a `sched_yield` with nobody else to run, a signal delivered to a handler
 //! and returned from (`kill` to itself, the frame, the handler, `rt_sigreturn`), and a context
 //! switch, 64 KiB mapped, touched page by page and unmapped (`mmap_touch_munmap_65536`), and

@@ -858,9 +858,16 @@ fn devices(checks: &mut Checks, page: u32, read_only: u32) {
         Ok(4096),
     );
     checks.expect("read from the null device", call(number::READ, [3, page, 4096, 0, 0, 0]), Ok(0));
+    // As Linux's /dev/null: the bytes are never read, so a user address with nothing
+    // mapped is written as well as any (a kernel address is still EFAULT).
     checks.expect(
         "write NULL to the null device",
         call(number::WRITE, [3, 0, 16, 0, 0, 0]),
+        Ok(16),
+    );
+    checks.expect(
+        "write a kernel address to the null device",
+        call(number::WRITE, [3, 0x8000_0000, 16, 0, 0, 0]),
         Err(Errno::EFAULT),
     );
     checks.expect("loopback: write", syscall::write(4, b"round trip").map(|n| n as u32), Ok(10));

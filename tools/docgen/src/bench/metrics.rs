@@ -31,7 +31,7 @@ pub const REQUIRED_METRICS: [&str; 10] = [
 
 /// The single-valued metrics besides the copies, each optional unless it is also in
 /// [`REQUIRED_METRICS`].
-const SCALAR_METRICS: [&str; 12] = [
+const SCALAR_METRICS: [&str; 14] = [
     "window_open_close",
     "get_user",
     "put_user",
@@ -39,7 +39,9 @@ const SCALAR_METRICS: [&str; 12] = [
     "null_syscall_pan_off",
     "invariant_checks",
     "write_4096",
+    "console_write_path_4096",
     "read_4096",
+    "sched_yield",
     "context_switch",
     "signal_round_trip",
     "execve",
@@ -87,12 +89,16 @@ pub struct CopyCosts {
     pub copy_from_user: Option<u64>,
     /// `copy_to_user_N`: kernel to user, PAN on.
     pub copy_to_user: Option<u64>,
-    /// `memcpy_N`: a kernel-to-kernel memcpy of the same size, the baseline.
+    /// `memcpy_N`: the kernel's own `memcpy` of the same size, the baseline.
     pub memcpy: Option<u64>,
     /// `copy_from_user_N_pan_off`: the same copy in a boot with `pan=off`.
     pub copy_from_user_pan_off: Option<u64>,
     /// `copy_to_user_N_pan_off`: the same copy in a boot with `pan=off`.
     pub copy_to_user_pan_off: Option<u64>,
+    /// `clear_user_N`: zeroing N bytes of user memory, PAN on.
+    pub clear_user: Option<u64>,
+    /// `clear_user_N_pan_off`: the same in a boot with `pan=off`.
+    pub clear_user_pan_off: Option<u64>,
 }
 
 /// Every measurement of one benchmark run, in instructions.
@@ -112,10 +118,15 @@ pub struct Metrics {
     pub null_syscall_pan_off: u64,
     /// `invariant_checks`: the DACR invariant checks one system call runs.
     pub invariant_checks: Option<u64>,
-    /// `write_4096`: 4 KiB through write() to the null device (the console path without the UART).
+    /// `write_4096`: 4 KiB through write() to the null device, which copies nothing.
     pub write_4096: Option<u64>,
+    /// `console_write_path_4096`: 4 KiB through the console's write path (bounce buffer, a
+    /// copy window per 256 bytes) without the UART, measured in the kernel.
+    pub console_write_path_4096: Option<u64>,
     /// `read_4096`: 4 KiB through read() from the loopback device.
     pub read_4096: Option<u64>,
+    /// `sched_yield`: a yield with nothing else runnable.
+    pub sched_yield: Option<u64>,
     /// `context_switch`: what a yield that switches costs beyond a null system call.
     pub context_switch: Option<u64>,
     /// `signal_round_trip`: `kill` to itself, the signal frame, an empty handler and
@@ -191,6 +202,8 @@ impl Metrics {
                     memcpy: take(format!("memcpy_{size}")),
                     copy_from_user_pan_off: take(format!("copy_from_user_{size}_pan_off")),
                     copy_to_user_pan_off: take(format!("copy_to_user_{size}_pan_off")),
+                    clear_user: take(format!("clear_user_{size}")),
+                    clear_user_pan_off: take(format!("clear_user_{size}_pan_off")),
                 }
             })
             .collect();
@@ -216,7 +229,9 @@ impl Metrics {
             null_syscall_pan_off: required("null_syscall_pan_off"),
             invariant_checks: scalars.get("invariant_checks").copied(),
             write_4096: scalars.get("write_4096").copied(),
+            console_write_path_4096: scalars.get("console_write_path_4096").copied(),
             read_4096: scalars.get("read_4096").copied(),
+            sched_yield: scalars.get("sched_yield").copied(),
             context_switch: scalars.get("context_switch").copied(),
             signal_round_trip: scalars.get("signal_round_trip").copied(),
             execve: scalars.get("execve").copied(),

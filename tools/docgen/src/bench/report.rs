@@ -2,6 +2,7 @@
 //! one-line summary. [`super::table`] turns a [`Report`] into plain text or Markdown.
 
 use super::decimal;
+use super::linux;
 use super::metrics::Metrics;
 use super::targets::{self, Target, Verdict};
 
@@ -70,8 +71,17 @@ const fn right(header: &'static str) -> Column {
     Column { header, alignment: Alignment::Right }
 }
 
+/// The header of the columns of Linux's figures ([`linux`]).
+pub const LINUX_HEADER: &str = "Linux 6.1";
+
 /// The columns of a section of single metrics.
-const METRIC_COLUMNS: [Column; 3] = [left("metric"), right("instructions"), left("measures")];
+const METRIC_COLUMNS: [Column; 4] =
+    [left("metric"), right("instructions"), left("measures"), right(LINUX_HEADER)];
+
+/// Linux's figure for the metric `name`, or absent when Linux has no such quantity.
+fn linux_figure(name: &str) -> Cell {
+    optional_count(linux::figure(name))
+}
 
 /// A known count as a cell.
 fn count(value: u64) -> Cell {
@@ -83,9 +93,9 @@ fn optional_count(value: Option<u64>) -> Cell {
     value.map_or(Cell::Absent, count)
 }
 
-/// A row of a section of single metrics.
+/// A row of a section of single metrics, with Linux's figure for the same metric.
 fn metric_row(name: &str, value: Cell, measures: &str) -> Vec<Cell> {
-    vec![Cell::Name(name.to_owned()), value, Cell::Text(measures.to_owned())]
+    vec![Cell::Name(name.to_owned()), value, Cell::Text(measures.to_owned()), linux_figure(name)]
 }
 
 /// Builds the report of one run.
@@ -145,6 +155,10 @@ fn copy_section(metrics: &Metrics) -> Section {
                 ratio.map_or(Cell::Absent, Cell::Number),
                 optional_count(copies.copy_from_user_pan_off),
                 optional_count(copies.copy_to_user_pan_off),
+                optional_count(copies.clear_user),
+                linux_figure(&format!("copy_from_user_{}", copies.size)),
+                linux_figure(&format!("memcpy_{}", copies.size)),
+                linux_figure(&format!("clear_user_{}", copies.size)),
             ]
         })
         .collect();
@@ -158,6 +172,10 @@ fn copy_section(metrics: &Metrics) -> Section {
             right("from_user / memcpy"),
             right("from_user pan=off"),
             right("to_user pan=off"),
+            right("clear_user"),
+            right("Linux from_user"),
+            right("Linux memcpy"),
+            right("Linux clear_user"),
         ],
         rows,
     }
@@ -183,6 +201,7 @@ fn syscall_section(metrics: &Metrics) -> Section {
                 Cell::Text("pan on - pan off".to_owned()),
                 Cell::Number(targets::null_syscall_overhead(metrics).to_string()),
                 Cell::Text("what PAN adds to a system call".to_owned()),
+                Cell::Absent,
             ],
             metric_row(
                 "invariant_checks",
@@ -192,12 +211,22 @@ fn syscall_section(metrics: &Metrics) -> Section {
             metric_row(
                 "write_4096",
                 optional_count(metrics.write_4096),
-                "4 KiB through write() to the null device: the console path without the UART",
+                "4 KiB through write() to the null device, which copies nothing (as Linux's)",
+            ),
+            metric_row(
+                "console_write_path_4096",
+                optional_count(metrics.console_write_path_4096),
+                "4 KiB through the console's write path (a copy window per 256 bytes), UART aside",
             ),
             metric_row(
                 "read_4096",
                 optional_count(metrics.read_4096),
                 "4 KiB through read() from the loopback device",
+            ),
+            metric_row(
+                "sched_yield",
+                optional_count(metrics.sched_yield),
+                "a yield with nothing else runnable",
             ),
             metric_row(
                 "context_switch",
