@@ -6,7 +6,10 @@
  *                    it: file descriptor 3 is the null device (/dev/null), 4 a loopback that
  *                    gives back what was written to it (a FIFO opened for reading and
  *                    writing: Linux's pipe code), and user mode may read the cycle counter
- *                    (pmu_user.ko). Its `bench: NAME VALUE` lines are the figures. It runs
+ *                    (pmu_user.ko). First, after `compare: module uaccess_bench`, the kernel's
+ *                    own `bench: NAME VALUE` lines from uaccess_bench.ko, which measures
+ *                    the uaccess routines in the kernel on memory it maps into this process
+ *                    while it loads. Then bench's `bench: NAME VALUE` lines. It runs
  *                    twice: under Linux's default policy (`compare: policy SCHED_OTHER`),
  *                    then under SCHED_FIFO (`compare: policy SCHED_FIFO`), where a yield
  *                    always hands the CPU to a runnable peer, as swpan's scheduler does.
@@ -153,6 +156,9 @@ static int bench_under(int policy, const char *name)
 static int run_bench(void)
 {
 	if (load_module("/lib/modules/pmu_user.ko") != 0)
+		return 1;
+	printf("compare: module uaccess_bench\n");
+	if (load_module("/lib/modules/uaccess_bench.ko") != 0)
 		return 1;
 	if (mkfifo("/loopback", 0600) != 0 && errno != EEXIST) {
 		printf("compare: mkfifo: %s\n", strerror(errno));
