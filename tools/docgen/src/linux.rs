@@ -1,10 +1,12 @@
 //! `docs/linux-side-by-side.md`: swpan next to Debian's armhf Linux on the same board, the
-//! same benchmark ELF and the same lkdtm attacks, from the runs `make compare-linux` records.
+//! same benchmark ELF, the same uaccess routines counted inside each kernel, and the same
+//! lkdtm attacks, from the runs `make compare-linux` records.
 //!
 //! The runs, one file each in one folder ([`Runs::FILES`]): swpan's `bench.json`
-//! (`qemu/bench`), swpan's console of `lkdtm=all`, and Linux's consoles of `compare=bench`
-//! and `compare=attacks` (`qemu/linux/init.c` says what those print), and the lines of the
-//! Linux kernel's configuration that matter here.
+//! (`qemu/bench`: its user and kernel figures), swpan's console of `lkdtm=all`, and Linux's
+//! consoles of `compare=bench` (the kernel-side figures of `qemu/linux/uaccess_bench.c`, then
+//! the benchmark program's) and `compare=attacks` (`qemu/linux/init.c` says what those
+//! print), and the lines of the Linux kernel's configuration that matter here.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -71,6 +73,29 @@ const FIGURES: [(&str, &str); 7] = [
     ("execve", "`execve` of itself, from the call to the new image's first statement"),
 ];
 
+/// The copy sizes of the kernel-side figures, in bytes (swpan's `COPY_SIZES`).
+const KERNEL_SIZES: [u64; 4] = [8, 64, 4096, 65536];
+
+/// The kernel-side figures the page compares, by swpan's metric name without its size (the
+/// sized ones get `_8`, `_64`, `_4096`, `_65536`), and what each measures on both kernels.
+const KERNEL_FIGURES: [(&str, bool, &str); 7] = [
+    (
+        "window_open_close",
+        false,
+        "the uaccess window opened and closed: the DACR's user domain to Client and back",
+    ),
+    ("get_user", false, "a 32-bit read from user memory, window included"),
+    ("put_user", false, "a 32-bit write to user memory, window included"),
+    (
+        "copy_from_user",
+        true,
+        "user to kernel, window and checks included (Linux: access_ok and hardened usercopy's object check)",
+    ),
+    ("copy_to_user", true, "kernel to user, the same"),
+    ("memcpy", true, "the kernel's own `memcpy`, kernel buffer to kernel buffer"),
+    ("clear_user", true, "user memory zeroed, window and range check included"),
+];
+
 /// The page's introduction, above the benchmark table.
 const INTRODUCTION: &str = "# swpan and Linux, side by side
 
@@ -104,6 +129,23 @@ newcomer's virtual runtime is ahead), so that column's context switch is a yield
 not switch; under SCHED_FIFO a yield puts the caller behind its peer, as swpan's round robin
 does, and every yield switches. `boot_to_user` is left out: Linux starts the counter when its
 module loads, not at reset.
+";
+
+/// How the kernel-side figures were taken, above their table.
+const KERNEL_METHOD: &str = "## The same routines, inside each kernel
+
+The uaccess routines themselves, counted inside the kernel the way swpan's own bench job
+counts them (`kernel/src/kernel_benchmarks.rs`): the cycle counter under `-icount shift=0`,
+the fewest instructions over several calls less the fewest over as many calls of an empty
+operation made through the same function, with IRQs masked. On Linux a small module does it
+(`qemu/linux/uaccess_bench.c`, loaded by `/init` before the benchmark program runs), with
+Linux's own routines on user memory it maps into the loading process and writes once before
+any count (so no page fault lands inside one), and a kmalloc'd kernel buffer. Each figure
+includes reaching the routine's arguments (a few loads) on both kernels. Linux's
+`copy_from_user` and `copy_to_user` check the range (access_ok) and, with
+`CONFIG_HARDENED_USERCOPY`, that the kernel buffer lies inside one heap object: about 190
+instructions at every size. The last column leaves both out: `raw_copy_from_user` and
+`raw_copy_to_user`, the window around the copy alone.
 ";
 
 /// The attacks' introduction, above their table.
@@ -174,6 +216,25 @@ pub fn linux_bench(console: &str) -> BTreeMap<String, BTreeMap<String, u64>> {
         }
     }
     runs
+}
+
+/// The `bench: NAME VALUE` figures uaccess_bench.ko printed: those after the
+/// `compare: module uaccess_bench` line, up to the next line of `/init`'s.
+pub fn linux_kernel_side(console: &str) -> BTreeMap<String, u64> {
+    let mut figures = BTreeMap::new();
+    let mut lines = console
+        .lines()
+        .map(untimed)
+        .skip_while(|line| *line != "compare: module uaccess_bench")
+        .skip(1);
+    for line in lines.by_ref().take_while(|line| !line.starts_with("compare: ")) {
+        if let Some((name, value)) = line.strip_prefix("bench: ").and_then(|f| f.split_once(' '))
+            && let Ok(value) = value.trim().parse()
+        {
+            figures.insert(name.to_owned(), value);
+        }
+    }
+    figures
 }
 
 /// The lines Linux printed for crash type `name`: between `compare: begin NAME` and
@@ -316,6 +377,37 @@ pub fn page(runs: &Runs) -> Result<String, PageError> {
         );
     }
 
+    let kernel = linux_kernel_side(&runs.linux_bench);
+    if kernel.is_empty() {
+        return Err(PageError::Missing(
+            "linux-bench.txt: no `bench:` figures after `compare: module uaccess_bench`".into(),
+        ));
+    }
+    page.push('\n');
+    page.push_str(KERNEL_METHOD);
+    page.push_str("\n| figure | what it measures | swpan, pan=on | Linux | Linux, raw copy |\n");
+    page.push_str("|---|---|---:|---:|---:|\n");
+    for (base, sized, meaning) in KERNEL_FIGURES {
+        let names: Vec<String> = if sized {
+            KERNEL_SIZES.iter().map(|size| format!("{base}_{size}")).collect()
+        } else {
+            vec![base.to_owned()]
+        };
+        for name in names {
+            let raw = if base.starts_with("copy_") {
+                shown(&kernel, &format!("raw_{name}"))
+            } else {
+                "-".to_owned()
+            };
+            let _ = writeln!(
+                page,
+                "| `{name}` | {meaning} | {} | {} | {raw} |",
+                shown(&swpan, &name),
+                shown(&kernel, &name)
+            );
+        }
+    }
+
     page.push('\n');
     page.push_str(ATTACKS_METHOD);
     page.push_str("\n| crash type | swpan | Linux | Linux: the fault |\n|---|---|---|---|\n");
@@ -408,6 +500,63 @@ mod tests {
     fn the_banner_gives_the_release_and_debian_version() {
         let console = "[    0.000000] Linux version 6.1.0-50-armmp (debian-kernel@lists.debian.org) (gcc) #1 SMP Debian 6.1.176-1 (2026-07-01)\n";
         assert_eq!(linux_version(console).unwrap(), "6.1.0-50-armmp (Debian 6.1.176-1)");
+    }
+
+    #[test]
+    fn the_kernel_side_figures_are_the_module_s_lines_only() {
+        let console = "bench: get_user 1\ncompare: module uaccess_bench\n[ 2.3] pmu_user: x\n\
+                       [ 2.4] bench: get_user 20\n[ 2.5] bench: memcpy_8 32\n\
+                       compare: policy SCHED_OTHER\nbench: put_user 3\n";
+        let figures = linux_kernel_side(console);
+        assert_eq!(figures.len(), 2);
+        assert_eq!(figures["get_user"], 20);
+        assert_eq!(figures["memcpy_8"], 32);
+        assert!(linux_kernel_side("bench: get_user 1\n").is_empty());
+    }
+
+    /// Runs with everything a page needs: one figure of each kind, one attack.
+    fn small_runs() -> Runs {
+        let oops = "lkdtm: Performing direct entry ACCESS_USERSPACE\n\
+                    Unhandled fault: page domain fault (0x01b) at 0x40000000\n---[ end trace ]---\n";
+        Runs {
+            swpan_bench: r#"{"get_user": 13, "copy_from_user_4096": 483}"#.into(),
+            swpan_lkdtm: format!("{oops}lkdtm: ACCESS_USERSPACE: blocked (page domain fault)\n"),
+            linux_bench: "[ 0.0] Linux version 6.1.0-50-armmp (x) #1 SMP Debian 6.1.176-1 (d)\n\
+                          compare: module uaccess_bench\n[ 2.4] bench: get_user 20\n\
+                          [ 2.5] bench: copy_from_user_4096 888\n\
+                          [ 2.6] bench: raw_copy_from_user_4096 699\n\
+                          compare: policy SCHED_OTHER\nbench: sched_yield 732\n\
+                          compare: policy SCHED_FIFO\nbench: sched_yield 1124\n"
+                .into(),
+            linux_attacks: format!(
+                "compare: begin ACCESS_USERSPACE\n{oops}compare: end ACCESS_USERSPACE: killed\n"
+            ),
+            linux_config: "CONFIG_CPU_SW_DOMAIN_PAN=y\n".into(),
+        }
+    }
+
+    #[test]
+    fn the_kernel_side_table_puts_both_kernels_on_one_row() {
+        let page = page(&small_runs()).unwrap();
+        let row = |name: &str| {
+            page.lines().find(|line| line.starts_with(&format!("| `{name}` |"))).unwrap().to_owned()
+        };
+        assert!(row("get_user").ends_with("| 13 | 20 | - |"), "{}", row("get_user"));
+        let copy = row("copy_from_user_4096");
+        assert!(copy.ends_with("| 483 | 888 | 699 |"), "{copy}");
+        assert!(row("clear_user_65536").ends_with("| - | - | - |"));
+        assert!(
+            page.find("## The same routines").unwrap() < page.find("## The same attacks").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_run_without_the_kernel_side_figures_is_refused() {
+        let mut runs = small_runs();
+        runs.linux_bench = runs.linux_bench.replace("compare: module uaccess_bench\n", "");
+        assert!(
+            matches!(page(&runs), Err(PageError::Missing(what)) if what.contains("uaccess_bench"))
+        );
     }
 
     #[test]
