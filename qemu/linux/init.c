@@ -19,7 +19,9 @@
  *   compare=attacks  each lkdtm crash type listed in /etc/attacks, written to
  *                    debugfs's provoke-crash/DIRECT by a child of its own; between
  *                    `compare: begin NAME` and `compare: end NAME: OUTCOME` the console has
- *                    the kernel's own lines for it (its oops, or lkdtm's FAIL or XFAIL).
+ *                    the kernel's own lines for it (its oops, or lkdtm's FAIL or XFAIL), or
+ *                    `compare: write NAME: ERROR` when the write failed (lkdtm refuses a
+ *                    name it does not know with EINVAL).
  *
  * Every line it prints itself starts with `compare: `.
  */
@@ -187,6 +189,8 @@ static void attack(const char *name)
 			_exit(126);
 		}
 		written = write(fd, name, strlen(name));
+		if (written < 0)
+			printf("compare: write %s: %s\n", name, strerror(errno));
 		_exit(written == (ssize_t)strlen(name) ? 0 : 1);
 	}
 	if (child < 0 || waitpid(child, &status, 0) != child) {

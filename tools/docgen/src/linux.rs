@@ -254,10 +254,18 @@ fn linux_section<'a>(console: &'a str, name: &str) -> Option<Vec<&'a str>> {
 }
 
 /// Linux's outcome of crash type `name`: how the child ended, after lkdtm's FAIL or XFAIL
-/// line when there is one.
+/// line when there is one; that lkdtm does not know the name when it refused it (EINVAL).
 fn linux_outcome(section: &[&str], name: &str) -> String {
     let end = format!("compare: end {name}: ");
     let ended = section.iter().find_map(|line| line.strip_prefix(&end)).unwrap_or("?");
+    let write = format!("compare: write {name}: ");
+    if let Some(error) = section.iter().find_map(|line| line.strip_prefix(&write)) {
+        return if error == "Invalid argument" {
+            "not run: Linux's lkdtm has no such crash type (EINVAL)".to_owned()
+        } else {
+            format!("not run: writing the name failed ({error})")
+        };
+    }
     let verdict = section.iter().find_map(|line| {
         let text = line.strip_prefix("lkdtm: ")?;
         (text.starts_with("FAIL") || text.starts_with("XFAIL")).then_some(text)
@@ -494,6 +502,13 @@ mod tests {
         );
         assert_eq!(linux_fault(&b), "");
         assert!(linux_section(console, "C").is_none());
+        let refused = "compare: begin D\ncompare: write D: Invalid argument\n\
+                       compare: end D: exited with status 1\n";
+        let d = linux_section(refused, "D").unwrap();
+        assert_eq!(
+            linux_outcome(&d, "D"),
+            "not run: Linux's lkdtm has no such crash type (EINVAL)"
+        );
     }
 
     #[test]
