@@ -6,7 +6,10 @@
  *                    it: file descriptor 3 is the null device (/dev/null), 4 a loopback that
  *                    gives back what was written to it (a FIFO opened for reading and
  *                    writing: Linux's pipe code), and user mode may read the cycle counter
- *                    (pmu_user.ko). Its `bench: NAME VALUE` lines are the figures. It runs
+ *                    (pmu_user.ko). First, after `compare: module uaccess_bench`, the kernel's
+ *                    own `bench: NAME VALUE` lines from uaccess_bench.ko, which measures
+ *                    the uaccess routines in the kernel on memory it maps into this process
+ *                    while it loads. Then bench's `bench: NAME VALUE` lines. It runs
  *                    twice: under Linux's default policy (`compare: policy SCHED_OTHER`),
  *                    then under SCHED_FIFO (`compare: policy SCHED_FIFO`), where a yield
  *                    always hands the CPU to a runnable peer, as swpan's scheduler does.
@@ -16,7 +19,9 @@
  *   compare=attacks  each lkdtm crash type listed in /etc/attacks, written to
  *                    debugfs's provoke-crash/DIRECT by a child of its own; between
  *                    `compare: begin NAME` and `compare: end NAME: OUTCOME` the console has
- *                    the kernel's own lines for it (its oops, or lkdtm's FAIL or XFAIL).
+ *                    the kernel's own lines for it (its oops, or lkdtm's FAIL or XFAIL), or
+ *                    `compare: write NAME: ERROR` when the write failed (lkdtm refuses a
+ *                    name it does not know with EINVAL).
  *
  * Every line it prints itself starts with `compare: `.
  */
@@ -154,6 +159,9 @@ static int run_bench(void)
 {
 	if (load_module("/lib/modules/pmu_user.ko") != 0)
 		return 1;
+	printf("compare: module uaccess_bench\n");
+	if (load_module("/lib/modules/uaccess_bench.ko") != 0)
+		return 1;
 	if (mkfifo("/loopback", 0600) != 0 && errno != EEXIST) {
 		printf("compare: mkfifo: %s\n", strerror(errno));
 		return 1;
@@ -181,6 +189,8 @@ static void attack(const char *name)
 			_exit(126);
 		}
 		written = write(fd, name, strlen(name));
+		if (written < 0)
+			printf("compare: write %s: %s\n", name, strerror(errno));
 		_exit(written == (ssize_t)strlen(name) ? 0 : 1);
 	}
 	if (child < 0 || waitpid(child, &status, 0) != child) {
