@@ -59,6 +59,11 @@ impl<T> IrqSafeLock<T> {
         self.inner.is_locked() && self.holder.load(Ordering::Relaxed) == percpu::this_cpu()
     }
 
+    /// True while some CPU holds the lock.
+    pub fn is_held(&self) -> bool {
+        self.inner.is_locked()
+    }
+
     /// Takes the lock if it is free, without waiting.
     pub fn try_lock(&self) -> Option<IrqSafeGuard<'_, T>> {
         let irq_state = cpu::mask_irqs();

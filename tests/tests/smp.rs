@@ -120,8 +120,16 @@ fn four_cpus_pass_every_self_test_as_one_does() {
     let four = boot_on("4", "selftest", &[]);
     four.assert_status(status::SUCCESS);
     assert!(!results(&one).is_empty(), "{one}");
-    assert_eq!(results(&one), results(&four), "{four}");
+    // The same cases pass; those a one-CPU board skips run on four.
+    let without_skip = |run: &Boot| -> Vec<String> {
+        results(run)
+            .iter()
+            .map(|line| line.split(" # SKIP").next().unwrap_or(line).to_string())
+            .collect()
+    };
+    assert_eq!(without_skip(&one), without_skip(&four), "{four}");
     four.assert_lacks("not ok");
+    four.assert_lacks("# SKIP");
 }
 
 /// The console with each oops header's CPU number replaced by `N`.
@@ -253,7 +261,9 @@ fn qemu_run_refuses_a_cpu_count_the_board_does_not_have() {
 
 #[test]
 fn a_page_unmapped_on_one_cpu_faults_on_another_at_once() {
-    let run = boot_on("2", "test=tlb-shootdown lkdtm=all", &[]);
+    // pan=off: with PAN on, QEMU empties a CPU's TLB at every DACR write, so CPU 1's exception
+    // entry would forget the old translation even after a local invalidation.
+    let run = boot_on("2", "test=tlb-shootdown selftest pan=off", &[]);
     run.assert_status(status::SUCCESS);
     // CPU 1's read puts the page's translation in CPU 1's TLB; CPU 0's unmapping must take it
     // out of there too (TLBIMVAIS), so the next read on CPU 1 is a translation fault (page).

@@ -165,6 +165,9 @@ fn finish_switch() {
 /// Sends a reschedule SGI to every other CPU waiting in its idle loop: something may be
 /// ready for it. Call after making a process ready, with the table lock released.
 pub fn wake_idle_cpus() {
+    // Orders what made a process ready before the reading of the idle marks (the idle loop's
+    // fence pairs with it).
+    core::sync::atomic::fence(Ordering::SeqCst);
     let this = percpu::this_cpu();
     let targets = running::every_cpu()
         .filter(|(number, slot)| *number != this && slot.idle.load(Ordering::Relaxed))
@@ -193,7 +196,25 @@ pub fn idle_loop() -> ! {
     loop {
         let _ = cpu::mask_irqs();
         super::table::reap_orphans();
-        let next = pick(&mut TABLE.lock(), percpu::this_cpu(), IDLE_PID);
+        let next = match TABLE.try_lock() {
+            Some(mut table) => pick(&mut table, percpu::this_cpu(), IDLE_PID),
+            None => {
+                // Another CPU is using the run queue. This CPU waits for it in WFI, not
+                // spinning: under QEMU a spinning virtual CPU keeps a host thread busy, and each
+                // broadcast TLB invalidation the holder makes (munmap under the table lock)
+                // waits until every running virtual CPU has stopped for it. Marked idle first,
+                // then the lock looked at again (both sides fenced): either the holder has let
+                // it go (look again now), or the holder's later wake-up sees the mark. A
+                // wake-up missed otherwise waits at most for this CPU's next tick.
+                here.idle.store(true, Ordering::Relaxed);
+                core::sync::atomic::fence(Ordering::SeqCst);
+                if !TABLE.is_held() {
+                    here.idle.store(false, Ordering::Relaxed);
+                    continue;
+                }
+                Next::Wait
+            }
+        };
         match next {
             Next::Switch(save, load) => {
                 // SAFETY: as in `schedule`: `save` is this CPU's idle context, `load` a

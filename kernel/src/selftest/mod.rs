@@ -21,6 +21,7 @@ mod invariant_checks;
 mod memory;
 mod memory_routines;
 mod mmu_tables;
+mod multiprocessor;
 mod ownership;
 mod pan;
 mod processes;
@@ -58,6 +59,7 @@ const SUITES: &[&[Case]] = &[
     seccomp::CASES,
     regressions::CASES,
     invariant_checks::CASES,
+    multiprocessor::CASES,
 ];
 
 /// A case that fails on purpose (`test=failing-selftest`), to prove failures fail the run.
@@ -82,21 +84,33 @@ pub fn run(hook: Option<TestHook>) -> ! {
 
     println!("KTAP version 1");
     println!("1..{total}");
-    let mut failed = 0;
+    let (mut failed, mut skipped) = (0, 0);
     for (index, case) in cases().enumerate() {
         let number = index + 1;
         hook::enter_case(number, case.name);
-        let mut test = Test { name: case.name, failed: false };
+        let mut test = Test { name: case.name, failed: false, skipped: None };
         (case.run)(&mut test);
         hook::leave_case();
-        if test.failed {
-            failed += 1;
-            println!("not ok {number} {}", case.name);
-        } else {
-            println!("ok {number} {}", case.name);
+        match (test.failed, test.skipped) {
+            (true, _) => {
+                failed += 1;
+                println!("not ok {number} {}", case.name);
+            }
+            (false, Some(why)) => {
+                skipped += 1;
+                println!("ok {number} {} # SKIP {why}", case.name);
+            }
+            (false, None) => println!("ok {number} {}", case.name),
         }
     }
-    println!("# selftest: {} passed, {failed} failed", total - failed);
+    if skipped == 0 {
+        println!("# selftest: {} passed, {failed} failed", total - failed);
+    } else {
+        println!(
+            "# selftest: {} passed, {failed} failed, {skipped} skipped",
+            total - failed - skipped
+        );
+    }
     power::poweroff(if failed == 0 { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
@@ -104,6 +118,7 @@ pub fn run(hook: Option<TestHook>) -> ! {
 pub struct Test {
     name: &'static str,
     failed: bool,
+    skipped: Option<&'static str>,
 }
 
 impl Test {
@@ -111,6 +126,12 @@ impl Test {
     pub fn fail(&mut self, why: fmt::Arguments<'_>) {
         self.failed = true;
         println!("# {}: {why}", self.name);
+    }
+
+    /// Declares that the case cannot run here (KTAP's `# SKIP`), saying why: what it needs
+    /// is missing from this boot, which is not a failure.
+    pub fn skip(&mut self, why: &'static str) {
+        self.skipped = Some(why);
     }
 
     /// Fails the case unless `condition` holds.
