@@ -2,6 +2,11 @@
 //! text at fixed-precision coordinates, with generic font families only, so that the same
 //! picture always gives the same bytes and renders alike without any particular font installed.
 
+/// Grey, for secondary text in every picture.
+pub const GREY: &str = "#555555";
+/// Dark red: what is closed or forbidden (a closed window, a guard page).
+pub const DARK_RED: &str = "#a50f15";
+
 use std::fmt::Write;
 
 /// A number as the picture writes it: whole pixels (`i32`) as integers, anything finer

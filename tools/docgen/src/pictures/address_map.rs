@@ -16,7 +16,7 @@ use super::facts::{
     USER, VECTORS, access_of, dacr_text,
 };
 use super::ptdump::{self, MappedRange, Ptdump};
-use crate::svg::{Anchor, Svg, Text};
+use crate::svg::{Anchor, DARK_RED, GREY, Svg, Text};
 
 /// The picture's width, in pixels.
 const WIDTH: i32 = 1040;
@@ -49,10 +49,6 @@ const BAND_TENTHS_PER_OCTAVE: i32 = 40;
 const HALF_STRIP_HEIGHT: i32 = 28;
 /// The font size of the rows.
 const ROW_FONT: u32 = 12;
-/// Text colour for what is secondary.
-const GREY: &str = "#555555";
-/// Text colour for a guard page.
-const GUARD_RED: &str = "#a50f15";
 
 /// The picture of the address space the ptdump output in `console` describes.
 pub fn svg(console: &str) -> Result<String, Error> {
@@ -209,13 +205,13 @@ fn row(svg: &mut Svg, band: &Band<'_>, y: i32) -> i32 {
             let centre = BAND_LEFT + BAND_WIDTH / 2;
             let label = Text::new(centre, baseline, ROW_FONT, inside).anchor(Anchor::Middle).halo();
             svg.text(&if gap == Gap::GuardPage {
-                label.bold().fill(GUARD_RED)
+                label.bold().fill(DARK_RED)
             } else {
                 label.italic().fill(GREY)
             });
             if let Some(note) = note {
                 let note = Text::new(DETAIL_X[0], baseline, ROW_FONT, note);
-                svg.text(&if gap == Gap::GuardPage { note.fill(GUARD_RED) } else { note.italic() });
+                svg.text(&if gap == Gap::GuardPage { note.fill(DARK_RED) } else { note.italic() });
             }
         }
     }

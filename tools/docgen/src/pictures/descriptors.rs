@@ -12,7 +12,7 @@
 //! the rest, user pages, the user page-table pointer with PXNTABLE), field by field.
 
 use super::facts::{IO, KERNEL, USER};
-use crate::svg::{Anchor, Svg, Text};
+use crate::svg::{Anchor, GREY, Svg, Text};
 use swpan::mm::descriptor::{
     self, AccessPermissions as Access, Attributes, MemoryType, page_table, section, small_page,
 };
@@ -25,8 +25,6 @@ const BITS_LEFT: i32 = 250;
 const BIT_WIDTH: i32 = 26;
 /// The height of a layout row and of an entry row.
 const ROW_HEIGHT: i32 = 26;
-/// Grey for secondary text.
-const GREY: &str = "#555555";
 
 /// One field of a descriptor: its name and its bits (`high` down to `low`).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@
 
 use super::error::Error;
 use super::facts::{DACR_KERNEL, DACR_USER, dacr_text};
-use crate::svg::{Anchor, Svg, Text};
+use crate::svg::{Anchor, DARK_RED, GREY, Svg, Text};
 
 /// One decision of the data abort handler: what the source calls, and how the picture says it.
 struct Decision {
@@ -136,10 +136,6 @@ const TRACE_WIDTH: i32 = 440;
 const DECISION_WIDTH: i32 = 330;
 /// Where a decision's outcome box starts, from the main column's left edge.
 const OUTCOME_OFFSET: i32 = 354;
-/// Grey for secondary text.
-const GREY: &str = "#555555";
-/// Red for a closed window, green for an open one.
-const CLOSED: &str = "#a50f15";
 /// Green for an open window.
 const OPEN: &str = "#238b45";
 
@@ -199,7 +195,7 @@ pub fn svg(trap_rs: &str, vectors_s: &str) -> Result<String, Error> {
         &Text::new(MAIN_LEFT + MAIN_WIDTH - 10, y - 10, 12, &format!("from here: DACR {kernel}"))
             .bold()
             .anchor(Anchor::End)
-            .fill(CLOSED),
+            .fill(DARK_RED),
     );
     y = arrow_down(&mut svg, y);
     svg.text(
@@ -367,7 +363,7 @@ fn trace(svg: &mut Svg, y: i32, title: &str, steps: &[(String, &str)]) -> i32 {
     svg.text(&Text::new(TRACE_LEFT + 10, y + 19, 13, title).bold());
     for (index, (dacr, what)) in steps.iter().enumerate() {
         let baseline = y + 40 + 20 * index as i32;
-        let colour = if *dacr == dacr_text(DACR_USER) { OPEN } else { CLOSED };
+        let colour = if *dacr == dacr_text(DACR_USER) { OPEN } else { DARK_RED };
         svg.text(
             &Text::new(TRACE_LEFT + 14, baseline, 12, &format!("DACR {dacr}"))
                 .monospace()

@@ -14,7 +14,7 @@ use super::address_space::address;
 use super::error::Error;
 use super::facts::{PAGE_SIZE, RAM_END, RAM_FIRST};
 use super::ptdump::{self, MappedRange, Ptdump};
-use crate::svg::{Anchor, Svg, Text};
+use crate::svg::{Anchor, DARK_RED, GREY, Svg, Text};
 
 /// The picture's width, in pixels.
 const WIDTH: i32 = 900;
@@ -32,10 +32,6 @@ const BAND_WIDTH: i32 = 180;
 const NOTE_X: i32 = 648;
 /// The font size of the rows.
 const ROW_FONT: u32 = 12;
-/// Text colour for what is secondary.
-const GREY: &str = "#555555";
-/// Text colour for a guard page.
-const GUARD_RED: &str = "#a50f15";
 /// The colour that marks frames a process owns, in both columns.
 const OWNED: &str = "#e6550d";
 
@@ -257,7 +253,7 @@ fn draw_row(svg: &mut Svg, row: &Row<'_>, y: i32) -> i32 {
                 let text = Text::new(centre, baseline, ROW_FONT, label).anchor(Anchor::Middle);
                 svg.text(&match row.kind {
                     RowKind::OwnedFrames => text.bold().fill(OWNED).halo(),
-                    RowKind::GuardPage => text.bold().fill(GUARD_RED).halo(),
+                    RowKind::GuardPage => text.bold().fill(DARK_RED).halo(),
                     _ => text.italic().fill(GREY).halo(),
                 });
             }
@@ -274,7 +270,7 @@ fn draw_row(svg: &mut Svg, row: &Row<'_>, y: i32) -> i32 {
         .bold()
         .fill(OWNED),
         RowKind::GuardPage => {
-            Text::new(NOTE_X, baseline, ROW_FONT, "guard page, in both boots").fill(GUARD_RED)
+            Text::new(NOTE_X, baseline, ROW_FONT, "guard page, in both boots").fill(DARK_RED)
         }
         RowKind::Unmapped => {
             Text::new(NOTE_X, baseline, ROW_FONT, "unmapped in both boots").italic().fill(GREY)

@@ -19,7 +19,7 @@ use super::dacr_report::{self, DacrReport, Step};
 use super::error::Error;
 use super::facts::{self, DOMAINS, DomainAccess, USER, access_of, domain_bits};
 use super::syscall_events::{Caption, Event, Lifeline, events, lifeline_of, ran_with_pan};
-use crate::svg::{Anchor, Svg, Text};
+use crate::svg::{Anchor, GREY, Svg, Text};
 
 /// The picture's width, in pixels.
 const WIDTH: i32 = 900;
@@ -45,8 +45,6 @@ const NOTE_WIDTH: i32 = 146;
 const DACR_TEXT_HEIGHT: i32 = 84;
 /// The least height of a step's box in the DACR column: its text and a margin.
 const DACR_BOX_MINIMUM_HEIGHT: i32 = DACR_TEXT_HEIGHT + 16;
-/// Text colour for what is secondary.
-const GREY: &str = "#555555";
 
 /// A lifeline's x.
 fn lifeline_x(lifeline: Lifeline) -> i32 {
